@@ -1,0 +1,40 @@
+# Hostplane: `make run` starts everything, `make test` tests everything.
+SHELL := /bin/bash
+export PATH := $(HOME)/.local/bin:$(PATH)
+UV ?= uv
+ENV_FILE := deploy/local/dev.env
+
+.PHONY: help install infra-up infra-down infra-status run test test-unit test-e2e lint clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+install: ## install uv (if missing) and the locked Python environment
+	@command -v $(UV) >/dev/null || python3 -m pip install --quiet uv
+	$(UV) sync --frozen --quiet
+
+infra-up: ## start Kafka (KRaft) and PostgreSQL under .local/, waiting until healthy
+	deploy/local/infra.sh up
+
+infra-down: ## stop Kafka and PostgreSQL
+	deploy/local/infra.sh down
+
+infra-status: ## show whether Kafka and PostgreSQL are healthy
+	deploy/local/infra.sh status
+
+run: install infra-up ## run cloudsim and every service; the gateway listens on 127.0.0.1:8080
+	$(UV) run --frozen honcho start -f deploy/local/Procfile -e $(ENV_FILE) -d .
+
+test: install infra-up ## unit, component and e2e tests against real Kafka and PostgreSQL
+	$(UV) run --frozen pytest
+
+test-unit: install ## tests that need no infrastructure
+	$(UV) run --frozen pytest -m "not e2e"
+
+lint: install ## ruff and mypy (strict)
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy libs/contracts/src libs/messaging/src services/*/src tools/cloudsim/src
+
+clean: infra-down ## stop infrastructure and delete local data
+	deploy/local/infra.sh reset

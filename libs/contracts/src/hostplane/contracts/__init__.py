@@ -1,0 +1,1 @@
+"""Shapes that cross a Hostplane process boundary: REST bodies, commands, events, topics."""

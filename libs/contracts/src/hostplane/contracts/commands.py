@@ -1,0 +1,56 @@
+"""Commands on `<service>.commands` topics: imperative, keyed by the target aggregate's id.
+
+The command id (which is also the job id), correlation id and causation id travel as Kafka
+headers (see `hostplane.contracts.envelope`); the value is one of the models below.
+"""
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from hostplane.contracts.catalog import Plan, Region
+from hostplane.contracts.openclaw import AiPreset
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    instance_id: UUID
+
+
+class CreateInstance(_Command):
+    type: Literal["CreateInstance"] = "CreateInstance"
+    whmcs_service_id: int
+    whmcs_client_id: int
+    plan: Plan
+    region: Region
+    email: EmailStr
+    subdomain: str
+    ssh_key_ids: list[str] = []
+    ai_preset: AiPreset | None = None
+
+
+class SuspendInstance(_Command):
+    type: Literal["SuspendInstance"] = "SuspendInstance"
+
+
+class UnsuspendInstance(_Command):
+    type: Literal["UnsuspendInstance"] = "UnsuspendInstance"
+
+
+class TerminateInstance(_Command):
+    type: Literal["TerminateInstance"] = "TerminateInstance"
+
+
+class ReportInstanceReady(_Command):
+    type: Literal["ReportInstanceReady"] = "ReportInstanceReady"
+    token_sha256: str
+    openclaw_version: str
+    gateway_port: int
+
+
+ProvisioningCommand = Annotated[
+    CreateInstance | SuspendInstance | UnsuspendInstance | TerminateInstance | ReportInstanceReady,
+    Field(discriminator="type"),
+]

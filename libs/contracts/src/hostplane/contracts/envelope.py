@@ -1,0 +1,15 @@
+"""Kafka header names: command metadata and CloudEvents 1.0 binary-mode attributes."""
+
+COMMAND_ID = "command_id"
+CORRELATION_ID = "correlation_id"
+CAUSATION_ID = "causation_id"
+TRACEPARENT = "traceparent"
+
+CE_SPECVERSION = "ce_specversion"
+CE_ID = "ce_id"
+CE_TYPE = "ce_type"
+CE_SOURCE = "ce_source"
+CE_SUBJECT = "ce_subject"
+CE_TIME = "ce_time"
+CE_SEQUENCE = "ce_sequence"
+CONTENT_TYPE = "content-type"

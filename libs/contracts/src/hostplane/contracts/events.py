@@ -1,0 +1,197 @@
+"""Event payloads: the public, additive-only contract of `vps.events`, `dns.events`, `jobs.events`.
+
+Each model's `ce_type` is the CloudEvents type it travels under; the Kafka key and
+`ce_subject` are the aggregate id, `ce_sequence` its version.
+"""
+
+from datetime import datetime
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from hostplane.contracts.topics import DNS_EVENTS, JOB_EVENTS, VPS_EVENTS, Topic
+
+
+class EventPayload(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    ce_type: ClassVar[str]
+    topic: ClassVar[Topic]
+
+    occurred_at: datetime
+
+
+# ---- vps.events (key: instance id) -------------------------------------------------------
+
+
+class VpsEvent(EventPayload):
+    topic = VPS_EVENTS
+    instance_id: UUID
+
+
+class InstanceCreated(VpsEvent):
+    ce_type = "vps.created"
+    job_id: UUID | None
+    whmcs_service_id: int
+    whmcs_client_id: int
+    plan: str
+    region: str
+    email: str
+    subdomain: str
+    server_type: str
+    location: str
+    ai_preset: str | None
+    ready_token_sha256: str
+
+
+class ServerCreated(VpsEvent):
+    ce_type = "vps.server_created"
+    hetzner_id: int
+    server_type: str
+    datacenter: str
+    ip_address: str
+    subdomain: str
+
+
+class DnsAssigned(VpsEvent):
+    ce_type = "vps.dns_assigned"
+    cloudflare_record_id: str
+    fqdn: str
+
+
+class ReadyReported(VpsEvent):
+    ce_type = "vps.ready_reported"
+    openclaw_version: str
+    gateway_port: int
+
+
+class InstanceActivated(VpsEvent):
+    ce_type = "vps.active"
+
+
+class SuspendRequested(VpsEvent):
+    ce_type = "vps.suspend_requested"
+    job_id: UUID
+
+
+class InstanceSuspended(VpsEvent):
+    ce_type = "vps.suspended"
+
+
+class UnsuspendRequested(VpsEvent):
+    ce_type = "vps.unsuspend_requested"
+    job_id: UUID
+
+
+class InstanceUnsuspended(VpsEvent):
+    ce_type = "vps.unsuspended"
+
+
+class TerminateRequested(VpsEvent):
+    ce_type = "vps.terminate_requested"
+    job_id: UUID
+
+
+class InstanceTerminated(VpsEvent):
+    ce_type = "vps.deleted"
+    data_deleted: bool
+
+
+class ProvisioningFailed(VpsEvent):
+    """A provisioning step failed for good; compensation (removing what exists) follows."""
+
+    ce_type = "vps.provisioning_failed"
+    error_code: str
+    error_message: str
+
+
+class InstanceErrored(VpsEvent):
+    """Compensation finished: nothing is left at the providers and the instance is in error."""
+
+    ce_type = "vps.error"
+    error_code: str
+    error_message: str
+
+
+# ---- dns.events (key: instance id, so one instance's records stay in order) ------------
+
+
+class DnsEvent(EventPayload):
+    topic = DNS_EVENTS
+    instance_id: UUID
+    record_name: str
+
+
+class RecordCreated(DnsEvent):
+    ce_type = "dns.record_created"
+    record_id: str
+    record_type: str
+    content: str
+
+
+class RecordFailed(DnsEvent):
+    ce_type = "dns.record_failed"
+    error_code: str
+    error_message: str
+
+
+class RecordDeleted(DnsEvent):
+    ce_type = "dns.record_deleted"
+    record_id: str | None
+
+
+# ---- jobs.events (key: job id = command id) ---------------------------------------------
+
+
+class JobEvent(EventPayload):
+    topic = JOB_EVENTS
+    job_id: UUID
+
+
+class JobStarted(JobEvent):
+    ce_type = "job.started"
+    command: str
+    instance_id: UUID
+
+
+class JobSucceeded(JobEvent):
+    ce_type = "job.succeeded"
+
+
+class JobFailed(JobEvent):
+    ce_type = "job.failed"
+    error_code: str
+    error_message: str
+
+
+EVENT_TYPES: dict[str, type[EventPayload]] = {
+    model.ce_type: model
+    for model in (
+        InstanceCreated,
+        ServerCreated,
+        DnsAssigned,
+        ReadyReported,
+        InstanceActivated,
+        SuspendRequested,
+        InstanceSuspended,
+        UnsuspendRequested,
+        InstanceUnsuspended,
+        TerminateRequested,
+        InstanceTerminated,
+        ProvisioningFailed,
+        InstanceErrored,
+        RecordCreated,
+        RecordFailed,
+        RecordDeleted,
+        JobStarted,
+        JobSucceeded,
+        JobFailed,
+    )
+}
+
+
+def parse_event(ce_type: str, body: bytes) -> EventPayload | None:
+    """The payload for a CloudEvents type, or None for a type this version does not know."""
+    model = EVENT_TYPES.get(ce_type)
+    return model.model_validate_json(body) if model else None

@@ -1,0 +1,16 @@
+"""Deterministic identities that both the gateway and the services compute."""
+
+import base64
+from uuid import UUID, uuid5
+
+HOSTPLANE_NAMESPACE = UUID("6f1d3c0e-5b8a-4c1e-9d57-3a1f2b7c9e40")
+
+
+def instance_id_for(whmcs_service_id: int) -> UUID:
+    """The instance a WHMCS service maps to: a retried create lands on the same instance."""
+    return uuid5(HOSTPLANE_NAMESPACE, f"whmcs-service:{whmcs_service_id}")
+
+
+def default_subdomain(instance_id: UUID) -> str:
+    """A short DNS label for an instance without a custom hostname (50 bits of its id)."""
+    return base64.b32encode(instance_id.bytes).decode("ascii")[:10].lower()

@@ -1,0 +1,156 @@
+"""Seed 000 (OpenClaw hosting API): request and response bodies, field for field."""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from hostplane.contracts.catalog import Plan, Region
+
+
+class AiPreset(StrEnum):
+    ANTHROPIC = "anthropic"
+    OPENAI = "openai"
+    OLLAMA = "ollama"
+    MULTI = "multi"
+
+
+class InstanceStatus(StrEnum):
+    PROVISIONING = "provisioning"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+    ERROR = "error"
+
+
+class ErrorCode(StrEnum):
+    VALIDATION_ERROR = "VALIDATION_ERROR"
+    INVALID_PLAN = "INVALID_PLAN"
+    REGION_UNAVAILABLE = "REGION_UNAVAILABLE"
+    HOSTNAME_TAKEN = "HOSTNAME_TAKEN"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_STATE = "INVALID_STATE"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+
+
+class ErrorResponse(BaseModel):
+    error: str
+    code: str
+    details: dict[str, str] | None = None
+
+
+# A DNS label (RFC 1035): lowercase letters, digits and inner hyphens, at most 63 characters.
+Hostname = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", to_lower=True),
+]
+
+
+class CreateInstanceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    whmcs_service_id: Annotated[int, Field(gt=0, strict=True)]
+    whmcs_client_id: Annotated[int, Field(gt=0, strict=True)]
+    # plan and region are validated against the catalog by the gateway, so that an unknown
+    # value answers INVALID_PLAN / REGION_UNAVAILABLE as the contract names them.
+    plan: str
+    region: str
+    email: EmailStr
+    hostname: Hostname | None = None
+    ssh_key_ids: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=20)] = []
+    ai_preset: AiPreset | None = None
+
+
+class CreateInstanceResponse(BaseModel):
+    id: UUID
+    status: Literal["provisioning"]
+    subdomain: str
+    url: str
+    estimated_ready: int
+
+
+class ServerInfo(BaseModel):
+    hetzner_id: int
+    server_type: str
+    datacenter: str
+
+
+class DnsInfo(BaseModel):
+    subdomain: str
+    cloudflare_record_id: str
+
+
+class HealthInfo(BaseModel):
+    last_check: str
+    gateway_status: Literal["up", "down", "unknown"]
+    uptime_percent: float
+
+
+class InstanceResponse(BaseModel):
+    id: UUID
+    status: InstanceStatus
+    plan: str
+    region: str
+    ip_address: str | None
+    subdomain: str
+    url: str
+    openclaw_version: str | None
+    created_at: str
+    updated_at: str
+    whmcs_service_id: int
+    server: ServerInfo
+    dns: DnsInfo
+    health: HealthInfo
+
+
+class SuspendResponse(BaseModel):
+    id: UUID
+    status: Literal["suspended"]
+    suspended_at: str
+
+
+class UnsuspendResponse(BaseModel):
+    id: UUID
+    status: Literal["active"]
+    unsuspended_at: str
+
+
+class TerminateResponse(BaseModel):
+    id: UUID
+    status: Literal["terminated"]
+    terminated_at: str
+    data_deleted: bool
+
+
+class ReadyRequest(BaseModel):
+    openclaw_version: Annotated[str, Field(min_length=1, max_length=64)]
+    gateway_port: Annotated[int, Field(ge=1, le=65535, strict=True)]
+
+
+class ReadyResponse(BaseModel):
+    acknowledged: Literal[True]
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+    version: str
+    uptime: float
+    db: Literal["connected"]
+    timestamp: str
+
+
+class JobAccepted(BaseModel):
+    """Answered (202) when a job outlives the bounded wait of an endpoint that returns state."""
+
+    job_id: UUID
+    status: Literal["queued", "running"]
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z suffix, as the contract's timestamps are written."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,24 @@
+"""Kafka topics, their partition counts, and who owns them."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    partitions: int
+
+
+PROVISIONING_COMMANDS = Topic("provisioning.commands", 8)
+DNS_COMMANDS = Topic("dns.commands", 4)
+VPS_EVENTS = Topic("vps.events", 8)
+DNS_EVENTS = Topic("dns.events", 4)
+JOB_EVENTS = Topic("jobs.events", 8)
+
+ALL_TOPICS: tuple[Topic, ...] = (
+    PROVISIONING_COMMANDS,
+    DNS_COMMANDS,
+    VPS_EVENTS,
+    DNS_EVENTS,
+    JOB_EVENTS,
+)

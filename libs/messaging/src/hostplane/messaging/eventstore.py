@@ -1,0 +1,83 @@
+"""An `eventsourcing` Application whose saves can carry the Kafka position they consume."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import ProcessRecorder, Recording, Tracking
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a consumed Kafka message sits; stored as a tracking record."""
+
+    topic: str
+    partition: int
+    offset: int
+
+    @property
+    def tracking(self) -> Tracking:
+        # notification_id is the next offset to read, so "seek to it" resumes exactly.
+        return Tracking(application_name=self.stream, notification_id=self.offset + 1)
+
+    @property
+    def stream(self) -> str:
+        return f"{self.topic}:{self.partition}"
+
+
+def ensure_schema(database_url: str, schema: str) -> None:
+    """Create the service's schema if it is missing (the recorder creates its tables)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+
+
+class TrackedApplication(Application[Any]):
+    """Application on a process recorder: events and consumed positions in one transaction."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        super().__init__(env)
+        self._save_listeners: list[Callable[[], None]] = []
+
+    def construct_recorder(self) -> ProcessRecorder:
+        return self.factory.process_recorder()
+
+    def on_saved(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (from the saving thread) whenever new events were stored."""
+        self._save_listeners.append(listener)
+
+    def _notify(self, recordings: list[Recording[Any]]) -> None:
+        if recordings:
+            for listener in self._save_listeners:
+                listener()
+
+    @property
+    def process_recorder(self) -> ProcessRecorder:
+        assert isinstance(self.recorder, ProcessRecorder)
+        return self.recorder
+
+    def has_processed(self, position: Position) -> bool:
+        """Whether the message at this position already had its effect stored."""
+        return self.process_recorder.has_tracking_id(
+            position.stream, position.tracking.notification_id
+        )
+
+    def next_offset(self, topic: str, partition: int) -> int | None:
+        """The offset to resume a partition from, if anything was consumed from it."""
+        return self.process_recorder.max_tracking_id(f"{topic}:{partition}")
+
+    def save_tracked(self, *aggregates: Aggregate | None, position: Position | None) -> None:
+        """Save new events of `aggregates` together with the position that caused them."""
+        processing_event: ProcessingEvent[Any] = ProcessingEvent(
+            tracking=position.tracking if position else None
+        )
+        processing_event.collect_events(*aggregates)
+        if not processing_event.events:
+            if position is not None:
+                self.process_recorder.insert_tracking(position.tracking)
+            return
+        recordings = self._record(processing_event)
+        self._notify(recordings)

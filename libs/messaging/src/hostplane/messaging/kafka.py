@@ -1,0 +1,97 @@
+"""Kafka plumbing: topics, the idempotent producer, and consumers that resume from tracking."""
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaMessage
+
+from hostplane.contracts.topics import Topic
+from hostplane.messaging.eventstore import Position, TrackedApplication
+
+log = logging.getLogger(__name__)
+
+
+async def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic], prefix: str = "") -> None:
+    """Create missing topics with their explicit partition counts (auto-create is off)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(name=prefix + t.name, num_partitions=t.partitions, replication_factor=1)
+            for t in topics
+            if prefix + t.name not in existing
+        ]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another service created them first
+    finally:
+        await admin.close()
+
+
+def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+    """The producer every service uses: idempotent, acks from all in-sync replicas."""
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=1,
+    )
+
+
+def position_of(message: KafkaMessage) -> Position:
+    """The topic, partition and offset of a consumed message."""
+    record: Any = message.raw_message
+    return Position(topic=record.topic, partition=record.partition, offset=record.offset)
+
+
+class ResumeFromTracking(ConsumerRebalanceListener):  # type: ignore[misc]
+    """On assignment, seek each partition to the position stored with the last effect.
+
+    Committed offsets are only a hint; the tracking records written in the same transaction
+    as the effects are the truth, so a consumer never skips or repeats an effect.
+    """
+
+    def __init__(self, next_offset: Callable[[str, int], int | None]) -> None:
+        self._next_offset = next_offset
+        self.consumer: Callable[[], Any] = lambda: None
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        consumer = self.consumer()
+        if consumer is None:
+            return
+        for partition in assigned:
+            offset = await asyncio.to_thread(
+                self._next_offset, partition.topic, partition.partition
+            )
+            if offset is not None:
+                consumer.seek(partition, offset)
+
+
+async def handle_once(
+    app: TrackedApplication, message: KafkaMessage, handle: Callable[[Position], None]
+) -> None:
+    """Run a blocking handler for a message unless its effect is already stored.
+
+    `handle` must store its effects with `save_tracked(..., position=position)`.
+    """
+    position = position_of(message)
+
+    def run() -> None:
+        if app.has_processed(position):
+            log.debug("skipping %s@%s: already processed", position.stream, position.offset)
+            return
+        handle(position)
+
+    await asyncio.to_thread(run)

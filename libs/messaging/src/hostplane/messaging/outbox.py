@@ -1,0 +1,79 @@
+"""The outbox relay: follows a service's notification log and publishes it to Kafka.
+
+Events are stored first and published after, never both in one breath. The relay remembers
+the last published notification as a tracking record; after a crash it republishes from
+there, and subscribers deduplicate on `ce_id` / their own tracking.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from aiokafka import AIOKafkaProducer
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Tracking
+
+from hostplane.messaging.cloudevents import OutgoingEvent
+from hostplane.messaging.eventstore import TrackedApplication
+
+log = logging.getLogger(__name__)
+
+Translate = Callable[[DomainEventProtocol[object]], OutgoingEvent | None]
+
+OUTBOX_STREAM = "outbox"
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        app: TrackedApplication,
+        producer: AIOKafkaProducer,
+        translate: Translate,
+        topic_prefix: str = "",
+        batch_size: int = 500,
+        idle_poll_s: float = 1.0,
+    ) -> None:
+        self._app = app
+        self._producer = producer
+        self._translate = translate
+        self._topic_prefix = topic_prefix
+        self._batch_size = batch_size
+        self._idle_poll_s = idle_poll_s
+        self._wake = asyncio.Event()
+        self.published = 0
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Wake the relay as soon as the application stores events (from any thread)."""
+        self._app.on_saved(lambda: loop.call_soon_threadsafe(self._wake.set))
+
+    async def run(self) -> None:
+        """Publish forever; each batch is acknowledged by Kafka before its position is kept."""
+        recorder = self._app.process_recorder
+        position = await asyncio.to_thread(recorder.max_tracking_id, OUTBOX_STREAM) or 0
+        while True:
+            self._wake.clear()
+            notifications = await asyncio.to_thread(
+                recorder.select_notifications, position + 1, self._batch_size
+            )
+            if not notifications:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self._idle_poll_s)
+                except TimeoutError:
+                    pass
+                continue
+            deliveries = []
+            for notification in notifications:
+                outgoing = self._translate(self._app.mapper.to_domain_event(notification))
+                if outgoing is not None:
+                    deliveries.append(
+                        await self._producer.send(
+                            self._topic_prefix + outgoing.payload.topic.name,
+                            value=outgoing.value,
+                            key=outgoing.key,
+                            headers=outgoing.headers,
+                        )
+                    )
+            await asyncio.gather(*deliveries)
+            position = notifications[-1].id
+            await asyncio.to_thread(recorder.insert_tracking, Tracking(OUTBOX_STREAM, position))
+            self.published += len(deliveries)

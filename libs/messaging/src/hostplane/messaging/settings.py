@@ -1,0 +1,40 @@
+"""Settings every service shares: where Kafka and PostgreSQL are."""
+
+from urllib.parse import unquote, urlsplit
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hostplane.contracts.topics import Topic
+
+
+class InfraSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    database_url: str = "postgresql://hostplane:hostplane@127.0.0.1:55432/hostplane"
+    log_level: str = "INFO"
+    # Prepended to every topic name: lets test runs and tenants share one broker.
+    topic_prefix: str = ""
+
+    def topic(self, topic: Topic) -> str:
+        """The broker-side name of a topic."""
+        return self.topic_prefix + topic.name
+
+    def eventsourcing_env(self, schema: str, pool_size: int = 5) -> dict[str, str]:
+        """The `eventsourcing` environment for an Application keeping its events in `schema`."""
+        url = urlsplit(self.database_url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/"),
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or ""),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_SCHEMA": schema,
+            "POSTGRES_POOL_SIZE": str(pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(pool_size),
+            "POSTGRES_PRE_PING": "y",
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+            "POSTGRES_LOCK_TIMEOUT": "5",
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "10",
+        }

@@ -1,0 +1,22 @@
+"""`python -m hostplane.dns`: run the DNS service."""
+
+import asyncio
+from typing import Any
+
+from hostplane.dns.adapters.publishing import translate
+from hostplane.dns.bootstrap import bootstrap
+from hostplane.dns.entrypoints.consumers import subscribe
+from hostplane.dns.settings import Settings
+from hostplane.messaging.service import configure_logging, run_service
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging(settings.log_level)
+    app = bootstrap(settings)
+    subscribe_any: Any = subscribe
+    asyncio.run(run_service("dns", settings, app, translate, subscribe_any))
+
+
+if __name__ == "__main__":
+    main()

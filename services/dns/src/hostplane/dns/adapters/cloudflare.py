@@ -1,0 +1,126 @@
+"""Cloudflare DNS through its v4 HTTP API (`{success, errors, messages, result}` envelope).
+
+Calls are safe to repeat: a record is looked up by name and type before it is created, and
+deleting is "make sure it is gone".
+"""
+
+import logging
+from typing import Any
+
+import httpx
+from tenacity import (
+    RetryCallState,
+    retry,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+log = logging.getLogger(__name__)
+
+
+class ProviderError(Exception):
+    """A provider call failed for good."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class TransientError(Exception):
+    """Throttled, 5xx or unreachable: worth another try after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _wait(state: RetryCallState) -> float:
+    error = state.outcome.exception() if state.outcome else None
+    if isinstance(error, TransientError) and error.retry_after is not None:
+        return min(error.retry_after, 60.0)
+    return float(wait_exponential_jitter(multiplier=0.2, max=10.0, jitter=0.5)(state))
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    log.warning("cloudflare call failed, retrying (attempt %d): %s", state.attempt_number, error)
+
+
+provider_call = retry(
+    retry=retry_if_exception(lambda e: isinstance(e, TransientError)),
+    wait=_wait,
+    stop=stop_after_attempt(8),
+    before_sleep=_log_retry,
+    reraise=True,
+)
+
+
+class CloudflareProvider:
+    def __init__(self, api_base: str, token: str, zone_id: str, timeout_s: float = 10.0) -> None:
+        self._zone_id = zone_id
+        self._http = httpx.Client(
+            base_url=api_base.rstrip("/"),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout_s,
+        )
+
+    def ensure_record(self, name: str, record_type: str, content: str) -> str:
+        """The id of the record `name` → `content`, created (or corrected) if needed."""
+        existing = self._find(name, record_type)
+        if existing is None:
+            created = self._call(
+                "POST",
+                self._records(),
+                json={"type": record_type, "name": name, "content": content, "ttl": 60,
+                      "proxied": False, "comment": "managed by hostplane"},
+            )
+            return str(created["id"])
+        if existing["content"] != content:
+            self._call("PATCH", f"{self._records()}/{existing['id']}", json={"content": content})
+        return str(existing["id"])
+
+    def ensure_absent(self, name: str, record_type: str) -> list[str]:
+        """Delete every `name` record of `record_type`; returns the ids that were deleted."""
+        deleted = []
+        while (record := self._find(name, record_type)) is not None:
+            try:
+                self._call("DELETE", f"{self._records()}/{record['id']}")
+            except ProviderError as error:
+                if error.code != "81044":  # already gone
+                    raise
+            deleted.append(str(record["id"]))
+        return deleted
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _records(self) -> str:
+        return f"/zones/{self._zone_id}/dns_records"
+
+    def _find(self, name: str, record_type: str) -> dict[str, Any] | None:
+        found = self._call("GET", self._records(), params={"name": name, "type": record_type})
+        return found[0] if found else None
+
+    @provider_call
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TransportError as error:
+            raise TransientError(f"{method} {path}: {error!r}") from error
+        if response.status_code == 429 or response.status_code >= 500:
+            retry_after = response.headers.get("Retry-After")
+            raise TransientError(
+                f"{method} {path}: HTTP {response.status_code}",
+                float(retry_after) if retry_after and retry_after.isdigit() else None,
+            )
+        try:
+            body = response.json()
+        except ValueError as error:
+            raise ProviderError("DNS_PROVIDER_ERROR", f"HTTP {response.status_code}") from error
+        if not body.get("success"):
+            errors = body.get("errors") or [{"code": response.status_code, "message": "failed"}]
+            first = errors[0]
+            raise ProviderError(str(first.get("code")), str(first.get("message")))
+        return body.get("result")

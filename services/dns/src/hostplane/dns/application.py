@@ -1,0 +1,71 @@
+"""The DNS use cases: keep an instance's A record in step with its server."""
+
+import logging
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from hostplane.dns.adapters.cloudflare import CloudflareProvider, ProviderError
+from hostplane.dns.domain.record import Record
+from hostplane.messaging.eventstore import Position, TrackedApplication
+
+log = logging.getLogger(__name__)
+
+
+class Dns(TrackedApplication):
+    name = "dns"
+
+    def __init__(self, env: dict[str, str], provider: CloudflareProvider, domain: str) -> None:
+        super().__init__(env)
+        self.provider = provider
+        self.domain = domain
+
+    def fqdn(self, subdomain: str) -> str:
+        return f"{subdomain}.{self.domain}"
+
+    def point_at_server(
+        self, instance_id: UUID, subdomain: str, ip_address: str, position: Position | None
+    ) -> None:
+        """Create `<subdomain>.<domain> A <ip>` for a new server, or record why it failed."""
+        if self._record(instance_id) is not None:
+            self.save_tracked(position=position)
+            return
+        name = self.fqdn(subdomain)
+        try:
+            provider_id = self.provider.ensure_record(name, "A", ip_address)
+            record = Record(
+                instance_id=instance_id,
+                name=name,
+                record_type="A",
+                content=ip_address,
+                provider_record_id=provider_id,
+            )
+        except ProviderError as error:
+            log.warning("instance %s: DNS record failed for good: %s", instance_id, error.message)
+            record = Record(
+                instance_id=instance_id,
+                name=name,
+                record_type="A",
+                content=ip_address,
+                provider_record_id=None,
+                error_code="DNS_FAILED",
+                error_message=f"{error.code}: {error.message}",
+            )
+        self.save_tracked(record, position=position)
+
+    def remove_for(self, instance_id: UUID, position: Position | None) -> None:
+        """The instance is gone or rolled back: make sure its record is too."""
+        record = self._record(instance_id)
+        if record is None or record.deleted:
+            self.save_tracked(position=position)
+            return
+        self.provider.ensure_absent(record.name, record.record_type)
+        record.delete()
+        self.save_tracked(record, position=position)
+
+    def _record(self, instance_id: UUID) -> Record | None:
+        try:
+            record: Record = self.repository.get(Record.create_id(instance_id))
+        except AggregateNotFoundError:
+            return None
+        return record

@@ -1,0 +1,23 @@
+"""Wiring: settings → Cloudflare → application."""
+
+from hostplane.dns.adapters.cloudflare import CloudflareProvider
+from hostplane.dns.application import Dns
+from hostplane.dns.settings import Settings
+from hostplane.messaging.eventstore import ensure_schema
+
+SCHEMA = "dns"
+
+
+def bootstrap(settings: Settings, provider: CloudflareProvider | None = None) -> Dns:
+    """The DNS application on its own PostgreSQL schema."""
+    ensure_schema(settings.database_url, SCHEMA)
+    return Dns(
+        env=settings.eventsourcing_env(SCHEMA),
+        provider=provider
+        or CloudflareProvider(
+            api_base=settings.cloudflare_api_base,
+            token=settings.cloudflare_api_token,
+            zone_id=settings.cloudflare_zone_id,
+        ),
+        domain=settings.cloudflare_domain,
+    )

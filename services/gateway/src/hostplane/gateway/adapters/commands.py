@@ -1,0 +1,37 @@
+"""Publishing commands to Kafka: keyed by the target aggregate, metadata in headers."""
+
+from uuid import UUID, uuid4
+
+from aiokafka import AIOKafkaProducer
+from pydantic import BaseModel
+
+from hostplane.contracts import envelope
+from hostplane.contracts.topics import Topic
+
+
+class CommandBus:
+    def __init__(self, producer: AIOKafkaProducer, topic_prefix: str = "") -> None:
+        self._producer = producer
+        self._topic_prefix = topic_prefix
+
+    async def send(
+        self,
+        topic: Topic,
+        aggregate_id: UUID,
+        command: BaseModel,
+        correlation_id: str | None = None,
+    ) -> UUID:
+        """Publish a command once Kafka has it on all in-sync replicas; returns its job id."""
+        command_id = uuid4()
+        headers = [
+            (envelope.COMMAND_ID, str(command_id).encode()),
+            (envelope.CORRELATION_ID, (correlation_id or str(command_id)).encode()),
+            (envelope.CONTENT_TYPE, b"application/json"),
+        ]
+        await self._producer.send_and_wait(
+            self._topic_prefix + topic.name,
+            value=command.model_dump_json().encode(),
+            key=str(aggregate_id).encode(),
+            headers=headers,
+        )
+        return command_id

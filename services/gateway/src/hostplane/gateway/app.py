@@ -1,0 +1,48 @@
+"""The gateway's ASGI app: REST in, commands on Kafka, answers from the read models."""
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from hostplane.contracts.topics import ALL_TOPICS
+from hostplane.gateway import errors
+from hostplane.gateway.adapters.commands import CommandBus
+from hostplane.gateway.adapters.views import Views
+from hostplane.gateway.routes import health, instances
+from hostplane.gateway.settings import Settings
+from hostplane.messaging.kafka import ensure_topics, make_producer
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; Kafka and PostgreSQL connections open in its lifespan."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS, settings.topic_prefix)
+        producer = make_producer(settings.kafka_bootstrap_servers, client_id="gateway")
+        views = Views(settings.database_url)
+        await producer.start()
+        await views.open()
+        app.state.settings = settings
+        app.state.views = views
+        app.state.bus = CommandBus(producer, settings.topic_prefix)
+        app.state.started = time.monotonic()
+        try:
+            yield
+        finally:
+            await views.close()
+            await producer.stop()
+
+    app = FastAPI(
+        title="Hostplane API",
+        version=settings.version,
+        description="Control plane for a VPS hosting business (OpenClaw contract, seed 000).",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(instances.router)
+    return app

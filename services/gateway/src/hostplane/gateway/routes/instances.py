@@ -1,0 +1,246 @@
+"""Seed 000's instance endpoints: create, read, suspend, unsuspend, terminate, ready callback."""
+
+import hashlib
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ValidationError
+
+from hostplane.contracts import commands
+from hostplane.contracts.catalog import Plan, Region, region_available
+from hostplane.contracts.identity import default_subdomain, instance_id_for
+from hostplane.contracts.openclaw import (
+    CreateInstanceRequest,
+    CreateInstanceResponse,
+    ErrorCode,
+    ErrorResponse,
+    InstanceResponse,
+    InstanceStatus,
+    JobAccepted,
+    ReadyRequest,
+    ReadyResponse,
+    SuspendResponse,
+    TerminateResponse,
+    UnsuspendResponse,
+    iso,
+)
+from hostplane.contracts.topics import PROVISIONING_COMMANDS
+from hostplane.gateway.adapters.commands import CommandBus
+from hostplane.gateway.adapters.views import JobView, Views
+from hostplane.gateway.auth import (
+    BearerToken,
+    RawBody,
+    SettingsDep,
+    WhmcsBody,
+    token_matches,
+)
+from hostplane.gateway.errors import (
+    ApiError,
+    JobPending,
+    not_found,
+    unauthorized,
+    validation_error,
+)
+from hostplane.gateway.presenters import instance_response
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse} for status in (400, 401, 404, 409, 413, 500)
+}
+
+router = APIRouter(prefix="/api/instances", tags=["instances"], responses=ERRORS)
+
+
+def get_views(request: Request) -> Views:
+    views: Views = request.app.state.views
+    return views
+
+
+def get_bus(request: Request) -> CommandBus:
+    bus: CommandBus = request.app.state.bus
+    return bus
+
+
+ViewsDep = Annotated[Views, Depends(get_views)]
+BusDep = Annotated[CommandBus, Depends(get_bus)]
+
+
+Body = TypeVar("Body", bound=BaseModel)
+
+
+def parse(model: type[Body], body: bytes) -> Body:
+    """Validate a raw JSON body into a contract model, or answer 400 VALIDATION_ERROR."""
+    try:
+        return model.model_validate_json(body or b"{}")
+    except ValidationError as error:
+        raise validation_error(error) from error
+
+
+async def existing(views: Views, instance_id: UUID) -> dict[str, Any]:
+    row = await views.instance(instance_id)
+    if row is None:
+        raise not_found("Instance")
+    return row
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=CreateInstanceResponse,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": CreateInstanceRequest.model_json_schema()}},
+        }
+    },
+)
+async def create_instance(
+    body: WhmcsBody, settings: SettingsDep, views: ViewsDep, bus: BusDep, response: Response
+) -> CreateInstanceResponse:
+    """Create an instance for a WHMCS service (idempotent per `whmcs_service_id`)."""
+    request = parse(CreateInstanceRequest, body)
+    if request.plan not in Plan.__members__.values():
+        raise ApiError(400, ErrorCode.INVALID_PLAN, f"Unknown plan '{request.plan}'",
+                       {"plan": f"one of {', '.join(p.value for p in Plan)}"})
+    if request.region not in Region.__members__.values() or not region_available(
+        Region(request.region)
+    ):
+        raise ApiError(400, ErrorCode.REGION_UNAVAILABLE,
+                       f"Region '{request.region}' is not available", {"region": request.region})
+    instance_id = instance_id_for(request.whmcs_service_id)
+    current = await views.instance(instance_id)
+    subdomain = current["subdomain"] if current else request.hostname or default_subdomain(
+        instance_id
+    )
+    if current is None:
+        owner = await views.subdomain_owner(subdomain)
+        if owner is not None and owner != instance_id:
+            raise ApiError(409, ErrorCode.HOSTNAME_TAKEN, f"Hostname '{subdomain}' is taken",
+                           {"hostname": subdomain})
+        await bus.send(
+            PROVISIONING_COMMANDS,
+            instance_id,
+            commands.CreateInstance(
+                instance_id=instance_id,
+                whmcs_service_id=request.whmcs_service_id,
+                whmcs_client_id=request.whmcs_client_id,
+                plan=Plan(request.plan),
+                region=Region(request.region),
+                email=request.email,
+                subdomain=subdomain,
+                ssh_key_ids=request.ssh_key_ids,
+                ai_preset=request.ai_preset,
+            ),
+        )
+    else:
+        response.status_code = 200  # a retried create: the same instance, nothing new
+    return CreateInstanceResponse(
+        id=instance_id,
+        status="provisioning",
+        subdomain=subdomain,
+        url=settings.instance_url(subdomain),
+        estimated_ready=settings.estimated_ready_s,
+    )
+
+
+@router.get("/{instance_id}", response_model=InstanceResponse)
+async def get_instance(
+    instance_id: UUID, _: WhmcsBody, settings: SettingsDep, views: ViewsDep
+) -> InstanceResponse:
+    """The instance as WHMCS and the dashboard see it."""
+    return instance_response(await existing(views, instance_id), settings)
+
+
+async def _run_job(
+    views: Views,
+    bus: BusDep,
+    settings: SettingsDep,
+    instance_id: UUID,
+    command: commands.ProvisioningCommand,
+    allowed: set[InstanceStatus],
+) -> JobView:
+    row = await existing(views, instance_id)
+    if InstanceStatus(row["status"]) not in allowed or row["pending_operation"]:
+        raise ApiError(409, ErrorCode.INVALID_STATE,
+                       f"Instance is {row['pending_operation'] or row['status']}",
+                       {"status": row["status"]})
+    job_id = await bus.send(PROVISIONING_COMMANDS, instance_id, command)
+    job = await views.wait_for_job(job_id, settings.job_wait_s)
+    if job is None or not job.finished:
+        raise JobPending(JobAccepted(job_id=job_id, status="running" if job else "queued"))
+    if job.status == "failed":
+        status = 409 if job.error_code == ErrorCode.INVALID_STATE else 502
+        raise ApiError(status, job.error_code or "JOB_FAILED", job.error_message or "Job failed")
+    return job
+
+
+@router.post("/{instance_id}/suspend", response_model=SuspendResponse)
+async def suspend_instance(
+    instance_id: UUID, _: WhmcsBody, settings: SettingsDep, views: ViewsDep, bus: BusDep
+) -> SuspendResponse:
+    """Suspend an active instance: its server is powered off."""
+    command = commands.SuspendInstance(instance_id=instance_id)
+    job = await _run_job(views, bus, settings, instance_id, command, {InstanceStatus.ACTIVE})
+    return SuspendResponse(id=instance_id, status="suspended", suspended_at=_at(job))
+
+
+@router.post("/{instance_id}/unsuspend", response_model=UnsuspendResponse)
+async def unsuspend_instance(
+    instance_id: UUID, _: WhmcsBody, settings: SettingsDep, views: ViewsDep, bus: BusDep
+) -> UnsuspendResponse:
+    """Unsuspend a suspended instance: its server is powered on."""
+    command = commands.UnsuspendInstance(instance_id=instance_id)
+    job = await _run_job(views, bus, settings, instance_id, command, {InstanceStatus.SUSPENDED})
+    return UnsuspendResponse(id=instance_id, status="active", unsuspended_at=_at(job))
+
+
+@router.delete("/{instance_id}", response_model=TerminateResponse)
+async def terminate_instance(
+    instance_id: UUID, _: WhmcsBody, settings: SettingsDep, views: ViewsDep, bus: BusDep
+) -> TerminateResponse:
+    """Terminate an instance: its server and DNS record are deleted."""
+    command = commands.TerminateInstance(instance_id=instance_id)
+    live = {InstanceStatus.PROVISIONING, InstanceStatus.ACTIVE, InstanceStatus.SUSPENDED,
+            InstanceStatus.ERROR}
+    job = await _run_job(views, bus, settings, instance_id, command, live)
+    return TerminateResponse(
+        id=instance_id, status="terminated", terminated_at=_at(job), data_deleted=True
+    )
+
+
+@router.post(
+    "/{instance_id}/ready",
+    response_model=ReadyResponse,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ReadyRequest.model_json_schema()}},
+        }
+    },
+)
+async def instance_ready(
+    instance_id: UUID, token: BearerToken, body: RawBody, views: ViewsDep, bus: BusDep
+) -> ReadyResponse:
+    """Cloud-init's callback: the instance's application is up."""
+    row = await existing(views, instance_id)
+    if not token_matches(token, row["ready_token_sha256"]):
+        raise unauthorized("Invalid instance token")
+    ready = parse(ReadyRequest, body)
+    if row["status"] != InstanceStatus.PROVISIONING or row["openclaw_version"]:
+        return ReadyResponse(acknowledged=True)  # a repeated callback changes nothing
+    await bus.send(
+        PROVISIONING_COMMANDS,
+        instance_id,
+        commands.ReportInstanceReady(
+            instance_id=instance_id,
+            token_sha256=hashlib.sha256(token.encode()).hexdigest(),
+            openclaw_version=ready.openclaw_version,
+            gateway_port=ready.gateway_port,
+        ),
+    )
+    return ReadyResponse(acknowledged=True)
+
+
+def _at(job: JobView) -> str:
+    assert job.finished_at is not None
+    return iso(job.finished_at)

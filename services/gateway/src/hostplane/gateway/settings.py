@@ -1,0 +1,33 @@
+"""Gateway settings, from the environment (seed 001's variable names)."""
+
+from pydantic import model_validator
+
+from hostplane.messaging.settings import InfraSettings
+
+PLACEHOLDERS = {"", "changeme", "change-me"}
+
+
+class Settings(InfraSettings):
+    environment: str = "development"
+    whmcs_api_key: str = ""
+    whmcs_hmac_secret: str = ""
+    jwt_secret: str = ""
+    cloudflare_domain: str = "hostplane.test"
+    signature_window_s: int = 300
+    # Endpoints whose contract returns the new state wait this long for the job, then answer 202.
+    job_wait_s: float = 15.0
+    estimated_ready_s: int = 120
+    max_body_bytes: int = 64 * 1024
+    version: str = "0.1.0"
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> "Settings":
+        for name in ("whmcs_api_key", "whmcs_hmac_secret"):
+            if getattr(self, name) in PLACEHOLDERS:
+                raise ValueError(f"{name.upper()} must be set")
+        if self.environment != "development" and self.jwt_secret in PLACEHOLDERS:
+            raise ValueError("JWT_SECRET must be set outside development")
+        return self
+
+    def instance_url(self, subdomain: str) -> str:
+        return f"https://{subdomain}.{self.cloudflare_domain}"

@@ -1,0 +1,43 @@
+"""`python -m hostplane.metrics`: project every event topic into the `views` read models."""
+
+import asyncio
+import logging
+import signal
+
+from faststream.kafka import KafkaBroker
+
+from hostplane.contracts.topics import ALL_TOPICS
+from hostplane.messaging.kafka import ensure_topics
+from hostplane.messaging.service import configure_logging
+from hostplane.metrics.adapters.store import ViewStore
+from hostplane.metrics.entrypoints.consumers import subscribe
+from hostplane.metrics.settings import Settings
+
+log = logging.getLogger("hostplane.metrics")
+
+
+async def run(settings: Settings) -> None:
+    store = ViewStore(settings.database_url)
+    store.create_schema()
+    await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS, settings.topic_prefix)
+    broker = KafkaBroker(settings.kafka_bootstrap_servers, client_id="metrics", logger=log)
+    subscribe(broker, store, settings)
+    await broker.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    log.info("metrics started")
+    await stop.wait()
+    await broker.stop()
+    store.close()
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging(settings.log_level)
+    asyncio.run(run(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Projections of `vps.events`, `dns.events` and `jobs.events` into the `views` schema.
+
+Instance rows apply an event only if its `ce_sequence` is newer than the row's version, so an
+event re-published by an outbox relay after a crash is applied once.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from psycopg import Cursor
+
+from hostplane.contracts import events as e
+
+Apply = Callable[[Cursor[Any], Any, int], None]
+
+
+def _instance_created(cur: Cursor[Any], ev: e.InstanceCreated, version: int) -> None:
+    cur.execute(
+        """
+        INSERT INTO views.instances (id, version, whmcs_service_id, whmcs_client_id, email, plan,
+            region, status, subdomain, server_type, location, ready_token_sha256,
+            created_at, updated_at)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, 'provisioning', %s, %s, %s, %s, %s, %s)
+        ON CONFLICT (id) DO NOTHING
+        """,
+        (ev.instance_id, version, ev.whmcs_service_id, ev.whmcs_client_id, ev.email, ev.plan,
+         ev.region, ev.subdomain, ev.server_type, ev.location, ev.ready_token_sha256,
+         ev.occurred_at, ev.occurred_at),
+    )
+
+
+def _update(columns: Callable[[Any], dict[str, Any]]) -> Apply:
+    """An instance update setting `columns(event)`, guarded by the event's sequence."""
+
+    def apply(cur: Cursor[Any], ev: e.VpsEvent, version: int) -> None:
+        values = columns(ev)
+        assignments = ", ".join(f"{name} = %({name})s" for name in values)
+        cur.execute(
+            f"UPDATE views.instances SET {assignments}, version = %(version)s, "  # noqa: S608
+            "updated_at = %(at)s WHERE id = %(id)s AND version < %(version)s",
+            {**values, "version": version, "at": ev.occurred_at, "id": ev.instance_id},
+        )
+
+    return apply
+
+
+def _job_started(cur: Cursor[Any], ev: e.JobStarted, _: int) -> None:
+    cur.execute(
+        """
+        INSERT INTO views.jobs (id, instance_id, command, status, started_at)
+        VALUES (%s, %s, %s, 'running', %s)
+        ON CONFLICT (id) DO UPDATE SET instance_id = EXCLUDED.instance_id,
+            command = EXCLUDED.command, started_at = EXCLUDED.started_at
+        """,
+        (ev.job_id, ev.instance_id, ev.command, ev.occurred_at),
+    )
+
+
+def _job_finished(status: str) -> Apply:
+    def apply(cur: Cursor[Any], ev: e.JobSucceeded | e.JobFailed, _: int) -> None:
+        code = getattr(ev, "error_code", None)
+        message = getattr(ev, "error_message", None)
+        cur.execute(
+            """
+            INSERT INTO views.jobs (id, status, error_code, error_message, finished_at)
+            VALUES (%s, %s, %s, %s, %s)
+            ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,
+                error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message,
+                finished_at = EXCLUDED.finished_at
+            """,
+            (ev.job_id, status, code, message, ev.occurred_at),
+        )
+
+    return apply
+
+
+def _dns_record(status: str) -> Apply:
+    def apply(cur: Cursor[Any], ev: e.DnsEvent, _: int) -> None:
+        cur.execute(
+            """
+            INSERT INTO views.dns_records (instance_id, record_name, record_id, content, status,
+                error, updated_at)
+            VALUES (%(instance_id)s, %(name)s, %(record_id)s, %(content)s, %(status)s, %(error)s,
+                %(at)s)
+            ON CONFLICT (instance_id) DO UPDATE SET record_id = COALESCE(EXCLUDED.record_id,
+                views.dns_records.record_id), content = COALESCE(EXCLUDED.content,
+                views.dns_records.content), status = EXCLUDED.status, error = EXCLUDED.error,
+                updated_at = EXCLUDED.updated_at
+            WHERE views.dns_records.updated_at <= EXCLUDED.updated_at
+            """,
+            {
+                "instance_id": ev.instance_id,
+                "name": ev.record_name,
+                "record_id": getattr(ev, "record_id", None),
+                "content": getattr(ev, "content", None),
+                "status": status,
+                "error": getattr(ev, "error_message", None),
+                "at": ev.occurred_at,
+            },
+        )
+
+    return apply
+
+
+PROJECTIONS: dict[type[e.EventPayload], Apply] = {
+    e.InstanceCreated: _instance_created,
+    e.ServerCreated: _update(
+        lambda ev: {
+            "hetzner_id": ev.hetzner_id,
+            "server_type": ev.server_type,
+            "datacenter": ev.datacenter,
+            "ip_address": ev.ip_address,
+        }
+    ),
+    e.DnsAssigned: _update(
+        lambda ev: {"cloudflare_record_id": ev.cloudflare_record_id, "fqdn": ev.fqdn}
+    ),
+    e.ReadyReported: _update(
+        lambda ev: {
+            "openclaw_version": ev.openclaw_version,
+            "gateway_port": ev.gateway_port,
+            "ready_at": ev.occurred_at,
+        }
+    ),
+    e.InstanceActivated: _update(lambda ev: {"status": "active"}),
+    e.SuspendRequested: _update(lambda ev: {"pending_operation": "suspend"}),
+    e.UnsuspendRequested: _update(lambda ev: {"pending_operation": "unsuspend"}),
+    e.TerminateRequested: _update(lambda ev: {"pending_operation": "terminate"}),
+    e.InstanceSuspended: _update(
+        lambda ev: {"status": "suspended", "pending_operation": None, "suspended_at": ev.occurred_at}
+    ),
+    e.InstanceUnsuspended: _update(
+        lambda ev: {"status": "active", "pending_operation": None, "unsuspended_at": ev.occurred_at}
+    ),
+    e.InstanceTerminated: _update(
+        lambda ev: {
+            "status": "terminated",
+            "pending_operation": None,
+            "terminated_at": ev.occurred_at,
+            "data_deleted": ev.data_deleted,
+        }
+    ),
+    e.ProvisioningFailed: _update(
+        lambda ev: {"error_code": ev.error_code, "error_message": ev.error_message}
+    ),
+    e.InstanceErrored: _update(
+        lambda ev: {
+            "status": "error",
+            "error_code": ev.error_code,
+            "error_message": ev.error_message,
+        }
+    ),
+    e.RecordCreated: _dns_record("created"),
+    e.RecordFailed: _dns_record("failed"),
+    e.RecordDeleted: _dns_record("deleted"),
+    e.JobStarted: _job_started,
+    e.JobSucceeded: _job_finished("succeeded"),
+    e.JobFailed: _job_finished("failed"),
+}
+
+
+def project(cur: Cursor[Any], event: e.EventPayload, sequence: int) -> None:
+    """Apply one event to the read tables (inside the caller's transaction)."""
+    apply = PROJECTIONS.get(type(event))
+    if apply is not None:
+        apply(cur, event, sequence)

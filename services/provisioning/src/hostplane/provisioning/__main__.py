@@ -1,0 +1,22 @@
+"""`python -m hostplane.provisioning`: run the provisioning service."""
+
+import asyncio
+from typing import Any
+
+from hostplane.messaging.service import configure_logging, run_service
+from hostplane.provisioning.adapters.publishing import translate
+from hostplane.provisioning.bootstrap import bootstrap
+from hostplane.provisioning.entrypoints.consumers import subscribe
+from hostplane.provisioning.settings import Settings
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging(settings.log_level)
+    app = bootstrap(settings)
+    subscribe_any: Any = subscribe
+    asyncio.run(run_service("provisioning", settings, app, translate, subscribe_any))
+
+
+if __name__ == "__main__":
+    main()

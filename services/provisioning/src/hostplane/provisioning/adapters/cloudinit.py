@@ -1,0 +1,20 @@
+"""The cloud-init user data a new server boots with: it reports back once OpenClaw is up."""
+
+USER_DATA_TEMPLATE = """#cloud-config
+write_files:
+  - path: /etc/hostplane/ready.env
+    permissions: "0600"
+    content: |
+      HOSTPLANE_READY_URL={ready_url}
+      HOSTPLANE_READY_TOKEN={ready_token}
+runcmd:
+  - [sh, -c, ". /etc/hostplane/ready.env && for i in $(seq 1 30); do curl -fsS -X POST \
+-H \\"Authorization: Bearer $HOSTPLANE_READY_TOKEN\\" -H 'Content-Type: application/json' \
+-d '{{\\"openclaw_version\\": \\"'$(openclaw --version)'\\", \\"gateway_port\\": 18789}}' \
+$HOSTPLANE_READY_URL && break; sleep 2; done"]
+"""
+
+
+def user_data(ready_url: str, ready_token: str) -> str:
+    """Cloud-config carrying the ready callback URL and this instance's bearer token."""
+    return USER_DATA_TEMPLATE.format(ready_url=ready_url, ready_token=ready_token)

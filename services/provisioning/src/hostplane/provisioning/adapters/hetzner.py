@@ -1,0 +1,215 @@
+"""Hetzner Cloud through the official `hcloud` client.
+
+Every call is safe to repeat: a server carries its instance id in a label and is looked up
+before it is created; deleting is "make sure it is gone".
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from uuid import UUID
+
+import requests
+from hcloud import APIException, Client
+from hcloud.actions import ActionFailedException, ActionTimeoutException, BoundAction
+from hcloud.images import Image
+from hcloud.locations import Location
+from hcloud.server_types import ServerType
+from hcloud.servers import BoundServer
+from hcloud.ssh_keys import SSHKey
+from tenacity import (
+    RetryCallState,
+    retry,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from hostplane.provisioning.domain.instance import ServerFacts
+
+log = logging.getLogger(__name__)
+
+INSTANCE_LABEL = "hostplane.io/instance-id"
+MANAGED_LABEL = "hostplane.io/managed"
+
+TRANSIENT_CODES = {
+    "rate_limit_exceeded",
+    "conflict",
+    "locked",
+    "server_error",
+    "unavailable",
+    "timeout",
+    "bad_gateway",
+}
+
+
+class ProviderError(Exception):
+    """A provider call failed for good (retries exhausted, or the provider said no)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def is_transient(error: BaseException) -> bool:
+    """Errors worth another try: throttling, 5xx, timeouts, dropped connections."""
+    if isinstance(error, APIException):
+        code = error.code
+        return code in TRANSIENT_CODES or (isinstance(code, int) and code >= 500)
+    return isinstance(error, requests.ConnectionError | requests.Timeout)
+
+
+def _log_retry(state: RetryCallState) -> None:
+    log.warning("hetzner call failed, retrying (attempt %d): %s", state.attempt_number,
+                state.outcome.exception() if state.outcome else None)
+
+
+provider_call = retry(
+    retry=retry_if_exception(is_transient),
+    wait=wait_exponential_jitter(multiplier=0.2, max=10.0, jitter=0.5),
+    stop=stop_after_attempt(8),
+    before_sleep=_log_retry,
+    reraise=True,
+)
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    instance_id: UUID
+    server_type: str
+    location: str
+    image: str
+    user_data: str
+    ssh_key_ids: list[str]
+
+
+def server_name(instance_id: UUID) -> str:
+    return f"hp-{instance_id}"
+
+
+class HetznerProvider:
+    def __init__(
+        self, token: str, endpoint: str, poll_interval: float = 0.25, boot_timeout_s: float = 600
+    ) -> None:
+        self._poll_interval = poll_interval
+        self._boot_timeout_s = boot_timeout_s
+        self._client = Client(
+            token=token,
+            api_endpoint=endpoint,
+            application_name="hostplane",
+            poll_interval=poll_interval,
+            poll_max_retries=2400,
+            timeout=(3.05, 30),
+        )
+
+    def ensure_server(self, spec: ServerSpec) -> ServerFacts:
+        """The instance's server, created if missing, once it is running."""
+        try:
+            server = self._find(spec.instance_id) or self._create(spec)
+            server = self._wait_running(server)
+        except (ActionFailedException, ActionTimeoutException) as error:
+            raise ProviderError("SERVER_CREATE_FAILED", str(error)) from error
+        except APIException as error:
+            raise ProviderError("SERVER_CREATE_FAILED", f"{error.code}: {error.message}") from error
+        except requests.RequestException as error:
+            raise ProviderError("PROVIDER_UNREACHABLE", str(error)) from error
+        return ServerFacts(
+            hetzner_id=server.id,
+            server_type=server.server_type.name,
+            datacenter=server.datacenter.name,
+            ip_address=server.public_net.ipv4.ip,
+        )
+
+    def ensure_deleted(self, instance_id: UUID) -> bool:
+        """Make sure no server of the instance exists; True if one was deleted."""
+        deleted = False
+        for server in self._find_all(instance_id):
+            self._wait(self._delete(server))
+            deleted = True
+        return deleted
+
+    def power_off(self, instance_id: UUID) -> None:
+        """Stop the instance's server (already off is fine)."""
+        server = self._require(instance_id)
+        if server.status != "off":
+            self._wait(self._action(server, "power_off"))
+
+    def power_on(self, instance_id: UUID) -> None:
+        """Start the instance's server (already running is fine)."""
+        server = self._require(instance_id)
+        if server.status != "running":
+            self._wait(self._action(server, "power_on"))
+
+    @provider_call
+    def _find_all(self, instance_id: UUID) -> list[BoundServer]:
+        return self._client.servers.get_all(label_selector=f"{INSTANCE_LABEL}={instance_id}")
+
+    def _find(self, instance_id: UUID) -> BoundServer | None:
+        servers = self._find_all(instance_id)
+        return servers[0] if servers else None
+
+    def _require(self, instance_id: UUID) -> BoundServer:
+        server = self._find(instance_id)
+        if server is None:
+            raise ProviderError("SERVER_NOT_FOUND", f"no server for instance {instance_id}")
+        return server
+
+    @provider_call
+    def _create(self, spec: ServerSpec) -> BoundServer:
+        response = self._client.servers.create(
+            name=server_name(spec.instance_id),
+            server_type=ServerType(name=spec.server_type),
+            image=Image(name=spec.image),
+            location=Location(name=spec.location),
+            ssh_keys=[_ssh_key(key) for key in spec.ssh_key_ids],
+            user_data=spec.user_data,
+            labels={INSTANCE_LABEL: str(spec.instance_id), MANAGED_LABEL: "true"},
+        )
+        self._wait(response.action)
+        return response.server
+
+    @provider_call
+    def _delete(self, server: BoundServer) -> BoundAction:
+        try:
+            return server.delete()
+        except APIException as error:
+            if error.code == "not_found":
+                return None  # type: ignore[return-value]
+            raise
+
+    @provider_call
+    def _action(self, server: BoundServer, name: str) -> BoundAction:
+        action: BoundAction = getattr(server, name)()
+        return action
+
+    @provider_call
+    def _reload(self, server: BoundServer) -> BoundServer:
+        return self._client.servers.get_by_id(server.id)
+
+    def _wait(self, action: BoundAction | None) -> None:
+        if action is not None:
+            provider_call(action.wait_until_finished)()
+
+    def _wait_running(self, server: BoundServer) -> BoundServer:
+        # A server found by a retried step may still be booting from the first attempt.
+        deadline = time.monotonic() + self._boot_timeout_s
+        while server.status != "running":
+            if server.status == "off" or time.monotonic() > deadline:
+                raise ProviderError("SERVER_CREATE_FAILED", f"server {server.id} did not start")
+            action = self._running_action(server)
+            if action is None:
+                time.sleep(self._poll_interval)
+            self._wait(action)
+            server = self._reload(server)
+        return server
+
+    @provider_call
+    def _running_action(self, server: BoundServer) -> BoundAction | None:
+        actions = server.get_actions(status=["running"])
+        return actions[0] if actions else None
+
+
+def _ssh_key(key: str) -> SSHKey:
+    return SSHKey(id=int(key)) if key.isdigit() else SSHKey(name=key)
+

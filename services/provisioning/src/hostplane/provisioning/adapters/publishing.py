@@ -1,0 +1,111 @@
+"""What provisioning's stored events look like on Kafka (`vps.events`, `jobs.events`)."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.domain import DomainEventProtocol
+
+from hostplane.contracts import events as contract
+from hostplane.messaging.cloudevents import OutgoingEvent
+from hostplane.provisioning.domain.instance import Instance, Operation
+from hostplane.provisioning.domain.job import Job
+
+SOURCE = "hostplane/provisioning"
+
+REQUESTED = {
+    Operation.SUSPEND: contract.SuspendRequested,
+    Operation.UNSUSPEND: contract.UnsuspendRequested,
+    Operation.TERMINATE: contract.TerminateRequested,
+}
+
+
+def _instance_created(e: Any, at: datetime) -> contract.EventPayload:
+    return contract.InstanceCreated(
+        occurred_at=at,
+        instance_id=e.originator_id,
+        job_id=e.job_id,
+        whmcs_service_id=e.whmcs_service_id,
+        whmcs_client_id=e.whmcs_client_id,
+        plan=e.plan,
+        region=e.region,
+        email=e.email,
+        subdomain=e.subdomain,
+        server_type=e.server_type,
+        location=e.location,
+        ai_preset=e.ai_preset,
+        ready_token_sha256=e.ready_token_sha256,
+    )
+
+
+def _server_created(e: Any, at: datetime) -> contract.EventPayload:
+    return contract.ServerCreated(
+        occurred_at=at,
+        instance_id=e.originator_id,
+        hetzner_id=e.hetzner_id,
+        server_type=e.server_type,
+        datacenter=e.datacenter,
+        ip_address=e.ip_address,
+        subdomain=e.subdomain,
+    )
+
+
+def _confirmed(e: Any, at: datetime) -> contract.EventPayload:
+    operation = Operation(e.operation)
+    if operation is Operation.SUSPEND:
+        return contract.InstanceSuspended(occurred_at=at, instance_id=e.originator_id)
+    if operation is Operation.UNSUSPEND:
+        return contract.InstanceUnsuspended(occurred_at=at, instance_id=e.originator_id)
+    return contract.InstanceTerminated(
+        occurred_at=at, instance_id=e.originator_id, data_deleted=True
+    )
+
+
+PAYLOADS: dict[type[Any], Callable[[Any, datetime], contract.EventPayload | None]] = {
+    Instance.Created: _instance_created,
+    Instance.ServerCreated: _server_created,
+    Instance.DnsAssigned: lambda e, at: contract.DnsAssigned(
+        occurred_at=at, instance_id=e.originator_id, cloudflare_record_id=e.record_id, fqdn=e.fqdn
+    ),
+    Instance.ReadyReported: lambda e, at: contract.ReadyReported(
+        occurred_at=at,
+        instance_id=e.originator_id,
+        openclaw_version=e.openclaw_version,
+        gateway_port=e.gateway_port,
+    ),
+    Instance.Activated: lambda e, at: contract.InstanceActivated(
+        occurred_at=at, instance_id=e.originator_id
+    ),
+    Instance.OperationRequested: lambda e, at: REQUESTED[Operation(e.operation)](
+        occurred_at=at, instance_id=e.originator_id, job_id=e.job_id
+    ),
+    Instance.OperationConfirmed: _confirmed,
+    Instance.OperationAbandoned: lambda e, at: None,
+    Instance.ProvisioningFailed: lambda e, at: contract.ProvisioningFailed(
+        occurred_at=at, instance_id=e.originator_id, error_code=e.code, error_message=e.message
+    ),
+    Instance.Errored: lambda e, at: contract.InstanceErrored(
+        occurred_at=at, instance_id=e.originator_id, error_code=e.code, error_message=e.message
+    ),
+    Job.Started: lambda e, at: contract.JobStarted(
+        occurred_at=at, job_id=e.originator_id, command=e.command, instance_id=e.instance_id
+    ),
+    Job.Succeeded: lambda e, at: contract.JobSucceeded(occurred_at=at, job_id=e.originator_id),
+    Job.Failed: lambda e, at: contract.JobFailed(
+        occurred_at=at, job_id=e.originator_id, error_code=e.code, error_message=e.message
+    ),
+}
+
+
+def translate(event: DomainEventProtocol[Any]) -> OutgoingEvent | None:
+    """The public event for a stored one, or None for events that stay inside the service."""
+    to_payload = PAYLOADS.get(type(event))
+    payload = to_payload(event, event.timestamp) if to_payload else None
+    if payload is None:
+        return None
+    return OutgoingEvent(
+        payload=payload,
+        aggregate_id=event.originator_id,
+        version=event.originator_version,
+        source=SOURCE,
+    )

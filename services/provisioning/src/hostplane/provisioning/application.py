@@ -1,0 +1,242 @@
+"""The provisioning use cases: commands in, saga steps on the instance's own events.
+
+Every use case runs for one consumed Kafka message and stores its new events together with
+that message's position, so a redelivered message changes nothing.
+"""
+
+import hashlib
+import hmac
+import logging
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from hostplane.contracts import commands
+from hostplane.contracts.catalog import PLANS, REGIONS, SERVER_IMAGE
+from hostplane.contracts.openclaw import InstanceStatus
+from hostplane.messaging.eventstore import Position, TrackedApplication
+from hostplane.provisioning.adapters.cloudinit import user_data
+from hostplane.provisioning.adapters.hetzner import HetznerProvider, ProviderError, ServerSpec
+from hostplane.provisioning.domain.instance import Instance, Operation, TransitionRefused
+from hostplane.provisioning.domain.job import Job
+from hostplane.provisioning.domain.subdomain import SubdomainClaim
+
+log = logging.getLogger(__name__)
+
+OPERATIONS: dict[type[commands.ProvisioningCommand], Operation] = {  # type: ignore[valid-type]
+    commands.SuspendInstance: Operation.SUSPEND,
+    commands.UnsuspendInstance: Operation.UNSUSPEND,
+    commands.TerminateInstance: Operation.TERMINATE,
+}
+
+
+class Provisioning(TrackedApplication):
+    name = "provisioning"
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        provider: HetznerProvider,
+        ready_url: str,
+        instance_token_secret: str,
+    ) -> None:
+        super().__init__(env)
+        self.provider = provider
+        self._ready_url = ready_url
+        self._token_secret = instance_token_secret.encode()
+
+    # ---- commands ------------------------------------------------------------------------
+
+    def handle_command(
+        self, command: commands.ProvisioningCommand, job_id: UUID, position: Position | None
+    ) -> None:
+        """Carry out one command from `provisioning.commands` as job `job_id`."""
+        job = self._job(job_id, type(command).__name__, command.instance_id)
+        if job is None:
+            self.save_tracked(position=position)  # a redelivered command whose job exists
+            return
+        if isinstance(command, commands.CreateInstance):
+            self._create(command, job, position)
+            return
+        instance = self._instance(command.instance_id)
+        if instance is None:
+            job.fail("NOT_FOUND", f"instance {command.instance_id} does not exist")
+            self.save_tracked(job, position=position)
+            return
+        closed: Job | None = None
+        try:
+            if isinstance(command, commands.ReportInstanceReady):
+                self._report_ready(instance, command)
+                closed = self._close_create_job(instance)
+                job.succeed()
+            else:
+                superseded = instance.request(OPERATIONS[type(command)], job.id)
+                closed = self._failed_job(
+                    superseded, "SUPERSEDED", "the instance is being terminated"
+                )
+        except TransitionRefused as refusal:
+            job.fail(refusal.code, str(refusal))
+        self.save_tracked(instance, job, closed, position=position)
+
+    def _create(self, command: commands.CreateInstance, job: Job, position: Position | None) -> None:
+        if self._instance(command.instance_id) is not None:
+            job.succeed()  # a retried create: the instance it asked for exists
+            self.save_tracked(job, position=position)
+            return
+        plan, region = PLANS[command.plan], REGIONS[command.region]
+        instance = Instance(
+            whmcs_service_id=command.whmcs_service_id,
+            whmcs_client_id=command.whmcs_client_id,
+            plan=command.plan.value,
+            region=command.region.value,
+            email=str(command.email),
+            subdomain=command.subdomain,
+            server_type=plan.server_type,
+            location=region.location,
+            ai_preset=command.ai_preset.value if command.ai_preset else None,
+            ssh_key_ids=list(command.ssh_key_ids),
+            ready_token_sha256=hashlib.sha256(self.ready_token(command.instance_id)).hexdigest(),
+            job_id=job.id,
+        )
+        claim = self._claim(command.subdomain, instance.id)
+        if claim is None:
+            instance.fail("HOSTNAME_TAKEN", f"{command.subdomain} belongs to another instance")
+        self.save_tracked(instance, claim, job, position=position)
+
+    def _claim(self, subdomain: str, instance_id: UUID) -> SubdomainClaim | None:
+        claim_id = SubdomainClaim.create_id(subdomain)
+        try:
+            existing = self.repository.get(claim_id)
+        except AggregateNotFoundError:
+            return SubdomainClaim(subdomain=subdomain, instance_id=instance_id)
+        return None if existing.instance_id != instance_id else existing
+
+    def _report_ready(self, instance: Instance, command: commands.ReportInstanceReady) -> None:
+        if not hmac.compare_digest(command.token_sha256, instance.ready_token_sha256):
+            raise TransitionRefused("the instance token does not match")
+        instance.report_ready(command.openclaw_version, command.gateway_port)
+
+    def ready_token(self, instance_id: UUID) -> bytes:
+        """The instance's callback token: derived, so every retry hands out the same one."""
+        digest = hmac.new(self._token_secret, instance_id.bytes, hashlib.sha256).hexdigest()
+        return digest.encode()
+
+    # ---- saga steps, on the instance's own events ----------------------------------------
+
+    def provision_server(self, instance_id: UUID, position: Position | None) -> None:
+        """Build the instance's server (idempotently) and record it, or fail the instance."""
+        instance = self._instance(instance_id)
+        if instance is None or not instance.is_provisioning or instance.server is not None:
+            self.save_tracked(position=position)
+            return
+        spec = ServerSpec(
+            instance_id=instance.id,
+            server_type=instance.server_type,
+            location=instance.location,
+            image=SERVER_IMAGE,
+            user_data=user_data(
+                self._ready_url.format(instance_id=instance.id),
+                self.ready_token(instance.id).decode(),
+            ),
+            ssh_key_ids=instance.ssh_key_ids,
+        )
+        try:
+            instance.record_server(self.provider.ensure_server(spec))
+        except ProviderError as error:
+            log.warning("instance %s: server failed for good: %s", instance.id, error.message)
+            instance.fail(error.code, error.message)
+        self.save_tracked(instance, position=position)
+
+    def compensate(self, instance_id: UUID, position: Position | None) -> None:
+        """Remove what a failed provisioning left at the provider; the instance ends in error."""
+        instance = self._require(instance_id)
+        self.provider.ensure_deleted(instance.id)
+        instance.mark_errored()
+        self.save_tracked(instance, self._close_create_job(instance), position=position)
+
+    def carry_out(self, instance_id: UUID, operation: Operation, position: Position | None) -> None:
+        """Act at the provider for a requested operation, then confirm it and close its job."""
+        instance = self._require(instance_id)
+        if instance.pending is None or instance.pending.operation is not operation:
+            self.save_tracked(position=position)
+            return
+        try:
+            self._act(instance.id, operation)
+        except ProviderError as error:
+            job_id = instance.abandon(error.code, error.message)
+            failed = self._failed_job(job_id, error.code, error.message)
+            self.save_tracked(instance, failed, position=position)
+            return
+        job = self._job_by_id(instance.confirm(operation))
+        if job is not None:
+            job.succeed()
+        self.save_tracked(instance, job, self._close_create_job(instance), position=position)
+
+    def _act(self, instance_id: UUID, operation: Operation) -> None:
+        if operation is Operation.TERMINATE:
+            self.provider.ensure_deleted(instance_id)
+        elif operation is Operation.SUSPEND:
+            self.provider.power_off(instance_id)
+        else:
+            self.provider.power_on(instance_id)
+
+    # ---- reactions to dns.events ---------------------------------------------------------
+
+    def record_dns(self, instance_id: UUID, record_id: str, fqdn: str, position: Position) -> None:
+        """DNS points at the server: the instance may now become active."""
+        instance = self._require(instance_id)
+        instance.assign_dns(record_id, fqdn)
+        self.save_tracked(instance, self._close_create_job(instance), position=position)
+
+    def dns_failed(self, instance_id: UUID, code: str, message: str, position: Position) -> None:
+        """DNS could not be created for good: roll the instance back."""
+        instance = self._require(instance_id)
+        instance.fail(code, message)
+        self.save_tracked(instance, position=position)
+
+    # ---- lookups -------------------------------------------------------------------------
+
+    def _instance(self, instance_id: UUID) -> Instance | None:
+        try:
+            instance: Instance = self.repository.get(instance_id)
+        except AggregateNotFoundError:
+            return None
+        return instance
+
+    def _require(self, instance_id: UUID) -> Instance:
+        instance = self._instance(instance_id)
+        if instance is None:
+            raise LookupError(f"instance {instance_id} does not exist")
+        return instance
+
+    def _job_by_id(self, job_id: UUID | None) -> Job | None:
+        if job_id is None:
+            return None
+        try:
+            job: Job = self.repository.get(job_id)
+        except AggregateNotFoundError:
+            return None
+        return job
+
+    def _job(self, job_id: UUID, command: str, instance_id: UUID) -> Job | None:
+        """A new job for a command, or None when the command was handled before."""
+        if self._job_by_id(job_id) is not None:
+            return None
+        return Job(job_id=job_id, command=command, instance_id=instance_id)
+
+    def _failed_job(self, job_id: UUID | None, code: str, message: str) -> Job | None:
+        job = self._job_by_id(job_id)
+        if job is not None:
+            job.fail(code, message)
+        return job
+
+    def _close_create_job(self, instance: Instance) -> Job | None:
+        """The create job ends when the instance is active, in error or terminated."""
+        job = self._job_by_id(instance.create_job_id)
+        if job is None or job.finished:
+            return None
+        if instance.status is InstanceStatus.ACTIVE:
+            job.succeed()
+        elif instance.status in {InstanceStatus.ERROR, InstanceStatus.TERMINATED}:
+            job.fail(instance.error_code or "TERMINATED", instance.error_message or "terminated")
+        return job

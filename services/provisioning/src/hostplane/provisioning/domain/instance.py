@@ -1,0 +1,224 @@
+"""The Instance aggregate: one customer VPS and its lifecycle.
+
+provisioning → active ⇄ suspended → terminated, and error when provisioning fails for good.
+Suspend, unsuspend and terminate are requested first and confirmed once the provider acted,
+so the saga's progress lives in the aggregate's own events.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from hostplane.contracts.identity import instance_id_for
+from hostplane.contracts.openclaw import InstanceStatus
+
+
+class Operation(StrEnum):
+    SUSPEND = "suspend"
+    UNSUSPEND = "unsuspend"
+    TERMINATE = "terminate"
+
+
+class TransitionRefused(Exception):
+    """The instance's state does not allow what was asked; recorded on the job, not raised out."""
+
+    code = "INVALID_STATE"
+
+
+@dataclass(frozen=True)
+class ServerFacts:
+    hetzner_id: int
+    server_type: str
+    datacenter: str
+    ip_address: str
+
+
+@dataclass(frozen=True)
+class PendingOperation:
+    operation: Operation
+    job_id: UUID
+
+
+ALLOWED_FROM: dict[Operation, frozenset[InstanceStatus]] = {
+    Operation.SUSPEND: frozenset({InstanceStatus.ACTIVE}),
+    Operation.UNSUSPEND: frozenset({InstanceStatus.SUSPENDED}),
+    Operation.TERMINATE: frozenset(
+        {
+            InstanceStatus.PROVISIONING,
+            InstanceStatus.ACTIVE,
+            InstanceStatus.SUSPENDED,
+            InstanceStatus.ERROR,
+        }
+    ),
+}
+
+
+class Instance(Aggregate):
+    @staticmethod
+    def create_id(whmcs_service_id: int, **_: Any) -> UUID:
+        return instance_id_for(whmcs_service_id)
+
+    @event("Created")
+    def __init__(
+        self,
+        *,
+        whmcs_service_id: int,
+        whmcs_client_id: int,
+        plan: str,
+        region: str,
+        email: str,
+        subdomain: str,
+        server_type: str,
+        location: str,
+        ai_preset: str | None,
+        ssh_key_ids: list[str],
+        ready_token_sha256: str,
+        job_id: UUID | None,
+    ) -> None:
+        self.whmcs_service_id = whmcs_service_id
+        self.whmcs_client_id = whmcs_client_id
+        self.plan = plan
+        self.region = region
+        self.email = email
+        self.subdomain = subdomain
+        self.server_type = server_type
+        self.location = location
+        self.ai_preset = ai_preset
+        self.ssh_key_ids = ssh_key_ids
+        self.ready_token_sha256 = ready_token_sha256
+        self.create_job_id = job_id
+        self.status = InstanceStatus.PROVISIONING
+        self.server: ServerFacts | None = None
+        self.dns_record_id: str | None = None
+        self.openclaw_version: str | None = None
+        self.pending: PendingOperation | None = None
+        self.error_code: str | None = None
+        self.error_message: str | None = None
+
+    # ---- provisioning -------------------------------------------------------------------
+
+    @property
+    def is_provisioning(self) -> bool:
+        return (
+            self.status is InstanceStatus.PROVISIONING
+            and self.error_code is None
+            and self.pending is None
+        )
+
+    def record_server(self, server: ServerFacts) -> None:
+        """The provider built the server; DNS can point at it."""
+        if self.is_provisioning and self.server is None:
+            self._server_created(
+                hetzner_id=server.hetzner_id,
+                server_type=server.server_type,
+                datacenter=server.datacenter,
+                ip_address=server.ip_address,
+                subdomain=self.subdomain,
+            )
+
+    @event("ServerCreated")
+    def _server_created(  # noqa: PLR0913
+        self, hetzner_id: int, server_type: str, datacenter: str, ip_address: str, subdomain: str
+    ) -> None:
+        self.server = ServerFacts(hetzner_id, server_type, datacenter, ip_address)
+
+    def assign_dns(self, record_id: str, fqdn: str) -> None:
+        """DNS now points at the server."""
+        if self.is_provisioning and self.dns_record_id is None:
+            self._dns_assigned(record_id=record_id, fqdn=fqdn)
+            self._activate_if_complete()
+
+    @event("DnsAssigned")
+    def _dns_assigned(self, record_id: str, fqdn: str) -> None:
+        self.dns_record_id = record_id
+
+    def report_ready(self, openclaw_version: str, gateway_port: int) -> None:
+        """The server's cloud-init reported the application up."""
+        if self.is_provisioning and self.openclaw_version is None:
+            self._ready_reported(openclaw_version=openclaw_version, gateway_port=gateway_port)
+            self._activate_if_complete()
+
+    @event("ReadyReported")
+    def _ready_reported(self, openclaw_version: str, gateway_port: int) -> None:
+        self.openclaw_version = openclaw_version
+
+    def _activate_if_complete(self) -> None:
+        if self.server and self.dns_record_id and self.openclaw_version:
+            self._activated()
+
+    @event("Activated")
+    def _activated(self) -> None:
+        self.status = InstanceStatus.ACTIVE
+
+    def fail(self, code: str, message: str) -> None:
+        """A provisioning step failed for good: what exists must be removed."""
+        if self.is_provisioning:
+            self._provisioning_failed(code=code, message=message)
+
+    @event("ProvisioningFailed")
+    def _provisioning_failed(self, code: str, message: str) -> None:
+        self.error_code = code
+        self.error_message = message
+
+    def mark_errored(self) -> None:
+        """Compensation is done: nothing is left at the providers."""
+        if self.status is InstanceStatus.PROVISIONING and self.error_code is not None:
+            self._errored(code=self.error_code, message=self.error_message or "")
+
+    @event("Errored")
+    def _errored(self, code: str, message: str) -> None:
+        self.status = InstanceStatus.ERROR
+
+    # ---- operations on a live instance ---------------------------------------------------
+
+    def request(self, operation: Operation, job_id: UUID) -> UUID | None:
+        """Ask for suspend, unsuspend or terminate; the saga confirms it once the provider acted.
+
+        Termination supersedes a pending suspend or unsuspend: their job id is returned so the
+        caller can close that job.
+        """
+        superseded = None
+        if self.pending is not None:
+            if operation is not Operation.TERMINATE or self.pending.operation is operation:
+                raise TransitionRefused(f"a {self.pending.operation} is already in progress")
+            superseded = self.pending.job_id
+        elif self.status not in ALLOWED_FROM[operation]:
+            raise TransitionRefused(f"cannot {operation} an instance that is {self.status}")
+        self._requested(operation=operation.value, job_id=job_id)
+        return superseded
+
+    @event("OperationRequested")
+    def _requested(self, operation: str, job_id: UUID) -> None:
+        self.pending = PendingOperation(Operation(operation), job_id)
+
+    def confirm(self, operation: Operation) -> UUID | None:
+        """The provider carried out the pending operation; returns its job id."""
+        if self.pending is None or self.pending.operation is not operation:
+            return None
+        job_id = self.pending.job_id
+        self._confirmed(operation=operation.value)
+        return job_id
+
+    def abandon(self, code: str, message: str) -> UUID | None:
+        """The provider could not carry out the pending operation; returns its job id."""
+        if self.pending is None:
+            return None
+        job_id = self.pending.job_id
+        self._abandoned(code=code, message=message)
+        return job_id
+
+    @event("OperationAbandoned")
+    def _abandoned(self, code: str, message: str) -> None:
+        self.pending = None
+
+    @event("OperationConfirmed")
+    def _confirmed(self, operation: str) -> None:
+        self.pending = None
+        self.status = {
+            Operation.SUSPEND: InstanceStatus.SUSPENDED,
+            Operation.UNSUSPEND: InstanceStatus.ACTIVE,
+            Operation.TERMINATE: InstanceStatus.TERMINATED,
+        }[Operation(operation)]

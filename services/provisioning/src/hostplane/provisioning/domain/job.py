@@ -1,0 +1,36 @@
+"""The Job aggregate: one command's outcome (seed 004's job model). Its id is the command id."""
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+
+class Job(Aggregate):
+    @staticmethod
+    def create_id(job_id: UUID, **_: Any) -> UUID:
+        return job_id
+
+    @event("Started")
+    def __init__(self, *, job_id: UUID, command: str, instance_id: UUID) -> None:
+        self.command = command
+        self.instance_id = instance_id
+        self.finished = False
+
+    def succeed(self) -> None:
+        """The command had its effect."""
+        if not self.finished:
+            self._succeeded()
+
+    @event("Succeeded")
+    def _succeeded(self) -> None:
+        self.finished = True
+
+    def fail(self, code: str, message: str) -> None:
+        """The command was refused or its effect failed for good."""
+        if not self.finished:
+            self._failed(code=code, message=message)
+
+    @event("Failed")
+    def _failed(self, code: str, message: str) -> None:
+        self.finished = True
