@@ -8,7 +8,8 @@ from typing import Any
 from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
-from faststream.kafka import KafkaMessage
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
 
 from hostplane.contracts.topics import Topic
 from hostplane.messaging.eventstore import Position, TrackedApplication
@@ -77,6 +78,27 @@ class ResumeFromTracking(ConsumerRebalanceListener):  # type: ignore[misc]
             )
             if offset is not None:
                 consumer.seek(partition, offset)
+
+
+def tracked_subscriber(
+    broker: KafkaBroker,
+    *topics: str,
+    group_id: str,
+    next_offset: Callable[[str, int], int | None],
+    max_poll_interval_ms: int = 5 * 60 * 1000,
+) -> Any:
+    """A subscriber that commits after each effect, retries failures, and resumes from tracking."""
+    listener = ResumeFromTracking(next_offset)
+    subscriber = broker.subscriber(
+        *topics,
+        group_id=group_id,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        auto_offset_reset="earliest",
+        listener=listener,
+        max_poll_interval_ms=max_poll_interval_ms,
+    )
+    listener.consumer = lambda: subscriber.consumer
+    return subscriber
 
 
 async def handle_once(

@@ -38,7 +38,9 @@ async def run_service(
     await producer.start()
     relay = OutboxRelay(app, producer, translate, settings.topic_prefix)
     relay.attach(asyncio.get_running_loop())
-    broker = KafkaBroker(settings.kafka_bootstrap_servers, client_id=name, logger=log)
+    broker = KafkaBroker(
+        settings.kafka_bootstrap_servers, client_id=name, logger=log, log_level=logging.DEBUG
+    )
     subscribe(broker, app, settings)
     await broker.start()
     relay_task = asyncio.create_task(relay.run(), name=f"{name}-outbox-relay")

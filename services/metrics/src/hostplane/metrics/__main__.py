@@ -20,7 +20,9 @@ async def run(settings: Settings) -> None:
     store = ViewStore(settings.database_url)
     store.create_schema()
     await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS, settings.topic_prefix)
-    broker = KafkaBroker(settings.kafka_bootstrap_servers, client_id="metrics", logger=log)
+    broker = KafkaBroker(
+        settings.kafka_bootstrap_servers, client_id="metrics", logger=log, log_level=logging.DEBUG
+    )
     subscribe(broker, store, settings)
     await broker.start()
     stop = asyncio.Event()

@@ -2,7 +2,6 @@
 
 import logging
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
@@ -12,7 +11,7 @@ from hostplane.contracts import events as contract
 from hostplane.contracts.topics import VPS_EVENTS
 from hostplane.dns.application import Dns
 from hostplane.messaging.cloudevents import header
-from hostplane.messaging.kafka import ResumeFromTracking, handle_once
+from hostplane.messaging.kafka import handle_once, tracked_subscriber
 from hostplane.messaging.settings import InfraSettings
 
 log = logging.getLogger(__name__)
@@ -22,14 +21,9 @@ GROUP = "dns"
 
 def subscribe(broker: KafkaBroker, app: Dns, settings: InfraSettings) -> None:
     """Register the `vps.events` subscriber, resuming from its tracking records."""
-    listener = ResumeFromTracking(app.next_offset)
 
-    @broker.subscriber(
-        settings.topic(VPS_EVENTS),
-        group_id=GROUP,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        auto_offset_reset="earliest",
-        listener=listener,
+    @tracked_subscriber(
+        broker, settings.topic(VPS_EVENTS), group_id=GROUP, next_offset=app.next_offset
     )
     async def on_instance_event(message: KafkaMessage) -> None:
         ce_type = header(message.headers, envelope.CE_TYPE) or ""
@@ -52,5 +46,3 @@ def subscribe(broker: KafkaBroker, app: Dns, settings: InfraSettings) -> None:
             await handle_once(
                 app, message, lambda position: app.remove_for(gone.instance_id, position)
             )
-
-    listener.consumer = lambda: on_instance_event.consumer

@@ -3,7 +3,6 @@
 import asyncio
 import logging
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
@@ -12,7 +11,7 @@ from hostplane.contracts import envelope
 from hostplane.contracts.events import parse_event
 from hostplane.contracts.topics import DNS_EVENTS, JOB_EVENTS, VPS_EVENTS
 from hostplane.messaging.cloudevents import header
-from hostplane.messaging.kafka import ResumeFromTracking, position_of
+from hostplane.messaging.kafka import position_of, tracked_subscriber
 from hostplane.messaging.settings import InfraSettings
 from hostplane.metrics.adapters.store import ViewStore
 
@@ -23,16 +22,14 @@ GROUP = "metrics"
 
 def subscribe(broker: KafkaBroker, store: ViewStore, settings: InfraSettings) -> None:
     """Register the projection subscriber, resuming from the positions in `views.tracking`."""
-    listener = ResumeFromTracking(store.next_offset)
 
-    @broker.subscriber(
+    @tracked_subscriber(
+        broker,
         settings.topic(VPS_EVENTS),
         settings.topic(DNS_EVENTS),
         settings.topic(JOB_EVENTS),
         group_id=GROUP,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        auto_offset_reset="earliest",
-        listener=listener,
+        next_offset=store.next_offset,
     )
     async def on_event(message: KafkaMessage) -> None:
         ce_type = header(message.headers, envelope.CE_TYPE) or ""
@@ -43,5 +40,3 @@ def subscribe(broker: KafkaBroker, store: ViewStore, settings: InfraSettings) ->
             event = None
         sequence = int(header(message.headers, envelope.CE_SEQUENCE) or 0)
         await asyncio.to_thread(store.apply_once, position_of(message), event, sequence)
-
-    listener.consumer = lambda: on_event.consumer

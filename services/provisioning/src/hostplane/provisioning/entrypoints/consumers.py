@@ -3,7 +3,6 @@
 import logging
 from uuid import UUID
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import TypeAdapter, ValidationError
@@ -13,7 +12,7 @@ from hostplane.contracts import events as contract
 from hostplane.contracts.topics import DNS_EVENTS, PROVISIONING_COMMANDS, VPS_EVENTS
 from hostplane.messaging.cloudevents import header
 from hostplane.messaging.eventstore import Position
-from hostplane.messaging.kafka import ResumeFromTracking, handle_once
+from hostplane.messaging.kafka import handle_once, tracked_subscriber
 from hostplane.messaging.settings import InfraSettings
 from hostplane.provisioning.application import Provisioning
 from hostplane.provisioning.domain.instance import Operation
@@ -36,20 +35,9 @@ GROUP = "provisioning"
 def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -> None:
     """Register provisioning's three subscribers, each resuming from its tracking records."""
 
-    def tracked(group: str) -> tuple[ResumeFromTracking, dict[str, object]]:
-        listener = ResumeFromTracking(app.next_offset)
-        options: dict[str, object] = {
-            "group_id": group,
-            "ack_policy": AckPolicy.NACK_ON_ERROR,
-            "auto_offset_reset": "earliest",
-            "listener": listener,
-            "max_poll_interval_ms": 15 * 60 * 1000,
-        }
-        return listener, options
-
-    listener, options = tracked(GROUP)
-
-    @broker.subscriber(settings.topic(PROVISIONING_COMMANDS), **options)  # type: ignore[call-overload]
+    @tracked_subscriber(
+        broker, settings.topic(PROVISIONING_COMMANDS), group_id=GROUP, next_offset=app.next_offset
+    )
     async def on_provisioning_command(message: KafkaMessage) -> None:
         try:
             command = COMMAND.validate_json(message.body)
@@ -61,11 +49,14 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
             app, message, lambda position: app.handle_command(command, job_id, position)
         )
 
-    listener.consumer = lambda: on_provisioning_command.consumer
-
-    saga_listener, saga_options = tracked(f"{GROUP}-saga")
-
-    @broker.subscriber(settings.topic(VPS_EVENTS), **saga_options)  # type: ignore[call-overload]
+    # Saga steps wait for the provider (a server boots in tens of seconds).
+    @tracked_subscriber(
+        broker,
+        settings.topic(VPS_EVENTS),
+        group_id=f"{GROUP}-saga",
+        next_offset=app.next_offset,
+        max_poll_interval_ms=15 * 60 * 1000,
+    )
     async def on_instance_event(message: KafkaMessage) -> None:
         payload = _event(message)
         if payload is None or type(payload) not in SAGA_STEPS:
@@ -73,11 +64,9 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
         assert isinstance(payload, contract.VpsEvent)
         await handle_once(app, message, lambda position: _saga_step(app, payload, position))
 
-    saga_listener.consumer = lambda: on_instance_event.consumer
-
-    dns_listener, dns_options = tracked(f"{GROUP}-dns")
-
-    @broker.subscriber(settings.topic(DNS_EVENTS), **dns_options)  # type: ignore[call-overload]
+    @tracked_subscriber(
+        broker, settings.topic(DNS_EVENTS), group_id=f"{GROUP}-dns", next_offset=app.next_offset
+    )
     async def on_dns_event(message: KafkaMessage) -> None:
         payload = _event(message)
         if isinstance(payload, contract.RecordCreated):
@@ -98,8 +87,6 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
                     failed.instance_id, failed.error_code, failed.error_message, position
                 ),
             )
-
-    dns_listener.consumer = lambda: on_dns_event.consumer
 
 
 def _saga_step(app: Provisioning, payload: contract.VpsEvent, position: Position) -> None:

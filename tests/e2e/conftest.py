@@ -1,0 +1,154 @@
+"""The whole stack for end-to-end tests: cloudsim and every service as real processes.
+
+Each session gets its own database and its own topic prefix, so runs never see each other's
+messages or rows, on a shared broker and cluster.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from hcloud import Client
+from psycopg import sql
+
+from tests.conftest import ROOT, Infra, wait_until
+
+
+ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
+DOMAIN = "hostplane.test"
+API_KEY = "e2e-whmcs-api-key"
+HMAC_SECRET = "e2e-whmcs-hmac-secret"
+SERVICES = ("metrics", "dns", "provisioning", "gateway")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e" in str(item.path):
+            item.add_marker(pytest.mark.e2e)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Stack:
+    gateway_url: str
+    cloudsim_url: str
+    database_url: str
+    kafka_bootstrap_servers: str
+    topic_prefix: str
+
+    def hetzner(self) -> Client:
+        """The real hcloud client, pointed at cloudsim."""
+        return Client(token="e2e", api_endpoint=f"{self.cloudsim_url}/hetzner/v1",
+                      poll_interval=0.05)
+
+    def cloudflare_records(self, name: str) -> list[dict[str, object]]:
+        response = httpx.get(
+            f"{self.cloudsim_url}/cloudflare/client/v4/zones/{ZONE_ID}/dns_records",
+            params={"name": name},
+            headers={"Authorization": "Bearer e2e"},
+        )
+        response.raise_for_status()
+        records: list[dict[str, object]] = response.json()["result"]
+        return records
+
+    def admin(self, method: str, path: str, json: object = None) -> httpx.Response:
+        response = httpx.request(method, f"{self.cloudsim_url}/_admin{path}", json=json)
+        response.raise_for_status()
+        return response
+
+
+def _fresh_database(base_url: str, name: str) -> str:
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return base_url.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_database(base_url: str, name: str) -> None:
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def stack(infra: Infra) -> Iterator[Stack]:
+    run_id = uuid.uuid4().hex[:8]
+    database = f"hostplane_e2e_{run_id}"
+    database_url = _fresh_database(infra.database_url, database)
+    gateway_port, cloudsim_port = free_port(), free_port()
+    gateway_url = f"http://127.0.0.1:{gateway_port}"
+    cloudsim_url = f"http://127.0.0.1:{cloudsim_port}"
+    env = {
+        **os.environ,
+        "ENVIRONMENT": "development",
+        "LOG_LEVEL": "INFO",
+        "DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+        "TOPIC_PREFIX": f"e2e-{run_id}.",
+        "HETZNER_API_TOKEN": "e2e",
+        "HETZNER_API_ENDPOINT": f"{cloudsim_url}/hetzner/v1",
+        "PROVIDER_POLL_INTERVAL_S": "0.05",
+        "CLOUDFLARE_API_TOKEN": "e2e",
+        "CLOUDFLARE_ZONE_ID": ZONE_ID,
+        "CLOUDFLARE_DOMAIN": DOMAIN,
+        "CLOUDFLARE_API_BASE": f"{cloudsim_url}/cloudflare/client/v4",
+        "WHMCS_API_KEY": API_KEY,
+        "WHMCS_HMAC_SECRET": HMAC_SECRET,
+        "JWT_SECRET": "e2e-jwt-secret",
+        "INSTANCE_TOKEN_SECRET": f"e2e-{run_id}",
+        "PUBLIC_API_URL": gateway_url,
+        "GATEWAY_PORT": str(gateway_port),
+        "JOB_WAIT_S": "20",
+        "CLOUDSIM_BOOT_DELAY": "0.3",
+        "CLOUDSIM_ACTION_DELAY": "0.05",
+        "CLOUDSIM_CLOUDFLARE_ZONES": f"{ZONE_ID}:{DOMAIN}",
+    }
+    logs = ROOT / ".local" / "logs" / "e2e"
+    logs.mkdir(parents=True, exist_ok=True)
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(module: str, *args: str) -> None:
+        log = (logs / f"{module.rsplit('.', 1)[-1]}.log").open("wb")
+        processes.append(subprocess.Popen(
+            [sys.executable, "-m", module, *args], env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        ))
+
+    try:
+        start("hostplane.cloudsim", "--host", "127.0.0.1", "--port", str(cloudsim_port))
+        for service in SERVICES:
+            start(f"hostplane.{service}")
+        wait_until(lambda: _answers(f"{cloudsim_url}/_admin/health"), 30, what="cloudsim")
+        wait_until(lambda: _answers(f"{gateway_url}/api/health"), 60, what="the gateway")
+        for process in processes:
+            assert process.poll() is None, f"{process.args} exited; see {logs}"
+        yield Stack(gateway_url, cloudsim_url, database_url, infra.kafka_bootstrap_servers,
+                    f"e2e-{run_id}.")
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        _drop_database(infra.database_url, database)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
