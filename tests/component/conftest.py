@@ -19,5 +19,7 @@ def schema(run_id: str) -> str:
 
 @pytest.fixture
 def settings_env(infra: Infra) -> dict[str, str]:
-    return {"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-            "DATABASE_URL": infra.database_url}
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+        "DATABASE_URL": infra.database_url,
+    }

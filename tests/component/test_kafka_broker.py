@@ -27,8 +27,12 @@ async def test_topics_idempotent_produce_and_group_consume(infra: Infra, run_id:
     await producer.start()
     try:
         for n in range(30):
-            await producer.send(topic.name, value=str(n).encode(), key=str(n % 5).encode(),
-                                headers=[("ce_type", b"test.event")])
+            await producer.send(
+                topic.name,
+                value=str(n).encode(),
+                key=str(n % 5).encode(),
+                headers=[("ce_type", b"test.event")],
+            )
         await producer.flush()
     finally:
         await producer.stop()
@@ -50,9 +54,7 @@ async def test_topics_idempotent_produce_and_group_consume(infra: Infra, run_id:
                     received += [int(r.value) for r in records]
                     assert all(dict(r.headers)["ce_type"] == b"test.event" for r in records)
         await consumer.commit()
-        committed = [
-            await consumer.committed(TopicPartition(topic.name, p)) for p in range(3)
-        ]
+        committed = [await consumer.committed(TopicPartition(topic.name, p)) for p in range(3)]
     finally:
         await consumer.stop()
     assert sorted(received) == list(range(30))

@@ -11,7 +11,6 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import psycopg
@@ -20,7 +19,6 @@ from hcloud import Client
 from psycopg import sql
 
 from tests.conftest import ROOT, Infra, wait_until
-
 
 ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 DOMAIN = "hostplane.test"
@@ -51,8 +49,9 @@ class Stack:
 
     def hetzner(self) -> Client:
         """The real hcloud client, pointed at cloudsim."""
-        return Client(token="e2e", api_endpoint=f"{self.cloudsim_url}/hetzner/v1",
-                      poll_interval=0.05)
+        return Client(
+            token="e2e", api_endpoint=f"{self.cloudsim_url}/hetzner/v1", poll_interval=0.05
+        )
 
     def cloudflare_records(self, name: str) -> list[dict[str, object]]:
         response = httpx.get(
@@ -78,8 +77,9 @@ def _fresh_database(base_url: str, name: str) -> str:
 
 def _drop_database(base_url: str, name: str) -> None:
     with psycopg.connect(base_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 @pytest.fixture(scope="session")
@@ -121,10 +121,15 @@ def stack(infra: Infra) -> Iterator[Stack]:
 
     def start(module: str, *args: str) -> None:
         log = (logs / f"{module.rsplit('.', 1)[-1]}.log").open("wb")
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", module, *args], env=env, stdout=log, stderr=subprocess.STDOUT,
-            cwd=ROOT,
-        ))
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", module, *args],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
+        )
 
     try:
         start("hostplane.cloudsim", "--host", "127.0.0.1", "--port", str(cloudsim_port))
@@ -134,8 +139,9 @@ def stack(infra: Infra) -> Iterator[Stack]:
         wait_until(lambda: _answers(f"{gateway_url}/api/health"), 60, what="the gateway")
         for process in processes:
             assert process.poll() is None, f"{process.args} exited; see {logs}"
-        yield Stack(gateway_url, cloudsim_url, database_url, infra.kafka_bootstrap_servers,
-                    f"e2e-{run_id}.")
+        yield Stack(
+            gateway_url, cloudsim_url, database_url, infra.kafka_bootstrap_servers, f"e2e-{run_id}."
+        )
     finally:
         for process in processes:
             process.terminate()

@@ -121,8 +121,17 @@ def test_a_retried_create_answers_the_same_instance_and_builds_one_server(
 
 
 def test_a_provider_5xx_is_retried_to_success(stack: Stack, whmcs: Whmcs) -> None:
-    stack.admin("POST", "/faults", {"method": "POST", "path": "/hetzner/v1/servers",
-                                     "kind": "status", "status": 503, "times": 2})
+    stack.admin(
+        "POST",
+        "/faults",
+        {
+            "method": "POST",
+            "path": "/hetzner/v1/servers",
+            "kind": "status",
+            "status": 503,
+            "times": 2,
+        },
+    )
     try:
         instance_id = whmcs.create(**order()).json()["id"]
         wait_for_status(whmcs, instance_id, "active")
@@ -132,8 +141,16 @@ def test_a_provider_5xx_is_retried_to_success(stack: Stack, whmcs: Whmcs) -> Non
 
 
 def test_a_permanent_dns_failure_rolls_back_to_error(stack: Stack, whmcs: Whmcs) -> None:
-    stack.admin("POST", "/faults", {"method": "POST", "path": "/cloudflare/client/v4/zones/*",
-                                     "kind": "status", "status": 400})
+    stack.admin(
+        "POST",
+        "/faults",
+        {
+            "method": "POST",
+            "path": "/cloudflare/client/v4/zones/*",
+            "kind": "status",
+            "status": 400,
+        },
+    )
     try:
         created = whmcs.create(**order()).json()
         wait_for_status(whmcs, created["id"], "error")
@@ -144,8 +161,11 @@ def test_a_permanent_dns_failure_rolls_back_to_error(stack: Stack, whmcs: Whmcs)
 
 
 def test_a_server_that_fails_to_build_rolls_back_to_error(stack: Stack, whmcs: Whmcs) -> None:
-    stack.admin("POST", "/faults", {"method": "POST", "path": "/hetzner/v1/servers",
-                                     "kind": "action_error", "times": 1})
+    stack.admin(
+        "POST",
+        "/faults",
+        {"method": "POST", "path": "/hetzner/v1/servers", "kind": "action_error", "times": 1},
+    )
     try:
         created = whmcs.create(**order()).json()
         wait_for_status(whmcs, created["id"], "error")

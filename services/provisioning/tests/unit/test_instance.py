@@ -12,7 +12,9 @@ from hostplane.provisioning.domain.instance import (
     TransitionRefused,
 )
 
-SERVER = ServerFacts(hetzner_id=42, server_type="cx22", datacenter="fsn1-dc14", ip_address="1.2.3.4")
+SERVER = ServerFacts(
+    hetzner_id=42, server_type="cx22", datacenter="fsn1-dc14", ip_address="1.2.3.4"
+)
 
 
 def new_instance() -> Instance:

@@ -28,8 +28,13 @@ class FakeHetzner:
         if self.fail_create:
             raise self.fail_create
         return self.servers.setdefault(
-            spec.instance_id, ServerFacts(len(self.servers) + 1, spec.server_type, "fsn1-dc14",
-                                          f"100.64.0.{len(self.servers) + 1}")
+            spec.instance_id,
+            ServerFacts(
+                len(self.servers) + 1,
+                spec.server_type,
+                "fsn1-dc14",
+                f"100.64.0.{len(self.servers) + 1}",
+            ),
         )
 
     def ensure_deleted(self, instance_id: UUID) -> bool:

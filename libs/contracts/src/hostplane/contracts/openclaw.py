@@ -7,8 +7,6 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from hostplane.contracts.catalog import Plan, Region
-
 
 class AiPreset(StrEnum):
     ANTHROPIC = "anthropic"

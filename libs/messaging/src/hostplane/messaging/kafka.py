@@ -1,8 +1,9 @@
 """Kafka plumbing: topics, the idempotent producer, and consumers that resume from tracking."""
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
@@ -15,6 +16,8 @@ from hostplane.contracts.topics import Topic
 from hostplane.messaging.eventstore import Position, TrackedApplication
 
 log = logging.getLogger(__name__)
+
+Handler = Callable[[KafkaMessage], Awaitable[None]]
 
 
 async def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic], prefix: str = "") -> None:
@@ -29,10 +32,8 @@ async def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic], prefix:
             if prefix + t.name not in existing
         ]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another service was first
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another service created them first
     finally:
         await admin.close()
 
@@ -86,7 +87,7 @@ def tracked_subscriber(
     group_id: str,
     next_offset: Callable[[str, int], int | None],
     max_poll_interval_ms: int = 5 * 60 * 1000,
-) -> Any:
+) -> Callable[[Handler], object]:
     """A subscriber that commits after each effect, retries failures, and resumes from tracking."""
     listener = ResumeFromTracking(next_offset)
     subscriber = broker.subscriber(
@@ -98,7 +99,8 @@ def tracked_subscriber(
         max_poll_interval_ms=max_poll_interval_ms,
     )
     listener.consumer = lambda: subscriber.consumer
-    return subscriber
+    register: Callable[[Handler], object] = subscriber
+    return register
 
 
 async def handle_once(

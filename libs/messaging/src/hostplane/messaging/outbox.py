@@ -6,8 +6,10 @@ there, and subscribers deduplicate on `ce_id` / their own tracking.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from eventsourcing.domain import DomainEventProtocol
@@ -18,7 +20,7 @@ from hostplane.messaging.eventstore import TrackedApplication
 
 log = logging.getLogger(__name__)
 
-Translate = Callable[[DomainEventProtocol[object]], OutgoingEvent | None]
+Translate = Callable[[DomainEventProtocol[Any]], OutgoingEvent | None]
 
 OUTBOX_STREAM = "outbox"
 
@@ -44,7 +46,11 @@ class OutboxRelay:
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Wake the relay as soon as the application stores events (from any thread)."""
-        self._app.on_saved(lambda: loop.call_soon_threadsafe(self._wake.set))
+
+        def wake() -> None:
+            loop.call_soon_threadsafe(self._wake.set)
+
+        self._app.on_saved(wake)
 
     async def run(self) -> None:
         """Publish forever; each batch is acknowledged by Kafka before its position is kept."""
@@ -56,10 +62,8 @@ class OutboxRelay:
                 recorder.select_notifications, position + 1, self._batch_size
             )
             if not notifications:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._idle_poll_s)
-                except TimeoutError:
-                    pass
                 continue
             deliveries = []
             for notification in notifications:

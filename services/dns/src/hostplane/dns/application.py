@@ -27,7 +27,7 @@ class Dns(TrackedApplication):
         self, instance_id: UUID, subdomain: str, ip_address: str, position: Position | None
     ) -> None:
         """Create `<subdomain>.<domain> A <ip>` for a new server, or record why it failed."""
-        if self._record(instance_id) is not None:
+        if self._find_record(instance_id) is not None:
             self.save_tracked(position=position)
             return
         name = self.fqdn(subdomain)
@@ -55,7 +55,7 @@ class Dns(TrackedApplication):
 
     def remove_for(self, instance_id: UUID, position: Position | None) -> None:
         """The instance is gone or rolled back: make sure its record is too."""
-        record = self._record(instance_id)
+        record = self._find_record(instance_id)
         if record is None or record.deleted:
             self.save_tracked(position=position)
             return
@@ -63,7 +63,7 @@ class Dns(TrackedApplication):
         record.delete()
         self.save_tracked(record, position=position)
 
-    def _record(self, instance_id: UUID) -> Record | None:
+    def _find_record(self, instance_id: UUID) -> Record | None:
         try:
             record: Record = self.repository.get(Record.create_id(instance_id))
         except AggregateNotFoundError:

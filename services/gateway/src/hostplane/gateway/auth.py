@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from hostplane.gateway.errors import ApiError, unauthorized
 from hostplane.contracts.openclaw import ErrorCode
+from hostplane.gateway.errors import ApiError, unauthorized
 from hostplane.gateway.settings import Settings
 
 

@@ -25,7 +25,7 @@ def _health(row: dict[str, Any]) -> HealthInfo:
         gateway_status = "unknown"
     return HealthInfo(
         last_check=iso(row["ready_at"] or row["updated_at"]),
-        gateway_status=gateway_status,  # type: ignore[arg-type]
+        gateway_status=gateway_status,
         uptime_percent=100.0 if gateway_status == "up" else 0.0,
     )
 

@@ -23,9 +23,21 @@ def _instance_created(cur: Cursor[Any], ev: e.InstanceCreated, version: int) -> 
         VALUES (%s, %s, %s, %s, %s, %s, %s, 'provisioning', %s, %s, %s, %s, %s, %s)
         ON CONFLICT (id) DO NOTHING
         """,
-        (ev.instance_id, version, ev.whmcs_service_id, ev.whmcs_client_id, ev.email, ev.plan,
-         ev.region, ev.subdomain, ev.server_type, ev.location, ev.ready_token_sha256,
-         ev.occurred_at, ev.occurred_at),
+        (
+            ev.instance_id,
+            version,
+            ev.whmcs_service_id,
+            ev.whmcs_client_id,
+            ev.email,
+            ev.plan,
+            ev.region,
+            ev.subdomain,
+            ev.server_type,
+            ev.location,
+            ev.ready_token_sha256,
+            ev.occurred_at,
+            ev.occurred_at,
+        ),
     )
 
 
@@ -127,7 +139,11 @@ PROJECTIONS: dict[type[e.EventPayload], Apply] = {
     e.UnsuspendRequested: _update(lambda ev: {"pending_operation": "unsuspend"}),
     e.TerminateRequested: _update(lambda ev: {"pending_operation": "terminate"}),
     e.InstanceSuspended: _update(
-        lambda ev: {"status": "suspended", "pending_operation": None, "suspended_at": ev.occurred_at}
+        lambda ev: {
+            "status": "suspended",
+            "pending_operation": None,
+            "suspended_at": ev.occurred_at,
+        }
     ),
     e.InstanceUnsuspended: _update(
         lambda ev: {"status": "active", "pending_operation": None, "unsuspended_at": ev.occurred_at}

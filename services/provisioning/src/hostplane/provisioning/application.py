@@ -23,7 +23,7 @@ from hostplane.provisioning.domain.subdomain import SubdomainClaim
 
 log = logging.getLogger(__name__)
 
-OPERATIONS: dict[type[commands.ProvisioningCommand], Operation] = {  # type: ignore[valid-type]
+OPERATIONS: dict[type[object], Operation] = {
     commands.SuspendInstance: Operation.SUSPEND,
     commands.UnsuspendInstance: Operation.UNSUSPEND,
     commands.TerminateInstance: Operation.TERMINATE,
@@ -78,7 +78,9 @@ class Provisioning(TrackedApplication):
             job.fail(refusal.code, str(refusal))
         self.save_tracked(instance, job, closed, position=position)
 
-    def _create(self, command: commands.CreateInstance, job: Job, position: Position | None) -> None:
+    def _create(
+        self, command: commands.CreateInstance, job: Job, position: Position | None
+    ) -> None:
         if self._instance(command.instance_id) is not None:
             job.succeed()  # a retried create: the instance it asked for exists
             self.save_tracked(job, position=position)
@@ -106,7 +108,7 @@ class Provisioning(TrackedApplication):
     def _claim(self, subdomain: str, instance_id: UUID) -> SubdomainClaim | None:
         claim_id = SubdomainClaim.create_id(subdomain)
         try:
-            existing = self.repository.get(claim_id)
+            existing: SubdomainClaim = self.repository.get(claim_id)
         except AggregateNotFoundError:
             return SubdomainClaim(subdomain=subdomain, instance_id=instance_id)
         return None if existing.instance_id != instance_id else existing

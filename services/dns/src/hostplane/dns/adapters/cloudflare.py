@@ -73,8 +73,14 @@ class CloudflareProvider:
             created = self._call(
                 "POST",
                 self._records(),
-                json={"type": record_type, "name": name, "content": content, "ttl": 60,
-                      "proxied": False, "comment": "managed by hostplane"},
+                json={
+                    "type": record_type,
+                    "name": name,
+                    "content": content,
+                    "ttl": 60,
+                    "proxied": False,
+                    "comment": "managed by hostplane",
+                },
             )
             return str(created["id"])
         if existing["content"] != content:

@@ -18,7 +18,7 @@ class Record(Aggregate):
         return uuid5(HOSTPLANE_NAMESPACE, f"dns-record:{instance_id}:{record_type}")
 
     @event("Created")
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
         *,
         instance_id: UUID,

@@ -4,7 +4,7 @@ import asyncio
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from psycopg.rows import dict_row
@@ -45,7 +45,7 @@ class Views:
         try:
             async with self._pool.connection(timeout=2) as conn:
                 await conn.execute("SELECT 1")
-        except Exception:  # noqa: BLE001 - any failure means "not connected"
+        except Exception:
             return False
         return True
 
@@ -89,5 +89,4 @@ class Views:
     async def _one(self, query: str, params: tuple[Any, ...]) -> dict[str, Any] | None:
         async with self._pool.connection() as conn:
             cursor = await conn.execute(query, params)
-            row: dict[str, Any] | None = await cursor.fetchone()
-            return row
+            return cast("dict[str, Any] | None", await cursor.fetchone())

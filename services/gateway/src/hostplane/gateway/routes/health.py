@@ -16,8 +16,9 @@ router = APIRouter(prefix="/api", tags=["health"])
 async def health(request: Request, settings: SettingsDep) -> HealthResponse:
     """Liveness with a real database check: 503 when the database does not answer."""
     if not await request.app.state.views.ping():
-        raise ApiError(503, ErrorCode.SERVICE_UNAVAILABLE, "Database unreachable",
-                       {"db": "disconnected"})
+        raise ApiError(
+            503, ErrorCode.SERVICE_UNAVAILABLE, "Database unreachable", {"db": "disconnected"}
+        )
     return HealthResponse(
         status="ok",
         version=settings.version,

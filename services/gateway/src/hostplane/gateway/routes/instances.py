@@ -100,23 +100,35 @@ async def create_instance(
     """Create an instance for a WHMCS service (idempotent per `whmcs_service_id`)."""
     request = parse(CreateInstanceRequest, body)
     if request.plan not in Plan.__members__.values():
-        raise ApiError(400, ErrorCode.INVALID_PLAN, f"Unknown plan '{request.plan}'",
-                       {"plan": f"one of {', '.join(p.value for p in Plan)}"})
+        raise ApiError(
+            400,
+            ErrorCode.INVALID_PLAN,
+            f"Unknown plan '{request.plan}'",
+            {"plan": f"one of {', '.join(p.value for p in Plan)}"},
+        )
     if request.region not in Region.__members__.values() or not region_available(
         Region(request.region)
     ):
-        raise ApiError(400, ErrorCode.REGION_UNAVAILABLE,
-                       f"Region '{request.region}' is not available", {"region": request.region})
+        raise ApiError(
+            400,
+            ErrorCode.REGION_UNAVAILABLE,
+            f"Region '{request.region}' is not available",
+            {"region": request.region},
+        )
     instance_id = instance_id_for(request.whmcs_service_id)
     current = await views.instance(instance_id)
-    subdomain = current["subdomain"] if current else request.hostname or default_subdomain(
-        instance_id
+    subdomain = (
+        current["subdomain"] if current else request.hostname or default_subdomain(instance_id)
     )
     if current is None:
         owner = await views.subdomain_owner(subdomain)
         if owner is not None and owner != instance_id:
-            raise ApiError(409, ErrorCode.HOSTNAME_TAKEN, f"Hostname '{subdomain}' is taken",
-                           {"hostname": subdomain})
+            raise ApiError(
+                409,
+                ErrorCode.HOSTNAME_TAKEN,
+                f"Hostname '{subdomain}' is taken",
+                {"hostname": subdomain},
+            )
         await bus.send(
             PROVISIONING_COMMANDS,
             instance_id,
@@ -161,9 +173,12 @@ async def _run_job(
 ) -> JobView:
     row = await existing(views, instance_id)
     if InstanceStatus(row["status"]) not in allowed or row["pending_operation"]:
-        raise ApiError(409, ErrorCode.INVALID_STATE,
-                       f"Instance is {row['pending_operation'] or row['status']}",
-                       {"status": row["status"]})
+        raise ApiError(
+            409,
+            ErrorCode.INVALID_STATE,
+            f"Instance is {row['pending_operation'] or row['status']}",
+            {"status": row["status"]},
+        )
     job_id = await bus.send(PROVISIONING_COMMANDS, instance_id, command)
     job = await views.wait_for_job(job_id, settings.job_wait_s)
     if job is None or not job.finished:
@@ -200,8 +215,12 @@ async def terminate_instance(
 ) -> TerminateResponse:
     """Terminate an instance: its server and DNS record are deleted."""
     command = commands.TerminateInstance(instance_id=instance_id)
-    live = {InstanceStatus.PROVISIONING, InstanceStatus.ACTIVE, InstanceStatus.SUSPENDED,
-            InstanceStatus.ERROR}
+    live = {
+        InstanceStatus.PROVISIONING,
+        InstanceStatus.ACTIVE,
+        InstanceStatus.SUSPENDED,
+        InstanceStatus.ERROR,
+    }
     job = await _run_job(views, bus, settings, instance_id, command, live)
     return TerminateResponse(
         id=instance_id, status="terminated", terminated_at=_at(job), data_deleted=True

@@ -61,8 +61,11 @@ def is_transient(error: BaseException) -> bool:
 
 
 def _log_retry(state: RetryCallState) -> None:
-    log.warning("hetzner call failed, retrying (attempt %d): %s", state.attempt_number,
-                state.outcome.exception() if state.outcome else None)
+    log.warning(
+        "hetzner call failed, retrying (attempt %d): %s",
+        state.attempt_number,
+        state.outcome.exception() if state.outcome else None,
+    )
 
 
 provider_call = retry(
@@ -114,10 +117,13 @@ class HetznerProvider:
             raise ProviderError("SERVER_CREATE_FAILED", f"{error.code}: {error.message}") from error
         except requests.RequestException as error:
             raise ProviderError("PROVIDER_UNREACHABLE", str(error)) from error
+        assert server.id is not None
+        assert server.server_type is not None and server.datacenter is not None
+        assert server.public_net is not None and server.public_net.ipv4 is not None
         return ServerFacts(
             hetzner_id=server.id,
-            server_type=server.server_type.name,
-            datacenter=server.datacenter.name,
+            server_type=str(server.server_type.name),
+            datacenter=str(server.datacenter.name),
             ip_address=server.public_net.ipv4.ip,
         )
 
@@ -185,6 +191,7 @@ class HetznerProvider:
 
     @provider_call
     def _reload(self, server: BoundServer) -> BoundServer:
+        assert server.id is not None
         return self._client.servers.get_by_id(server.id)
 
     def _wait(self, action: BoundAction | None) -> None:
@@ -212,4 +219,3 @@ class HetznerProvider:
 
 def _ssh_key(key: str) -> SSHKey:
     return SSHKey(id=int(key)) if key.isdigit() else SSHKey(name=key)
-

@@ -120,7 +120,7 @@ class Instance(Aggregate):
             )
 
     @event("ServerCreated")
-    def _server_created(  # noqa: PLR0913
+    def _server_created(
         self, hetzner_id: int, server_type: str, datacenter: str, ip_address: str, subdomain: str
     ) -> None:
         self.server = ServerFacts(hetzner_id, server_type, datacenter, ip_address)
