@@ -39,6 +39,8 @@ class Dns(TrackedApplication):
                 record_type="A",
                 content=ip_address,
                 provider_record_id=provider_id,
+                error_code=None,
+                error_message=None,
             )
         except ProviderError as error:
             log.warning("instance %s: DNS record failed for good: %s", instance_id, error.message)

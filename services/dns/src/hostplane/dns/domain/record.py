@@ -26,8 +26,8 @@ class Record(Aggregate):
         record_type: str,
         content: str,
         provider_record_id: str | None,
-        error_code: str | None = None,
-        error_message: str | None = None,
+        error_code: str | None,
+        error_message: str | None,
     ) -> None:
         self.instance_id = instance_id
         self.name = name
