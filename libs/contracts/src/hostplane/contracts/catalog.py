@@ -51,6 +51,11 @@ REGIONS: dict[Region, RegionSpec] = {
 SERVER_IMAGE = "ubuntu-24.04"
 
 
+def datacenter_of(location: str) -> str:
+    """The datacenter Hostplane reports for a provider location."""
+    return next((r.datacenter for r in REGIONS.values() if r.location == location), location)
+
+
 def region_available(region: Region) -> bool:
     """Whether instances can be placed in the region today."""
     return region in REGIONS

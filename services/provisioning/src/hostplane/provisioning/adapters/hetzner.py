@@ -25,6 +25,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from hostplane.contracts.catalog import datacenter_of
 from hostplane.provisioning.domain.instance import ServerFacts
 
 log = logging.getLogger(__name__)
@@ -118,12 +119,12 @@ class HetznerProvider:
         except requests.RequestException as error:
             raise ProviderError("PROVIDER_UNREACHABLE", str(error)) from error
         assert server.id is not None
-        assert server.server_type is not None and server.datacenter is not None
+        assert server.server_type is not None and server.location is not None
         assert server.public_net is not None and server.public_net.ipv4 is not None
         return ServerFacts(
             hetzner_id=server.id,
             server_type=str(server.server_type.name),
-            datacenter=str(server.datacenter.name),
+            datacenter=datacenter_of(str(server.location.name)),
             ip_address=server.public_net.ipv4.ip,
         )
 

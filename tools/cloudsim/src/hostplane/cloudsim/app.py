@@ -1,0 +1,87 @@
+"""cloudsim: wire-compatible Hetzner Cloud and Cloudflare simulators in one ASGI app."""
+
+import json
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from hostplane.cloudsim.admin import admin_router
+from hostplane.cloudsim.cloudflare import Cloudflare
+from hostplane.cloudsim.cloudflare import fail as cloudflare_error
+from hostplane.cloudsim.faults import Faults, parse_faults
+from hostplane.cloudsim.hetzner import Hetzner
+from hostplane.cloudsim.hetzner import error as hetzner_error
+from hostplane.cloudsim.state import Config, World
+
+HETZNER = "/hetzner/v1"
+CLOUDFLARE = "/cloudflare/client/v4"
+DEFAULT_ZONES = "023e105f4ecef8ad9ca31a8372d0c353:hostplane.test"
+
+
+def world_from_env(env: dict[str, str]) -> World:
+    config = Config(
+        boot_delay_s=float(env.get("CLOUDSIM_BOOT_DELAY", 1.0)),
+        action_delay_s=float(env.get("CLOUDSIM_ACTION_DELAY", 0.2)),
+        ready_callback=env.get("CLOUDSIM_READY_CALLBACK", "true").lower() != "false",
+        openclaw_version=env.get("CLOUDSIM_OPENCLAW_VERSION", "2026.11.0"),
+        seed=int(env.get("CLOUDSIM_SEED", 0)),
+    )
+    zones = dict(z.split(":", 1) for z in env.get("CLOUDSIM_CLOUDFLARE_ZONES", DEFAULT_ZONES).split(","))
+    world = World(config=config, zones=zones)
+    world.rng.seed(config.seed)
+    return world
+
+
+def _authorized(request: Request, token: str | None) -> bool:
+    scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and bool(presented) and (token is None or presented == token)
+
+
+def create_app(env: dict[str, str] | None = None) -> FastAPI:
+    """The simulator; settings come from `CLOUDSIM_*` variables in `env` (default: os.environ)."""
+    env = dict(os.environ if env is None else env)
+    world = world_from_env(env)
+    faults = Faults(world)
+    faults.rules.extend(parse_faults(json.loads(env.get("CLOUDSIM_FAULTS", "[]"))))
+    hetzner, cloudflare = Hetzner(world), Cloudflare(world)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        for task in list(hetzner.tasks):
+            task.cancel()
+
+    app = FastAPI(title="cloudsim", lifespan=lifespan, docs_url=None, redoc_url=None)
+
+    @app.middleware("http")
+    async def provider_edge(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Any:
+        path = request.url.path
+        if not path.startswith((HETZNER, CLOUDFLARE)):
+            return await call_next(request)
+        route = f"{request.method} {path}"
+        world.request_counts[route] = world.request_counts.get(route, 0) + 1
+        if path.startswith(HETZNER) and not _authorized(request, env.get("CLOUDSIM_HETZNER_TOKEN")):
+            return hetzner_error(401, "unauthorized", "unable to authenticate")
+        if path.startswith(CLOUDFLARE) and not _authorized(request, env.get("CLOUDSIM_CLOUDFLARE_TOKEN")):
+            return cloudflare_error(403, 10000, "Authentication error")
+        fault = faults.pick(request.method, path)
+        request.state.fault = fault
+        if fault is not None and (injected := await faults.respond(fault, path)) is not None:
+            return injected
+        return await call_next(request)
+
+    app.include_router(hetzner.router, prefix=HETZNER)
+    app.include_router(cloudflare.router, prefix=CLOUDFLARE)
+    app.include_router(admin_router(world, faults))
+
+    @app.exception_handler(ValueError)
+    async def bad_json(_: Request, exc: ValueError) -> JSONResponse:
+        return JSONResponse({"error": {"code": "json_error", "message": str(exc)}}, 400)
+
+    return app
