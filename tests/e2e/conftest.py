@@ -143,7 +143,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
             gateway_url, cloudsim_url, database_url, infra.kafka_bootstrap_servers, f"e2e-{run_id}."
         )
     finally:
-        for process in processes:
+        for process in reversed(processes):  # services first, then the providers they call
             process.terminate()
         for process in processes:
             try:

@@ -9,6 +9,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from eventsourcing.persistence import IntegrityError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
@@ -18,6 +19,9 @@ from hostplane.messaging.eventstore import Position, TrackedApplication
 log = logging.getLogger(__name__)
 
 Handler = Callable[[KafkaMessage], Awaitable[None]]
+
+# Optimistic concurrency: how often a handler re-runs after losing a race on an aggregate.
+CONFLICT_RETRIES = 5
 
 
 async def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic], prefix: str = "") -> None:
@@ -108,14 +112,24 @@ async def handle_once(
 ) -> None:
     """Run a blocking handler for a message unless its effect is already stored.
 
-    `handle` must store its effects with `save_tracked(..., position=position)`.
+    `handle` must store its effects with `save_tracked(..., position=position)`. Another
+    subscriber may save the same aggregate meanwhile; the handler then runs again on the
+    fresh state (its provider calls are safe to repeat).
     """
     position = position_of(message)
 
     def run() -> None:
-        if app.has_processed(position):
-            log.debug("skipping %s@%s: already processed", position.stream, position.offset)
-            return
-        handle(position)
+        for attempt in range(1, CONFLICT_RETRIES + 1):
+            if app.has_processed(position):
+                log.debug("skipping %s@%s: already processed", position.stream, position.offset)
+                return
+            try:
+                handle(position)
+            except IntegrityError:
+                if attempt == CONFLICT_RETRIES:
+                    raise
+                log.info("%s@%s: concurrent update, retrying", position.stream, position.offset)
+            else:
+                return
 
     await asyncio.to_thread(run)

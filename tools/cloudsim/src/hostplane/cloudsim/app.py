@@ -30,7 +30,9 @@ def world_from_env(env: dict[str, str]) -> World:
         openclaw_version=env.get("CLOUDSIM_OPENCLAW_VERSION", "2026.11.0"),
         seed=int(env.get("CLOUDSIM_SEED", 0)),
     )
-    zones = dict(z.split(":", 1) for z in env.get("CLOUDSIM_CLOUDFLARE_ZONES", DEFAULT_ZONES).split(","))
+    zones = dict(
+        z.split(":", 1) for z in env.get("CLOUDSIM_CLOUDFLARE_ZONES", DEFAULT_ZONES).split(",")
+    )
     world = World(config=config, zones=zones)
     world.rng.seed(config.seed)
     return world
@@ -68,7 +70,9 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
         world.request_counts[route] = world.request_counts.get(route, 0) + 1
         if path.startswith(HETZNER) and not _authorized(request, env.get("CLOUDSIM_HETZNER_TOKEN")):
             return hetzner_error(401, "unauthorized", "unable to authenticate")
-        if path.startswith(CLOUDFLARE) and not _authorized(request, env.get("CLOUDSIM_CLOUDFLARE_TOKEN")):
+        if path.startswith(CLOUDFLARE) and not _authorized(
+            request, env.get("CLOUDSIM_CLOUDFLARE_TOKEN")
+        ):
             return cloudflare_error(403, 10000, "Authentication error")
         fault = faults.pick(request.method, path)
         request.state.fault = fault

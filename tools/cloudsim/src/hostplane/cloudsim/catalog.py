@@ -3,39 +3,100 @@
 from typing import Any
 
 LOCATIONS: list[dict[str, Any]] = [
-    {"id": 1, "name": "fsn1", "description": "Falkenstein DC Park 1", "country": "DE",
-     "city": "Falkenstein", "latitude": 50.47612, "longitude": 12.370071,
-     "network_zone": "eu-central"},
-    {"id": 2, "name": "nbg1", "description": "Nuremberg DC Park 1", "country": "DE",
-     "city": "Nuremberg", "latitude": 49.452102, "longitude": 11.076665,
-     "network_zone": "eu-central"},
-    {"id": 3, "name": "hel1", "description": "Helsinki DC Park 1", "country": "FI",
-     "city": "Helsinki", "latitude": 60.169855, "longitude": 24.938379,
-     "network_zone": "eu-central"},
-    {"id": 4, "name": "ash", "description": "Ashburn, VA", "country": "US", "city": "Ashburn, VA",
-     "latitude": 39.0437, "longitude": -77.4875, "network_zone": "us-east"},
-    {"id": 5, "name": "hil", "description": "Hillsboro, OR", "country": "US",
-     "city": "Hillsboro, OR", "latitude": 45.54222, "longitude": -122.951924,
-     "network_zone": "us-west"},
-    {"id": 6, "name": "sin", "description": "Singapore", "country": "SG", "city": "Singapore",
-     "latitude": 1.283333, "longitude": 103.833333, "network_zone": "ap-southeast"},
+    {
+        "id": 1,
+        "name": "fsn1",
+        "description": "Falkenstein DC Park 1",
+        "country": "DE",
+        "city": "Falkenstein",
+        "latitude": 50.47612,
+        "longitude": 12.370071,
+        "network_zone": "eu-central",
+    },
+    {
+        "id": 2,
+        "name": "nbg1",
+        "description": "Nuremberg DC Park 1",
+        "country": "DE",
+        "city": "Nuremberg",
+        "latitude": 49.452102,
+        "longitude": 11.076665,
+        "network_zone": "eu-central",
+    },
+    {
+        "id": 3,
+        "name": "hel1",
+        "description": "Helsinki DC Park 1",
+        "country": "FI",
+        "city": "Helsinki",
+        "latitude": 60.169855,
+        "longitude": 24.938379,
+        "network_zone": "eu-central",
+    },
+    {
+        "id": 4,
+        "name": "ash",
+        "description": "Ashburn, VA",
+        "country": "US",
+        "city": "Ashburn, VA",
+        "latitude": 39.0437,
+        "longitude": -77.4875,
+        "network_zone": "us-east",
+    },
+    {
+        "id": 5,
+        "name": "hil",
+        "description": "Hillsboro, OR",
+        "country": "US",
+        "city": "Hillsboro, OR",
+        "latitude": 45.54222,
+        "longitude": -122.951924,
+        "network_zone": "us-west",
+    },
+    {
+        "id": 6,
+        "name": "sin",
+        "description": "Singapore",
+        "country": "SG",
+        "city": "Singapore",
+        "latitude": 1.283333,
+        "longitude": 103.833333,
+        "network_zone": "ap-southeast",
+    },
 ]
 
 DATACENTER_NAMES = {
-    "fsn1": "fsn1-dc14", "nbg1": "nbg1-dc3", "hel1": "hel1-dc2",
-    "ash": "ash-dc1", "hil": "hil-dc1", "sin": "sin-dc1",
+    "fsn1": "fsn1-dc14",
+    "nbg1": "nbg1-dc3",
+    "hel1": "hel1-dc2",
+    "ash": "ash-dc1",
+    "hil": "hil-dc1",
+    "sin": "sin-dc1",
 }
 
 
-def _server_type(id_: int, name: str, cores: int, memory: float, disk: int, price: str) -> dict[str, Any]:
+def _server_type(
+    id_: int, name: str, cores: int, memory: float, disk: int, price: str
+) -> dict[str, Any]:
     return {
-        "id": id_, "name": name, "description": name.upper(), "cores": cores, "memory": memory,
-        "disk": disk, "deprecated": None, "deprecation": None, "storage_type": "local",
-        "cpu_type": "shared", "architecture": "x86", "included_traffic": 21990232555520,
+        "id": id_,
+        "name": name,
+        "description": name.upper(),
+        "cores": cores,
+        "memory": memory,
+        "disk": disk,
+        "deprecated": None,
+        "deprecation": None,
+        "storage_type": "local",
+        "cpu_type": "shared",
+        "architecture": "x86",
+        "included_traffic": 21990232555520,
         "prices": [
-            {"location": loc["name"],
-             "price_hourly": {"net": "0.0080", "gross": "0.0095"},
-             "price_monthly": {"net": price, "gross": price}}
+            {
+                "location": loc["name"],
+                "price_hourly": {"net": "0.0080", "gross": "0.0095"},
+                "price_monthly": {"net": price, "gross": price},
+            }
             for loc in LOCATIONS
         ],
     }
@@ -49,18 +110,46 @@ SERVER_TYPES: list[dict[str, Any]] = [
 ]
 
 IMAGES: list[dict[str, Any]] = [
-    {"id": 161547269, "type": "system", "status": "available", "name": "ubuntu-24.04",
-     "description": "Ubuntu 24.04", "image_size": None, "disk_size": 5,
-     "created": "2024-04-25T00:00:00+00:00", "created_from": None, "bound_to": None,
-     "os_flavor": "ubuntu", "os_version": "24.04", "rapid_deploy": True,
-     "protection": {"delete": False}, "deprecated": None, "deleted": None, "labels": {},
-     "architecture": "x86"},
-    {"id": 114690389, "type": "system", "status": "available", "name": "debian-12",
-     "description": "Debian 12", "image_size": None, "disk_size": 5,
-     "created": "2023-06-13T00:00:00+00:00", "created_from": None, "bound_to": None,
-     "os_flavor": "debian", "os_version": "12", "rapid_deploy": True,
-     "protection": {"delete": False}, "deprecated": None, "deleted": None, "labels": {},
-     "architecture": "x86"},
+    {
+        "id": 161547269,
+        "type": "system",
+        "status": "available",
+        "name": "ubuntu-24.04",
+        "description": "Ubuntu 24.04",
+        "image_size": None,
+        "disk_size": 5,
+        "created": "2024-04-25T00:00:00+00:00",
+        "created_from": None,
+        "bound_to": None,
+        "os_flavor": "ubuntu",
+        "os_version": "24.04",
+        "rapid_deploy": True,
+        "protection": {"delete": False},
+        "deprecated": None,
+        "deleted": None,
+        "labels": {},
+        "architecture": "x86",
+    },
+    {
+        "id": 114690389,
+        "type": "system",
+        "status": "available",
+        "name": "debian-12",
+        "description": "Debian 12",
+        "image_size": None,
+        "disk_size": 5,
+        "created": "2023-06-13T00:00:00+00:00",
+        "created_from": None,
+        "bound_to": None,
+        "os_flavor": "debian",
+        "os_version": "12",
+        "rapid_deploy": True,
+        "protection": {"delete": False},
+        "deprecated": None,
+        "deleted": None,
+        "labels": {},
+        "architecture": "x86",
+    },
 ]
 
 
@@ -68,8 +157,10 @@ def datacenter(location_name: str) -> dict[str, Any]:
     location = next(loc for loc in LOCATIONS if loc["name"] == location_name)
     ids = [t["id"] for t in SERVER_TYPES]
     return {
-        "id": location["id"], "name": DATACENTER_NAMES[location_name],
-        "description": f"{location['city']} DC", "location": location,
+        "id": location["id"],
+        "name": DATACENTER_NAMES[location_name],
+        "description": f"{location['city']} DC",
+        "location": location,
         "server_types": {"supported": ids, "available": ids, "available_for_migration": ids},
     }
 

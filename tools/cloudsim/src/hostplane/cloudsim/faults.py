@@ -1,4 +1,4 @@
-"""Injectable failures per endpoint: latency, 5xx, 429 with Retry-After, timeouts, failed actions."""
+"""Injectable failures per endpoint: latency, 5xx, 429 + Retry-After, timeouts, failed actions."""
 
 import asyncio
 import fnmatch
@@ -30,8 +30,10 @@ class Fault:
     applied: int = 0
 
     def matches(self, method: str, path: str) -> bool:
-        return (self.method in ("*", method)) and fnmatch.fnmatchcase(path, self.path) and (
-            self.times is None or self.applied < self.times
+        return (
+            (self.method in ("*", method))
+            and fnmatch.fnmatchcase(path, self.path)
+            and (self.times is None or self.applied < self.times)
         )
 
 
@@ -49,8 +51,12 @@ def fault_json(fault: Fault) -> dict[str, Any]:
 def error_body(path: str, status: int, code: str, message: str) -> dict[str, Any]:
     """The provider's own error shape for a path."""
     if path.startswith("/cloudflare"):
-        return {"success": False, "errors": [{"code": status, "message": message}],
-                "messages": [], "result": None}
+        return {
+            "success": False,
+            "errors": [{"code": status, "message": message}],
+            "messages": [],
+            "result": None,
+        }
     return {"error": {"code": code, "message": message}}
 
 
@@ -77,8 +83,12 @@ class Faults:
             await asyncio.sleep(fault.latency_s or 30.0)
             return JSONResponse(error_body(path, 504, "timeout", "gateway timeout"), 504)
         if fault.kind == "rate_limit":
-            headers = {"Retry-After": str(fault.retry_after), "RateLimit-Limit": "3600",
-                       "RateLimit-Remaining": "0", "RateLimit-Reset": str(fault.retry_after)}
+            headers = {
+                "Retry-After": str(fault.retry_after),
+                "RateLimit-Limit": "3600",
+                "RateLimit-Remaining": "0",
+                "RateLimit-Reset": str(fault.retry_after),
+            }
             body = error_body(path, 429, "rate_limit_exceeded", "rate limit exceeded")
             return JSONResponse(body, 429, headers=headers)
         code = "unavailable" if fault.status == 503 else "server_error"

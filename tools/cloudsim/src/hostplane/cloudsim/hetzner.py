@@ -29,11 +29,16 @@ def paginated(key: str, items: list[dict[str, Any]], request: Request) -> dict[s
     last = max(1, math.ceil(total / per_page))
     return {
         key: items[(page - 1) * per_page : page * per_page],
-        "meta": {"pagination": {
-            "page": page, "per_page": per_page, "previous_page": page - 1 if page > 1 else None,
-            "next_page": page + 1 if page < last else None, "last_page": last,
-            "total_entries": total,
-        }},
+        "meta": {
+            "pagination": {
+                "page": page,
+                "per_page": per_page,
+                "previous_page": page - 1 if page > 1 else None,
+                "next_page": page + 1 if page < last else None,
+                "last_page": last,
+                "total_entries": total,
+            }
+        },
     }
 
 
@@ -86,8 +91,14 @@ class Hetzner:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _complete(self, action: dict[str, Any], delay: float, server: dict[str, Any] | None,
-                        status: str | None, fail: bool) -> None:
+    async def _complete(
+        self,
+        action: dict[str, Any],
+        delay: float,
+        server: dict[str, Any] | None,
+        status: str | None,
+        fail: bool,
+    ) -> None:
         await asyncio.sleep(delay)
         if fail:
             self.world.finish(action, {"code": "action_failed", "message": "injected failure"})
@@ -117,8 +128,9 @@ class Hetzner:
             while time.monotonic() < deadline:
                 entry["attempts"] += 1
                 try:
-                    response = await http.post(url[1], json=body,
-                                               headers={"Authorization": f"Bearer {token[1]}"})
+                    response = await http.post(
+                        url[1], json=body, headers={"Authorization": f"Bearer {token[1]}"}
+                    )
                     entry["status"] = response.status_code
                     if response.status_code < 500:
                         return
@@ -136,30 +148,53 @@ class Hetzner:
         if body.get("datacenter"):
             location = str(body["datacenter"]).split("-")[0]
         if not body.get("name") or server_type is None or image is None:
-            return error(422, "invalid_input", "invalid input in fields 'name', 'server_type' or 'image'")
+            return error(
+                422, "invalid_input", "invalid input in fields 'name', 'server_type' or 'image'"
+            )
         if location not in catalog.DATACENTER_NAMES:
             return error(422, "invalid_input", f"unknown location '{location}'")
         if any(s["name"] == body["name"] for s in self.world.servers.values()):
             return error(409, "uniqueness_error", "server name is already used")
         server_id = self.world.next_id()
         return {
-            "id": server_id, "name": body["name"], "status": "initializing", "created": now(),
+            "id": server_id,
+            "name": body["name"],
+            "status": "initializing",
+            "created": now(),
             "public_net": {
-                "ipv4": {"id": server_id, "ip": self.world.next_ipv4(), "blocked": False,
-                         "dns_ptr": f"static.{server_id}.clients.your-server.de"},
-                "ipv6": {"id": server_id + 1, "ip": f"2a01:4f8:{server_id:x}::/64",
-                         "blocked": False, "dns_ptr": []},
-                "floating_ips": [], "firewalls": [],
+                "ipv4": {
+                    "id": server_id,
+                    "ip": self.world.next_ipv4(),
+                    "blocked": False,
+                    "dns_ptr": f"static.{server_id}.clients.your-server.de",
+                },
+                "ipv6": {
+                    "id": server_id + 1,
+                    "ip": f"2a01:4f8:{server_id:x}::/64",
+                    "blocked": False,
+                    "dns_ptr": [],
+                },
+                "floating_ips": [],
+                "firewalls": [],
             },
-            "private_net": [], "server_type": server_type,
+            "private_net": [],
+            "server_type": server_type,
             "datacenter": catalog.datacenter(location),
-            "location": catalog.by_name(catalog.LOCATIONS, location), "image": image, "iso": None,
-            "rescue_enabled": False, "locked": False, "backup_window": None,
-            "outgoing_traffic": 0, "ingoing_traffic": 0,
+            "location": catalog.by_name(catalog.LOCATIONS, location),
+            "image": image,
+            "iso": None,
+            "rescue_enabled": False,
+            "locked": False,
+            "backup_window": None,
+            "outgoing_traffic": 0,
+            "ingoing_traffic": 0,
             "included_traffic": server_type["included_traffic"],
             "protection": {"delete": False, "rebuild": False},
-            "labels": dict(body.get("labels") or {}), "volumes": [], "load_balancers": [],
-            "primary_disk_size": server_type["disk"], "placement_group": None,
+            "labels": dict(body.get("labels") or {}),
+            "volumes": [],
+            "load_balancers": [],
+            "primary_disk_size": server_type["disk"],
+            "placement_group": None,
             "_user_data": body.get("user_data"),
         }
 
@@ -167,16 +202,19 @@ class Hetzner:
     def public(server: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in server.items() if not k.startswith("_")}
 
-    def _routes(self) -> None:  # noqa: C901 - one place lists the whole API surface
+    def _routes(self) -> None:
         r, world = self.router, self.world
 
         @r.get("/servers")
         async def list_servers(request: Request) -> Any:
             q = request.query_params
-            servers = [self.public(s) for s in world.servers.values()
-                       if (not q.get("name") or s["name"] == q["name"])
-                       and (not q.get("label_selector") or label_matches(s["labels"], q["label_selector"]))
-                       and (not q.getlist("status") or s["status"] in q.getlist("status"))]
+            servers = [
+                self.public(s)
+                for s in world.servers.values()
+                if (not q.get("name") or s["name"] == q["name"])
+                and (not q.get("label_selector") or label_matches(s["labels"], q["label_selector"]))
+                and (not q.getlist("status") or s["status"] in q.getlist("status"))
+            ]
             return paginated("servers", servers, request)
 
         @r.post("/servers", status_code=201)
@@ -186,15 +224,30 @@ class Hetzner:
                 return server
             world.servers[server["id"]] = server
             action = world.new_action("create_server", [{"id": server["id"], "type": "server"}])
-            self.later(self._complete(action, world.config.boot_delay_s, server, "running",
-                                      action_should_fail(request)))
-            return {"server": self.public(server), "action": action, "next_actions": [],
-                    "root_password": None}
+            self.later(
+                self._complete(
+                    action,
+                    world.config.boot_delay_s,
+                    server,
+                    "running",
+                    action_should_fail(request),
+                )
+            )
+            return {
+                "server": self.public(server),
+                "action": action,
+                "next_actions": [],
+                "root_password": None,
+            }
 
         @r.get("/servers/{server_id}")
         async def get_server(server_id: int) -> Any:
             server = world.servers.get(server_id)
-            return {"server": self.public(server)} if server else error(404, "not_found", "server not found")
+            return (
+                {"server": self.public(server)}
+                if server
+                else error(404, "not_found", "server not found")
+            )
 
         @r.put("/servers/{server_id}")
         async def update_server(server_id: int, request: Request) -> Any:
@@ -211,8 +264,15 @@ class Hetzner:
             if server is None:
                 return error(404, "not_found", "server not found")
             action = world.new_action("delete_server", [{"id": server_id, "type": "server"}])
-            self.later(self._complete(action, world.config.action_delay_s, server, "deleted",
-                                      action_should_fail(request)))
+            self.later(
+                self._complete(
+                    action,
+                    world.config.action_delay_s,
+                    server,
+                    "deleted",
+                    action_should_fail(request),
+                )
+            )
             return {"action": action}
 
         @r.post("/servers/{server_id}/actions/{command}", status_code=201)
@@ -221,27 +281,43 @@ class Hetzner:
             if server is None:
                 return error(404, "not_found", "server not found")
             body = await request.json() if await request.body() else {}
-            outcome = {"poweron": "running", "poweroff": "off", "shutdown": "off",
-                       "reboot": "running", "reset": "running"}.get(command)
+            outcome: str | JSONResponse | None = {
+                "poweron": "running",
+                "poweroff": "off",
+                "shutdown": "off",
+                "reboot": "running",
+                "reset": "running",
+            }.get(command)
             if command == "change_type":
                 outcome = self._change_type(server, body)
-                if isinstance(outcome, JSONResponse):
-                    return outcome
-            elif outcome is None:
+            if isinstance(outcome, JSONResponse):
+                return outcome
+            if outcome is None:
                 return error(404, "not_found", f"unknown action '{command}'")
             action = world.new_action(
                 {"poweron": "start_server", "poweroff": "stop_server"}.get(command, command),
-                [{"id": server_id, "type": "server"}])
-            self.later(self._complete(action, world.config.action_delay_s, server, outcome,
-                                      action_should_fail(request)))
+                [{"id": server_id, "type": "server"}],
+            )
+            self.later(
+                self._complete(
+                    action,
+                    world.config.action_delay_s,
+                    server,
+                    outcome,
+                    action_should_fail(request),
+                )
+            )
             return {"action": action}
 
         @r.get("/servers/{server_id}/actions")
         async def server_actions(server_id: int, request: Request) -> Any:
             statuses = request.query_params.getlist("status")
-            actions = [a for a in world.actions.values()
-                       if any(res["id"] == server_id for res in a["resources"])
-                       and (not statuses or a["status"] in statuses)]
+            actions = [
+                a
+                for a in world.actions.values()
+                if any(res["id"] == server_id for res in a["resources"])
+                and (not statuses or a["status"] in statuses)
+            ]
             return paginated("actions", actions, request)
 
         @r.get("/servers/{server_id}/metrics")
@@ -259,26 +335,35 @@ class Hetzner:
         async def list_actions(request: Request) -> Any:
             ids = {int(i) for i in request.query_params.getlist("id")}
             statuses = request.query_params.getlist("status")
-            actions = [a for a in world.actions.values()
-                       if (not ids or a["id"] in ids) and (not statuses or a["status"] in statuses)]
+            actions = [
+                a
+                for a in world.actions.values()
+                if (not ids or a["id"] in ids) and (not statuses or a["status"] in statuses)
+            ]
             return paginated("actions", actions, request)
 
-        for path, key, items in (("/server_types", "server_types", catalog.SERVER_TYPES),
-                                 ("/locations", "locations", catalog.LOCATIONS),
-                                 ("/images", "images", catalog.IMAGES)):
+        for path, key, items in (
+            ("/server_types", "server_types", catalog.SERVER_TYPES),
+            ("/locations", "locations", catalog.LOCATIONS),
+            ("/images", "images", catalog.IMAGES),
+        ):
             self._catalog_routes(path, key, items)
 
         @r.get("/datacenters")
         async def datacenters(request: Request) -> Any:
-            return paginated("datacenters", [catalog.datacenter(n) for n in catalog.DATACENTER_NAMES],
-                             request)
+            return paginated(
+                "datacenters", [catalog.datacenter(n) for n in catalog.DATACENTER_NAMES], request
+            )
 
         @r.get("/ssh_keys")
         async def list_ssh_keys(request: Request) -> Any:
             q = request.query_params
-            keys = [k for k in world.ssh_keys.values()
-                    if (not q.get("name") or k["name"] == q["name"])
-                    and (not q.get("fingerprint") or k["fingerprint"] == q["fingerprint"])]
+            keys = [
+                k
+                for k in world.ssh_keys.values()
+                if (not q.get("name") or k["name"] == q["name"])
+                and (not q.get("fingerprint") or k["fingerprint"] == q["fingerprint"])
+            ]
             return paginated("ssh_keys", keys, request)
 
         @r.post("/ssh_keys", status_code=201)
@@ -287,9 +372,14 @@ class Hetzner:
             if not body.get("name") or not body.get("public_key"):
                 return error(422, "invalid_input", "name and public_key are required")
             key_id = world.next_id()
-            key = {"id": key_id, "name": body["name"], "public_key": body["public_key"],
-                   "fingerprint": f"{key_id:032x}", "labels": body.get("labels") or {},
-                   "created": now()}
+            key = {
+                "id": key_id,
+                "name": body["name"],
+                "public_key": body["public_key"],
+                "fingerprint": f"{key_id:032x}",
+                "labels": body.get("labels") or {},
+                "created": now(),
+            }
             world.ssh_keys[key_id] = key
             return {"ssh_key": key}
 
@@ -326,9 +416,12 @@ class Hetzner:
         if target is None:
             return error(422, "invalid_input", "unknown server_type")
         if target["disk"] < server["primary_disk_size"]:
-            return error(422, "invalid_input",
-                         f"server_type {target['name']} has a smaller disk "
-                         f"({target['disk']} GB) than the server ({server['primary_disk_size']} GB)")
+            return error(
+                422,
+                "invalid_input",
+                f"server_type {target['name']} has a smaller disk "
+                f"({target['disk']} GB) than the server ({server['primary_disk_size']} GB)",
+            )
         server["server_type"] = target
         if body.get("upgrade_disk", True):
             server["primary_disk_size"] = target["disk"]
@@ -345,20 +438,32 @@ def _metrics(server_id: int, request: Request) -> dict[str, Any]:
     base = 10 + server_id % 40
 
     def series(scale: float, phase: float) -> dict[str, Any]:
-        return {"values": [[t, f"{max(0.0, base * scale * (1 + 0.5 * math.sin(t / 3600 + phase))):.2f}"]
-                           for t in stamps]}
+        return {
+            "values": [
+                [t, f"{max(0.0, base * scale * (1 + 0.5 * math.sin(t / 3600 + phase))):.2f}"]
+                for t in stamps
+            ]
+        }
 
     types = (q.get("type") or "cpu,disk,network").split(",")
     time_series: dict[str, Any] = {}
     if "cpu" in types:
         time_series["cpu"] = series(1.0, 0)
     if "disk" in types:
-        for name, scale in (("disk.0.iops.read", 2), ("disk.0.iops.write", 3),
-                            ("disk.0.bandwidth.read", 4096), ("disk.0.bandwidth.write", 8192)):
+        for name, scale in (
+            ("disk.0.iops.read", 2),
+            ("disk.0.iops.write", 3),
+            ("disk.0.bandwidth.read", 4096),
+            ("disk.0.bandwidth.write", 8192),
+        ):
             time_series[name] = series(scale, 1)
     if "network" in types:
-        for name, scale in (("network.0.bandwidth.in", 20000), ("network.0.bandwidth.out", 50000),
-                            ("network.0.pps.in", 30), ("network.0.pps.out", 40)):
+        for name, scale in (
+            ("network.0.bandwidth.in", 20000),
+            ("network.0.bandwidth.out", 50000),
+            ("network.0.pps.in", 30),
+            ("network.0.pps.out", 40),
+        ):
             time_series[name] = series(scale, 2)
     return {"start": q.get("start"), "end": q.get("end"), "step": step, "time_series": time_series}
 

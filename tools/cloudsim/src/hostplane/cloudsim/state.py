@@ -48,14 +48,22 @@ class World:
         self.rng.seed(config.seed)
 
     def new_action(self, command: str, resources: list[dict[str, Any]]) -> dict[str, Any]:
-        action = {
-            "id": self.next_id(), "command": command, "status": "running", "progress": 0,
-            "started": now(), "finished": None, "resources": resources, "error": None,
+        action_id = self.next_id()
+        action: dict[str, Any] = {
+            "id": action_id,
+            "command": command,
+            "status": "running",
+            "progress": 0,
+            "started": now(),
+            "finished": None,
+            "resources": resources,
+            "error": None,
         }
-        self.actions[action["id"]] = action
+        self.actions[action_id] = action
         return action
 
     @staticmethod
     def finish(action: dict[str, Any], error: dict[str, str] | None = None) -> None:
-        action.update(status="error" if error else "success", progress=100, finished=now(),
-                      error=error)
+        action.update(
+            status="error" if error else "success", progress=100, finished=now(), error=error
+        )
