@@ -11,6 +11,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import psycopg
@@ -39,6 +40,42 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class Processes:
+    """The stack's processes by name, so a test can kill one and start it again."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env = env
+        self.logs = logs
+        self.running: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, name: str, *args: str) -> None:
+        log = (self.logs / f"{name}.log").open("ab")
+        self.running[name] = subprocess.Popen(
+            [sys.executable, "-m", f"hostplane.{name}", *args],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+
+    def kill(self, name: str) -> None:
+        """SIGKILL: no shutdown code runs, as in a crash."""
+        process = self.running.pop(name)
+        process.kill()
+        process.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        # Services first, then the providers they call.
+        for process in reversed(list(self.running.values())):
+            process.terminate()
+        for process in self.running.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.running.clear()
+
+
 @dataclass(frozen=True)
 class Stack:
     gateway_url: str
@@ -46,6 +83,7 @@ class Stack:
     database_url: str
     kafka_bootstrap_servers: str
     topic_prefix: str
+    processes: Processes
 
     def hetzner(self) -> Client:
         """The real hcloud client, pointed at cloudsim."""
@@ -117,39 +155,25 @@ def stack(infra: Infra) -> Iterator[Stack]:
     }
     logs = ROOT / ".local" / "logs" / "e2e"
     logs.mkdir(parents=True, exist_ok=True)
-    processes: list[subprocess.Popen[bytes]] = []
-
-    def start(module: str, *args: str) -> None:
-        log = (logs / f"{module.rsplit('.', 1)[-1]}.log").open("wb")
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", module, *args],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=ROOT,
-            )
-        )
-
+    processes = Processes(env, logs)
     try:
-        start("hostplane.cloudsim", "--host", "127.0.0.1", "--port", str(cloudsim_port))
+        processes.start("cloudsim", "--host", "127.0.0.1", "--port", str(cloudsim_port))
         for service in SERVICES:
-            start(f"hostplane.{service}")
+            processes.start(service)
         wait_until(lambda: _answers(f"{cloudsim_url}/_admin/health"), 30, what="cloudsim")
         wait_until(lambda: _answers(f"{gateway_url}/api/health"), 60, what="the gateway")
-        for process in processes:
-            assert process.poll() is None, f"{process.args} exited; see {logs}"
+        for name, process in processes.running.items():
+            assert process.poll() is None, f"{name} exited; see {logs}"
         yield Stack(
-            gateway_url, cloudsim_url, database_url, infra.kafka_bootstrap_servers, f"e2e-{run_id}."
+            gateway_url,
+            cloudsim_url,
+            database_url,
+            infra.kafka_bootstrap_servers,
+            f"e2e-{run_id}.",
+            processes,
         )
     finally:
-        for process in reversed(processes):  # services first, then the providers they call
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        processes.stop_all()
         _drop_database(infra.database_url, database)
 
 

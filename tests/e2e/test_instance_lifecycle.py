@@ -262,3 +262,17 @@ def test_health_reports_the_database(stack: Stack) -> None:
     body = httpx.get(f"{stack.gateway_url}/api/health").json()
     assert body["status"] == "ok" and body["db"] == "connected"
     assert body["uptime"] >= 0 and body["version"]
+
+
+def test_crashed_services_lose_nothing_and_double_nothing(stack: Stack, whmcs: Whmcs) -> None:
+    first = [whmcs.create(**order()).json()["id"] for _ in range(6)]
+    for service in ("provisioning", "dns", "metrics"):
+        stack.processes.kill(service)  # mid-flight: sagas are between steps
+    during = [whmcs.create(**order()).json()["id"] for _ in range(3)]  # queued on Kafka meanwhile
+    for service in ("metrics", "dns", "provisioning"):
+        stack.processes.start(service)
+
+    for instance_id in first + during:
+        instance = wait_for_status(whmcs, instance_id, "active", timeout=60)
+        assert len(servers_of(stack, instance_id)) == 1
+        assert len(stack.cloudflare_records(f"{instance['subdomain']}.{DOMAIN}")) == 1
