@@ -42,10 +42,10 @@ class ErrorResponse(BaseModel):
     details: dict[str, str] | None = None
 
 
-# A DNS label (RFC 1035): lowercase letters, digits and inner hyphens, at most 63 characters.
+# A DNS label (RFC 1035): letters, digits and inner hyphens, at most 63 characters; lowered.
 Hostname = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", to_lower=True),
+    StringConstraints(pattern=r"^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$", to_lower=True),
 ]
 
 
