@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from typing import Any
 
 from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
@@ -91,19 +92,31 @@ def tracked_subscriber(
     group_id: str,
     next_offset: Callable[[str, int], int | None],
     max_poll_interval_ms: int = 5 * 60 * 1000,
-) -> Callable[[Handler], object]:
-    """A subscriber that commits after each effect, retries failures, and resumes from tracking."""
-    listener = ResumeFromTracking(next_offset)
-    subscriber = broker.subscriber(
-        *topics,
-        group_id=group_id,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        auto_offset_reset="earliest",
-        listener=listener,
-        max_poll_interval_ms=max_poll_interval_ms,
-    )
-    listener.consumer = lambda: subscriber.consumer
-    register: Callable[[Handler], object] = subscriber
+    consumers: int = 1,
+) -> Callable[[Handler], Handler]:
+    """A subscriber that commits after each effect, retries failures, and resumes from tracking.
+
+    With `consumers` > 1 the group gets that many consumers, so partitions are handled in
+    parallel while each partition (and so each aggregate) stays in order.
+    """
+
+    def register(handler: Handler) -> Handler:
+        for _ in range(consumers):
+            listener = ResumeFromTracking(next_offset)
+            subscriber = broker.subscriber(
+                *topics,
+                group_id=group_id,
+                ack_policy=AckPolicy.NACK_ON_ERROR,
+                auto_offset_reset="earliest",
+                listener=listener,
+                max_poll_interval_ms=max_poll_interval_ms,
+                # Members learn of a rebalance at their next heartbeat: keep joins quick.
+                heartbeat_interval_ms=250,
+            )
+            subscriber(handler)
+            listener.consumer = partial(getattr, subscriber, "consumer")
+        return handler
+
     return register
 
 

@@ -4,6 +4,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from faststream.kafka import KafkaBroker
 
@@ -33,6 +34,8 @@ async def run_service(
     subscribe: Callable[[KafkaBroker, TrackedApplication, InfraSettings], None],
 ) -> None:
     """Consume, relay the outbox, and stop cleanly on SIGTERM or SIGINT."""
+    # Handlers run blocking I/O (database, provider SDKs) in threads: room for every consumer.
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32))
     await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS, settings.topic_prefix)
     producer = make_producer(settings.kafka_bootstrap_servers, client_id=f"{name}-outbox")
     await producer.start()

@@ -49,13 +49,15 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
             app, message, lambda position: app.handle_command(command, job_id, position)
         )
 
-    # Saga steps wait for the provider (a server boots in tens of seconds).
+    # Saga steps wait for the provider (a server boots in tens of seconds): one consumer per
+    # partition, so instances on different partitions are provisioned in parallel.
     @tracked_subscriber(
         broker,
         settings.topic(VPS_EVENTS),
         group_id=f"{GROUP}-saga",
         next_offset=app.next_offset,
         max_poll_interval_ms=15 * 60 * 1000,
+        consumers=VPS_EVENTS.partitions,
     )
     async def on_instance_event(message: KafkaMessage) -> None:
         payload = _event(message)
