@@ -46,9 +46,24 @@ kafka_running() { local pid; pid=$(kafka_pid) && kill -0 "$pid" 2>/dev/null; }
 kafka_started() { grep -q "Kafka Server started" "$LOGS/kafka.log" 2>/dev/null; }
 kafka_healthy() { kafka_running && port_open "$KAFKA_PORT" && kafka_started; }
 
+# Installs what the project needs from Debian's packages (as root; otherwise says what to do).
+apt_packages() {
+  [ "$(id -u)" -eq 0 ] || die "missing: apt-get install $*"
+  say "installing $* (Debian packages)…"
+  export DEBIAN_FRONTEND=noninteractive
+  mkdir -p "$LOGS"
+  { apt-get update -qq && apt-get install -y -qq "$@"; } >>"$LOGS/apt.log" 2>&1 \
+    || { tail -n 20 "$LOGS/apt.log" >&2; die "could not install $*"; }
+}
+
+apt_install() {  # COMMAND PACKAGE…: the packages, when COMMAND is missing
+  local command=$1; shift
+  command -v "$command" >/dev/null || apt_packages "$@"
+}
+
 kafka_jars() {
   if [ -f "$KAFKA_HOME/libs/kafka_2.13-$KAFKA_VERSION.jar" ]; then return; fi
-  command -v mvn >/dev/null || die "Maven is needed to fetch Kafka (apt-get install maven)"
+  apt_install mvn maven
   say "kafka: resolving Apache Kafka $KAFKA_VERSION from Maven Central…"
   rm -rf "$KAFKA_HOME/libs"
   mvn -q -B -f "$HERE/kafka/pom.xml" dependency:copy-dependencies \
@@ -72,7 +87,7 @@ kafka_up() {
   if kafka_healthy; then say "kafka: running on 127.0.0.1:$KAFKA_PORT (pid $(kafka_pid))"; return; fi
   kafka_running && kafka_down
   port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by another process"
-  command -v java >/dev/null || die "Java is needed to run Kafka (apt-get install openjdk-17-jre-headless)"
+  apt_install java openjdk-17-jre-headless
   mkdir -p "$KAFKA_HOME" "$LOGS" "$RUN"
   kafka_jars
   kafka_config
@@ -115,12 +130,7 @@ pg_bin() {
 }
 
 pg_install() {
-  if pg_bin >/dev/null; then return; fi
-  say "postgres: installing Debian's postgresql packages…"
-  [ "$(id -u)" -eq 0 ] || die "PostgreSQL is not installed; run as root or apt-get install postgresql"
-  export DEBIAN_FRONTEND=noninteractive
-  { apt-get update -qq && apt-get install -y -qq postgresql; } >"$LOGS/postgres-install.log" 2>&1 \
-    || { tail -n 20 "$LOGS/postgres-install.log" >&2; die "could not install PostgreSQL"; }
+  pg_bin >/dev/null || apt_packages postgresql
 }
 
 # PostgreSQL refuses to run as root: as root, its commands run as the postgres user.
