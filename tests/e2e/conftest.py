@@ -25,6 +25,7 @@ ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 DOMAIN = "hostplane.test"
 API_KEY = "e2e-whmcs-api-key"
 HMAC_SECRET = "e2e-whmcs-hmac-secret"
+JWT_SECRET = "e2e-jwt-secret-at-least-32-bytes-long"
 SERVICES = ("metrics", "dns", "provisioning", "gateway")
 
 
@@ -144,7 +145,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
         "CLOUDFLARE_API_BASE": f"{cloudsim_url}/cloudflare/client/v4",
         "WHMCS_API_KEY": API_KEY,
         "WHMCS_HMAC_SECRET": HMAC_SECRET,
-        "JWT_SECRET": "e2e-jwt-secret",
+        "JWT_SECRET": JWT_SECRET,
         "INSTANCE_TOKEN_SECRET": f"e2e-{run_id}",
         "PUBLIC_API_URL": gateway_url,
         "GATEWAY_PORT": str(gateway_port),

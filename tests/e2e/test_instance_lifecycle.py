@@ -1,6 +1,7 @@
 """A WHMCS order becomes a running VPS with DNS, and WHMCS can suspend and terminate it."""
 
 import random
+import time
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from hcloud import APIException
 from hostplane.contracts.topics import PROVISIONING_COMMANDS
 from tests.conftest import wait_until
 from tests.e2e.conftest import DOMAIN, Stack
-from tests.e2e.whmcs import Whmcs
+from tests.e2e.whmcs import Dashboard, Whmcs, token
 
 INSTANCE_LABEL = "hostplane.io/instance-id"
 
@@ -31,9 +32,11 @@ def whmcs(stack: Stack) -> Whmcs:
     return Whmcs(stack.gateway_url)
 
 
-def wait_for_status(whmcs: Whmcs, instance_id: str, status: str, timeout: float = 20) -> dict:
+def wait_for_status(stack: Stack, instance_id: str, status: str, timeout: float = 20) -> dict:
+    admin = Dashboard(stack.gateway_url, token("admin"))
+
     def probe() -> dict | None:
-        response = whmcs.get(instance_id)
+        response = admin.get(instance_id)
         body = response.json() if response.status_code == 200 else None
         return body if body and body["status"] == status else None
 
@@ -52,7 +55,7 @@ def test_an_order_becomes_active_with_server_and_dns(stack: Stack, whmcs: Whmcs)
     assert body["subdomain"] == "shop-one"
     assert body["url"] == f"https://shop-one.{DOMAIN}"
 
-    instance = wait_for_status(whmcs, body["id"], "active")
+    instance = wait_for_status(stack, body["id"], "active")
     assert instance["ip_address"]
     assert instance["server"]["hetzner_id"] > 0
     assert instance["server"]["server_type"] == "cx32"
@@ -72,7 +75,7 @@ def test_an_order_becomes_active_with_server_and_dns(stack: Stack, whmcs: Whmcs)
 
 def test_suspend_unsuspend_and_terminate_act_at_the_provider(stack: Stack, whmcs: Whmcs) -> None:
     instance_id = whmcs.create(**order()).json()["id"]
-    instance = wait_for_status(whmcs, instance_id, "active")
+    instance = wait_for_status(stack, instance_id, "active")
     hetzner_id = instance["server"]["hetzner_id"]
     fqdn = f"{instance['subdomain']}.{DOMAIN}"
 
@@ -101,7 +104,7 @@ def test_suspend_unsuspend_and_terminate_act_at_the_provider(stack: Stack, whmcs
     with pytest.raises(APIException):
         stack.hetzner().servers.get_by_id(hetzner_id)
     wait_until(lambda: not stack.cloudflare_records(fqdn), what="the DNS record to go")
-    assert wait_for_status(whmcs, instance_id, "terminated")["status"] == "terminated"
+    assert wait_for_status(stack, instance_id, "terminated")["status"] == "terminated"
 
 
 def test_a_retried_create_answers_the_same_instance_and_builds_one_server(
@@ -109,11 +112,12 @@ def test_a_retried_create_answers_the_same_instance_and_builds_one_server(
 ) -> None:
     request = order()
     first = whmcs.create(**request)
-    second = whmcs.create(**request)
+    # WHMCS retries with a fresh timestamp: the same signature twice is a replay.
+    second = whmcs.request("POST", "/api/instances", request, timestamp=int(time.time()) - 1)
     assert first.status_code == 201
     assert second.status_code in (200, 201)
     assert second.json()["id"] == first.json()["id"]
-    wait_for_status(whmcs, first.json()["id"], "active")
+    wait_for_status(stack, first.json()["id"], "active")
     third = whmcs.create(**request)
     assert third.status_code == 200
     assert third.json()["id"] == first.json()["id"]
@@ -134,7 +138,7 @@ def test_a_provider_5xx_is_retried_to_success(stack: Stack, whmcs: Whmcs) -> Non
     )
     try:
         instance_id = whmcs.create(**order()).json()["id"]
-        wait_for_status(whmcs, instance_id, "active")
+        wait_for_status(stack, instance_id, "active")
         assert len(servers_of(stack, instance_id)) == 1
     finally:
         stack.admin("DELETE", "/faults")
@@ -153,7 +157,7 @@ def test_a_permanent_dns_failure_rolls_back_to_error(stack: Stack, whmcs: Whmcs)
     )
     try:
         created = whmcs.create(**order()).json()
-        wait_for_status(whmcs, created["id"], "error")
+        wait_for_status(stack, created["id"], "error")
     finally:
         stack.admin("DELETE", "/faults")
     assert servers_of(stack, created["id"]) == []
@@ -168,7 +172,7 @@ def test_a_server_that_fails_to_build_rolls_back_to_error(stack: Stack, whmcs: W
     )
     try:
         created = whmcs.create(**order()).json()
-        wait_for_status(whmcs, created["id"], "error")
+        wait_for_status(stack, created["id"], "error")
     finally:
         stack.admin("DELETE", "/faults")
     wait_until(lambda: servers_of(stack, created["id"]) == [], what="the failed server to go")
@@ -202,8 +206,6 @@ async def _command_offsets(stack: Stack) -> int:
 async def test_a_rejected_create_answers_the_contract_error_and_publishes_nothing(
     stack: Stack, case: str, expected_status: int, expected_code: str
 ) -> None:
-    import time
-
     whmcs = Whmcs(stack.gateway_url)
     before = await _command_offsets(stack)
     body = order()
@@ -246,7 +248,8 @@ def test_the_ready_callback_refuses_a_wrong_token(stack: Stack, whmcs: Whmcs) ->
     import httpx
 
     instance_id = whmcs.create(**order()).json()["id"]
-    wait_until(lambda: whmcs.get(instance_id).status_code == 200, what="the read model")
+    admin = Dashboard(stack.gateway_url, token("admin"))
+    wait_until(lambda: admin.get(instance_id).status_code == 200, what="the read model")
     response = httpx.post(
         f"{stack.gateway_url}/api/instances/{instance_id}/ready",
         json={"openclaw_version": "1.0", "gateway_port": 18789},
@@ -273,6 +276,6 @@ def test_crashed_services_lose_nothing_and_double_nothing(stack: Stack, whmcs: W
         stack.processes.start(service)
 
     for instance_id in first + during:
-        instance = wait_for_status(whmcs, instance_id, "active", timeout=60)
+        instance = wait_for_status(stack, instance_id, "active", timeout=60)
         assert len(servers_of(stack, instance_id)) == 1
         assert len(stack.cloudflare_records(f"{instance['subdomain']}.{DOMAIN}")) == 1

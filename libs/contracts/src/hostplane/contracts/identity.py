@@ -14,3 +14,8 @@ def instance_id_for(whmcs_service_id: int) -> UUID:
 def default_subdomain(instance_id: UUID) -> str:
     """A short DNS label for an instance without a custom hostname (50 bits of its id)."""
     return base64.b32encode(instance_id.bytes).decode("ascii")[:10].lower()
+
+
+def user_id_for(whmcs_client_id: int) -> UUID:
+    """The dashboard user of a WHMCS client: the `sub` of that client's tokens."""
+    return uuid5(HOSTPLANE_NAMESPACE, f"whmcs-client:{whmcs_client_id}")

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.gateway import errors
 from hostplane.gateway.adapters.commands import CommandBus
+from hostplane.gateway.adapters.database import Database
 from hostplane.gateway.adapters.views import Views
 from hostplane.gateway.routes import health, instances
 from hostplane.gateway.settings import Settings
@@ -23,17 +24,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS, settings.topic_prefix)
         producer = make_producer(settings.kafka_bootstrap_servers, client_id="gateway")
-        views = Views(settings.database_url)
+        db = Database(settings.database_url)
         await producer.start()
-        await views.open()
+        await db.open()
         app.state.settings = settings
-        app.state.views = views
+        app.state.db = db
+        app.state.views = Views(db)
+        app.state.producer = producer
         app.state.bus = CommandBus(producer, settings.topic_prefix)
         app.state.started = time.monotonic()
         try:
             yield
         finally:
-            await views.close()
+            await db.close()
             await producer.stop()
 
     app = FastAPI(

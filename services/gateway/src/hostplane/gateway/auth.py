@@ -1,15 +1,40 @@
-"""Who may call: WHMCS by HMAC signature, an instance by its callback token."""
+"""Who may call: WHMCS by HMAC signature, dashboards by JWT, an instance by its token."""
 
 import hashlib
 import hmac
 import time
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
+import jwt
 from fastapi import Depends, Header, Request
 
+from hostplane.contracts.identity import user_id_for
 from hostplane.contracts.openclaw import ErrorCode
-from hostplane.gateway.errors import ApiError, unauthorized
+from hostplane.gateway.adapters.database import Database
+from hostplane.gateway.errors import ApiError, not_found, unauthorized
 from hostplane.gateway.settings import Settings
+
+Role = Literal["whmcs", "client", "admin"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role
+    user_id: UUID | None = None
+    instance_id: UUID | None = None  # a token scoped to one instance
+
+    def may_see(self, instance: dict[str, Any]) -> bool:
+        """WHMCS and admins see every instance; a client only its own (and its scope)."""
+        if self.role != "client":
+            return True
+        if self.instance_id is not None and self.instance_id != instance["id"]:
+            return False
+        return user_id_for(instance["whmcs_client_id"]) == self.user_id
+
+
+WHMCS = Principal(role="whmcs")
 
 
 def get_settings(request: Request) -> Settings:
@@ -17,7 +42,13 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_db)]
 
 
 async def raw_body(request: Request, settings: SettingsDep) -> bytes:
@@ -39,25 +70,44 @@ def whmcs_signature(secret: str, body: bytes, timestamp: str) -> str:
     return hmac.new(secret.encode(), body + timestamp.encode(), hashlib.sha256).hexdigest()
 
 
-async def require_whmcs(
-    settings: SettingsDep,
-    body: RawBody,
-    x_api_key: Annotated[str | None, Header()] = None,
-    x_timestamp: Annotated[str | None, Header()] = None,
-    x_signature: Annotated[str | None, Header()] = None,
-) -> bytes:
-    """Accept a WHMCS call signed within the time window; returns the verified body."""
-    if not (x_api_key and x_timestamp and x_signature):
+def _within(settings: Settings, timestamp: str | int) -> bool:
+    text = str(timestamp)
+    return text.isdigit() and abs(time.time() - int(text)) <= settings.signature_window_s
+
+
+async def verify_whmcs(request: Request, settings: Settings, db: Database, body: bytes) -> bool:
+    """Whether the request carries a valid, fresh, first-seen WHMCS signature.
+
+    False when it carries no WHMCS headers at all; 401 when it carries bad ones.
+    """
+    key = request.headers.get("x-api-key")
+    timestamp = request.headers.get("x-timestamp")
+    signature = request.headers.get("x-signature")
+    if not (key or timestamp or signature):
+        return False
+    if not (key and timestamp and signature):
         raise unauthorized("Missing X-API-Key, X-Timestamp or X-Signature")
-    if not hmac.compare_digest(x_api_key.encode(), settings.whmcs_api_key.encode()):
+    if not hmac.compare_digest(key.encode(), settings.whmcs_api_key.encode()):
         raise unauthorized("Invalid API key")
-    if not x_timestamp.isdigit() or abs(time.time() - int(x_timestamp)) > (
-        settings.signature_window_s
-    ):
+    if not _within(settings, timestamp):
         raise unauthorized("Timestamp outside the allowed window")
-    expected = whmcs_signature(settings.whmcs_hmac_secret, body, x_timestamp)
-    if not hmac.compare_digest(expected.encode(), x_signature.lower().encode()):
+    expected = whmcs_signature(settings.whmcs_hmac_secret, body, timestamp)
+    if not hmac.compare_digest(expected.encode(), signature.lower().encode()):
         raise unauthorized("Invalid signature")
+    # The signature is bound to method and path too, so one signed body cannot be replayed
+    # against another endpoint; each is accepted once within its window.
+    digest = hashlib.sha256(f"{request.method} {request.url.path} {expected}".encode()).hexdigest()
+    if not await db.first_use(f"whmcs:{digest}", 2 * settings.signature_window_s):
+        raise unauthorized("Signature already used")
+    return True
+
+
+async def require_whmcs(
+    request: Request, settings: SettingsDep, db: DatabaseDep, body: RawBody
+) -> bytes:
+    """Accept a WHMCS call signed within the time window, once; returns the verified body."""
+    if not await verify_whmcs(request, settings, db, body):
+        raise unauthorized("Missing X-API-Key, X-Timestamp or X-Signature")
     return body
 
 
@@ -73,6 +123,65 @@ def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
 
 
 BearerToken = Annotated[str, Depends(bearer_token)]
+
+
+def decode_jwt(settings: Settings, token: str) -> Principal:
+    """A dashboard principal from an HS256 JWT; 401 when expired, malformed or forged."""
+    try:
+        claims = jwt.decode(
+            token, settings.jwt_secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
+        )
+        role = claims.get("role")
+        if role not in ("client", "admin"):
+            raise unauthorized("Token role must be client or admin")
+        scope = claims.get("instance_id")
+        return Principal(
+            role=role, user_id=UUID(str(claims["sub"])), instance_id=UUID(scope) if scope else None
+        )
+    except jwt.ExpiredSignatureError as error:
+        raise unauthorized("Token expired") from error
+    except (jwt.InvalidTokenError, ValueError) as error:
+        raise unauthorized("Invalid token") from error
+
+
+def issue_jwt(settings: Settings, user_id: UUID, role: str, ttl_s: int) -> str:
+    """A dashboard session token for a user."""
+    now = int(time.time())
+    claims = {"sub": str(user_id), "role": role, "iat": now, "exp": now + ttl_s}
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+
+
+async def require_user(settings: SettingsDep, token: BearerToken) -> Principal:
+    """A dashboard user (client or admin) by JWT."""
+    return decode_jwt(settings, token)
+
+
+async def require_admin(principal: Annotated[Principal, Depends(require_user)]) -> Principal:
+    """An admin by JWT; clients are refused with 403."""
+    if principal.role != "admin":
+        raise ApiError(403, ErrorCode.FORBIDDEN, "Admin role required")
+    return principal
+
+
+async def require_whmcs_or_user(
+    request: Request, settings: SettingsDep, db: DatabaseDep, body: RawBody
+) -> Principal:
+    """WHMCS by signature, or a dashboard user by JWT."""
+    if await verify_whmcs(request, settings, db, body):
+        return WHMCS
+    return decode_jwt(settings, bearer_token(request.headers.get("authorization")))
+
+
+User = Annotated[Principal, Depends(require_user)]
+Admin = Annotated[Principal, Depends(require_admin)]
+WhmcsOrUser = Annotated[Principal, Depends(require_whmcs_or_user)]
+
+
+def visible(principal: Principal, instance: dict[str, Any] | None) -> dict[str, Any]:
+    """The instance if the principal may see it; another customer's instance is 404."""
+    if instance is None or not principal.may_see(instance):
+        raise not_found("Instance")
+    return instance
 
 
 def token_matches(token: str, expected_sha256: str) -> bool:

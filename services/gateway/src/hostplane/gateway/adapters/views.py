@@ -4,11 +4,10 @@ import asyncio
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
-from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
+from hostplane.gateway.adapters.database import Database
 
 
 @dataclass(frozen=True)
@@ -25,32 +24,13 @@ class JobView:
 
 
 class Views:
-    def __init__(self, database_url: str, pool_size: int = 10) -> None:
-        self._pool = AsyncConnectionPool(
-            database_url,
-            min_size=1,
-            max_size=pool_size,
-            open=False,
-            kwargs={"row_factory": dict_row, "autocommit": True},
-        )
+    """Read-only queries on the `views` schema."""
 
-    async def open(self) -> None:
-        await self._pool.open()
-
-    async def close(self) -> None:
-        await self._pool.close()
-
-    async def ping(self) -> bool:
-        """Whether the database answers."""
-        try:
-            async with self._pool.connection(timeout=2) as conn:
-                await conn.execute("SELECT 1")
-        except Exception:
-            return False
-        return True
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def instance(self, instance_id: UUID) -> dict[str, Any] | None:
-        return await self._one(
+        return await self._db.one(
             """
             SELECT i.*, d.record_id AS dns_record_id
             FROM views.instances i LEFT JOIN views.dns_records d ON d.instance_id = i.id
@@ -61,14 +41,14 @@ class Views:
 
     async def subdomain_owner(self, subdomain: str) -> UUID | None:
         """The live instance holding a subdomain, if any."""
-        row = await self._one(
+        row = await self._db.one(
             "SELECT id FROM views.instances WHERE subdomain = %s AND status <> 'terminated'",
             (subdomain,),
         )
         return row["id"] if row else None
 
     async def job(self, job_id: UUID) -> JobView | None:
-        row = await self._one(
+        row = await self._db.one(
             "SELECT id, status, error_code, error_message, finished_at FROM views.jobs "
             "WHERE id = %s",
             (job_id,),
@@ -85,8 +65,3 @@ class Views:
                 return job
             await asyncio.sleep(delay)
             delay = min(delay * 1.5, 0.1)
-
-    async def _one(self, query: str, params: tuple[Any, ...]) -> dict[str, Any] | None:
-        async with self._pool.connection() as conn:
-            cursor = await conn.execute(query, params)
-            return cast("dict[str, Any] | None", await cursor.fetchone())

@@ -33,7 +33,9 @@ from hostplane.gateway.auth import (
     RawBody,
     SettingsDep,
     WhmcsBody,
+    WhmcsOrUser,
     token_matches,
+    visible,
 )
 from hostplane.gateway.errors import (
     ApiError,
@@ -157,10 +159,10 @@ async def create_instance(
 
 @router.get("/{instance_id}", response_model=InstanceResponse)
 async def get_instance(
-    instance_id: UUID, _: WhmcsBody, settings: SettingsDep, views: ViewsDep
+    instance_id: UUID, principal: WhmcsOrUser, settings: SettingsDep, views: ViewsDep
 ) -> InstanceResponse:
     """The instance as WHMCS and the dashboard see it."""
-    return instance_response(await existing(views, instance_id), settings)
+    return instance_response(visible(principal, await views.instance(instance_id)), settings)
 
 
 async def _run_job(

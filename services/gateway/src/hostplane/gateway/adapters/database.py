@@ -1,0 +1,67 @@
+"""The gateway's PostgreSQL pool: read models in `views`, and its own `gateway` schema."""
+
+from typing import Any, cast
+
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+# The gateway's own runtime state (no domain state): signatures and one-time tokens already
+# used, so a replay inside their validity window is refused on every replica.
+GATEWAY_DDL = """
+CREATE SCHEMA IF NOT EXISTS gateway;
+CREATE TABLE IF NOT EXISTS gateway.used_tokens (
+    digest     text PRIMARY KEY,
+    expires_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS used_tokens_expiry ON gateway.used_tokens (expires_at);
+"""
+
+
+class Database:
+    def __init__(self, database_url: str, pool_size: int = 10) -> None:
+        self.pool = AsyncConnectionPool(
+            database_url,
+            min_size=1,
+            max_size=pool_size,
+            open=False,
+            kwargs={"row_factory": dict_row, "autocommit": True},
+        )
+
+    async def open(self) -> None:
+        await self.pool.open()
+        async with self.pool.connection() as conn:
+            await conn.execute(GATEWAY_DDL)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def ping(self) -> bool:
+        """Whether the database answers."""
+        try:
+            async with self.pool.connection(timeout=2) as conn:
+                await conn.execute("SELECT 1")
+        except Exception:
+            return False
+        return True
+
+    async def one(self, query: str, params: Any = ()) -> dict[str, Any] | None:
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(query, params)
+            return cast("dict[str, Any] | None", await cursor.fetchone())
+
+    async def all(self, query: str, params: Any = ()) -> list[dict[str, Any]]:
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(query, params)
+            return cast("list[dict[str, Any]]", await cursor.fetchall())
+
+    async def first_use(self, digest: str, ttl_s: int) -> bool:
+        """Record a signature or token as used; False if it was used before."""
+        async with self.pool.connection() as conn:
+            await conn.execute("DELETE FROM gateway.used_tokens WHERE expires_at < now()")
+            cursor = await conn.execute(
+                "INSERT INTO gateway.used_tokens (digest, expires_at) "
+                "VALUES (%s, now() + make_interval(secs => %s)) "
+                "ON CONFLICT (digest) DO NOTHING RETURNING 1",
+                (digest, ttl_s),
+            )
+            return await cursor.fetchone() is not None
