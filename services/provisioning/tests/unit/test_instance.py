@@ -135,3 +135,36 @@ def test_the_aggregate_rebuilds_from_its_events() -> None:
     assert copy is not None
     assert copy.status is InstanceStatus.SUSPENDED
     assert copy.server == SERVER
+
+
+def test_resize_moves_to_a_bigger_plan_and_keeps_the_status() -> None:
+    instance = active_instance()
+    job = uuid4()
+    instance.request_resize(job, "professional")
+    assert instance.pending is not None
+    assert instance.pending.server_type == "cx32"
+    assert instance.confirm(Operation.RESIZE) == job
+    assert (instance.plan, instance.server_type) == ("professional", "cx32")
+    assert instance.status is InstanceStatus.ACTIVE
+
+
+def test_a_resize_that_would_shrink_the_disk_is_refused() -> None:
+    instance = active_instance()
+    instance.request_resize(uuid4(), "enterprise")
+    instance.confirm(Operation.RESIZE)
+    with pytest.raises(TransitionRefused) as refused:
+        instance.request_resize(uuid4(), "starter")
+    assert refused.value.code == "DOWNGRADE_NOT_POSSIBLE"
+    with pytest.raises(TransitionRefused):
+        instance.request_resize(uuid4(), "enterprise")  # already there
+
+
+def test_reboot_needs_an_active_instance() -> None:
+    instance = active_instance()
+    instance.request(Operation.REBOOT, uuid4())
+    instance.confirm(Operation.REBOOT)
+    assert instance.status is InstanceStatus.ACTIVE
+    instance.request(Operation.SUSPEND, uuid4())
+    instance.confirm(Operation.SUSPEND)
+    with pytest.raises(TransitionRefused):
+        instance.request(Operation.REBOOT, uuid4())

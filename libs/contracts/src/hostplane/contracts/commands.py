@@ -43,6 +43,15 @@ class TerminateInstance(_Command):
     type: Literal["TerminateInstance"] = "TerminateInstance"
 
 
+class RebootInstance(_Command):
+    type: Literal["RebootInstance"] = "RebootInstance"
+
+
+class ResizeInstance(_Command):
+    type: Literal["ResizeInstance"] = "ResizeInstance"
+    new_plan: Plan
+
+
 class ReportInstanceReady(_Command):
     type: Literal["ReportInstanceReady"] = "ReportInstanceReady"
     token_sha256: str
@@ -51,6 +60,12 @@ class ReportInstanceReady(_Command):
 
 
 ProvisioningCommand = Annotated[
-    CreateInstance | SuspendInstance | UnsuspendInstance | TerminateInstance | ReportInstanceReady,
+    CreateInstance
+    | SuspendInstance
+    | UnsuspendInstance
+    | TerminateInstance
+    | RebootInstance
+    | ResizeInstance
+    | ReportInstanceReady,
     Field(discriminator="type"),
 ]

@@ -98,6 +98,36 @@ class InstanceTerminated(VpsEvent):
     data_deleted: bool
 
 
+class RebootRequested(VpsEvent):
+    ce_type = "vps.reboot_requested"
+    job_id: UUID
+
+
+class InstanceRebooted(VpsEvent):
+    ce_type = "vps.rebooted"
+
+
+class ResizeRequested(VpsEvent):
+    ce_type = "vps.resize_requested"
+    job_id: UUID
+    new_plan: str
+    server_type: str
+
+
+class InstanceResized(VpsEvent):
+    ce_type = "vps.resized"
+    plan: str
+    server_type: str
+
+
+class OperationFailed(VpsEvent):
+    """The provider could not carry out a suspend, unsuspend, reboot or resize."""
+
+    ce_type = "vps.operation_failed"
+    error_code: str
+    error_message: str
+
+
 class ProvisioningFailed(VpsEvent):
     """A provisioning step failed for good; compensation (removing what exists) follows."""
 
@@ -179,6 +209,11 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         InstanceUnsuspended,
         TerminateRequested,
         InstanceTerminated,
+        RebootRequested,
+        InstanceRebooted,
+        ResizeRequested,
+        InstanceResized,
+        OperationFailed,
         ProvisioningFailed,
         InstanceErrored,
         RecordCreated,

@@ -128,6 +128,26 @@ class TerminateResponse(BaseModel):
     data_deleted: bool
 
 
+class RebootResponse(BaseModel):
+    id: UUID
+    status: Literal["rebooting"]
+    estimated_ready: int
+
+
+class ResizeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Checked against the catalog by the gateway, so an unknown plan answers INVALID_PLAN.
+    new_plan: str
+
+
+class ResizeResponse(BaseModel):
+    id: UUID
+    old_plan: str
+    new_plan: str
+    status: Literal["resizing"]
+
+
 class ReadyRequest(BaseModel):
     openclaw_version: Annotated[str, Field(min_length=1, max_length=64)]
     gateway_port: Annotated[int, Field(ge=1, le=65535, strict=True)]

@@ -138,6 +138,13 @@ PROJECTIONS: dict[type[e.EventPayload], Apply] = {
     e.SuspendRequested: _update(lambda ev: {"pending_operation": "suspend"}),
     e.UnsuspendRequested: _update(lambda ev: {"pending_operation": "unsuspend"}),
     e.TerminateRequested: _update(lambda ev: {"pending_operation": "terminate"}),
+    e.RebootRequested: _update(lambda ev: {"pending_operation": "reboot"}),
+    e.ResizeRequested: _update(lambda ev: {"pending_operation": "resize"}),
+    e.InstanceRebooted: _update(lambda ev: {"pending_operation": None}),
+    e.OperationFailed: _update(lambda ev: {"pending_operation": None}),
+    e.InstanceResized: _update(
+        lambda ev: {"pending_operation": None, "plan": ev.plan, "server_type": ev.server_type}
+    ),
     e.InstanceSuspended: _update(
         lambda ev: {
             "status": "suspended",

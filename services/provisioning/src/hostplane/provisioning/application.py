@@ -27,6 +27,7 @@ OPERATIONS: dict[type[object], Operation] = {
     commands.SuspendInstance: Operation.SUSPEND,
     commands.UnsuspendInstance: Operation.UNSUSPEND,
     commands.TerminateInstance: Operation.TERMINATE,
+    commands.RebootInstance: Operation.REBOOT,
 }
 
 
@@ -69,6 +70,8 @@ class Provisioning(TrackedApplication):
                 self._report_ready(instance, command)
                 closed = self._close_create_job(instance)
                 job.succeed()
+            elif isinstance(command, commands.ResizeInstance):
+                instance.request_resize(job.id, command.new_plan.value)
             else:
                 superseded = instance.request(OPERATIONS[type(command)], job.id)
                 closed = self._failed_job(
@@ -163,7 +166,7 @@ class Provisioning(TrackedApplication):
             self.save_tracked(position=position)
             return
         try:
-            self._act(instance.id, operation)
+            self._act(instance, operation)
         except ProviderError as error:
             job_id = instance.abandon(error.code, error.message)
             failed = self._failed_job(job_id, error.code, error.message)
@@ -174,13 +177,22 @@ class Provisioning(TrackedApplication):
             job.succeed()
         self.save_tracked(instance, job, self._close_create_job(instance), position=position)
 
-    def _act(self, instance_id: UUID, operation: Operation) -> None:
+    def _act(self, instance: Instance, operation: Operation) -> None:
         if operation is Operation.TERMINATE:
-            self.provider.ensure_deleted(instance_id)
+            self.provider.ensure_deleted(instance.id)
         elif operation is Operation.SUSPEND:
-            self.provider.power_off(instance_id)
+            self.provider.power_off(instance.id)
+        elif operation is Operation.UNSUSPEND:
+            self.provider.power_on(instance.id)
+        elif operation is Operation.REBOOT:
+            self.provider.reboot(instance.id)
         else:
-            self.provider.power_on(instance_id)
+            assert instance.pending is not None and instance.pending.server_type is not None
+            self.provider.change_type(
+                instance.id,
+                instance.pending.server_type,
+                start_after=instance.status is InstanceStatus.ACTIVE,
+            )
 
     # ---- reactions to dns.events ---------------------------------------------------------
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ValidationError
 
 from hostplane.contracts import commands
-from hostplane.contracts.catalog import Plan, Region, region_available
+from hostplane.contracts.catalog import PLANS, Plan, Region, region_available
 from hostplane.contracts.identity import default_subdomain, instance_id_for
 from hostplane.contracts.openclaw import (
     CreateInstanceRequest,
@@ -20,6 +20,9 @@ from hostplane.contracts.openclaw import (
     JobAccepted,
     ReadyRequest,
     ReadyResponse,
+    RebootResponse,
+    ResizeRequest,
+    ResizeResponse,
     SuspendResponse,
     TerminateResponse,
     UnsuspendResponse,
@@ -32,6 +35,7 @@ from hostplane.gateway.auth import (
     BearerToken,
     RawBody,
     SettingsDep,
+    User,
     WhmcsBody,
     WhmcsOrUser,
     token_matches,
@@ -49,6 +53,8 @@ from hostplane.gateway.presenters import instance_response
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse} for status in (400, 401, 404, 409, 413, 500)
 }
+
+REBOOT_SECONDS = 30
 
 router = APIRouter(prefix="/api/instances", tags=["instances"], responses=ERRORS)
 
@@ -70,6 +76,12 @@ BusDep = Annotated[CommandBus, Depends(get_bus)]
 Body = TypeVar("Body", bound=BaseModel)
 
 
+def body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI for a JSON body the route validates itself (after checking its signature)."""
+    schema = model.model_json_schema()
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
 def parse(model: type[Body], body: bytes) -> Body:
     """Validate a raw JSON body into a contract model, or answer 400 VALIDATION_ERROR."""
     try:
@@ -89,25 +101,14 @@ async def existing(views: Views, instance_id: UUID) -> dict[str, Any]:
     "",
     status_code=201,
     response_model=CreateInstanceResponse,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": CreateInstanceRequest.model_json_schema()}},
-        }
-    },
+    openapi_extra=body_schema(CreateInstanceRequest),
 )
 async def create_instance(
     body: WhmcsBody, settings: SettingsDep, views: ViewsDep, bus: BusDep, response: Response
 ) -> CreateInstanceResponse:
     """Create an instance for a WHMCS service (idempotent per `whmcs_service_id`)."""
     request = parse(CreateInstanceRequest, body)
-    if request.plan not in Plan.__members__.values():
-        raise ApiError(
-            400,
-            ErrorCode.INVALID_PLAN,
-            f"Unknown plan '{request.plan}'",
-            {"plan": f"one of {', '.join(p.value for p in Plan)}"},
-        )
+    plan = _plan(request.plan)
     if request.region not in Region.__members__.values() or not region_available(
         Region(request.region)
     ):
@@ -138,7 +139,7 @@ async def create_instance(
                 instance_id=instance_id,
                 whmcs_service_id=request.whmcs_service_id,
                 whmcs_client_id=request.whmcs_client_id,
-                plan=Plan(request.plan),
+                plan=plan,
                 region=Region(request.region),
                 email=request.email,
                 subdomain=subdomain,
@@ -173,14 +174,7 @@ async def _run_job(
     command: commands.ProvisioningCommand,
     allowed: set[InstanceStatus],
 ) -> JobView:
-    row = await existing(views, instance_id)
-    if InstanceStatus(row["status"]) not in allowed or row["pending_operation"]:
-        raise ApiError(
-            409,
-            ErrorCode.INVALID_STATE,
-            f"Instance is {row['pending_operation'] or row['status']}",
-            {"status": row["status"]},
-        )
+    _require_state(await existing(views, instance_id), allowed)
     job_id = await bus.send(PROVISIONING_COMMANDS, instance_id, command)
     job = await views.wait_for_job(job_id, settings.job_wait_s)
     if job is None or not job.finished:
@@ -232,12 +226,7 @@ async def terminate_instance(
 @router.post(
     "/{instance_id}/ready",
     response_model=ReadyResponse,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": ReadyRequest.model_json_schema()}},
-        }
-    },
+    openapi_extra=body_schema(ReadyRequest),
 )
 async def instance_ready(
     instance_id: UUID, token: BearerToken, body: RawBody, views: ViewsDep, bus: BusDep
@@ -260,6 +249,75 @@ async def instance_ready(
         ),
     )
     return ReadyResponse(acknowledged=True)
+
+
+@router.post("/{instance_id}/reboot", response_model=RebootResponse)
+async def reboot_instance(
+    instance_id: UUID, principal: User, views: ViewsDep, bus: BusDep
+) -> RebootResponse:
+    """Reboot an active instance (its server restarts); answered once the job is queued."""
+    row = visible(principal, await views.instance(instance_id))
+    _require_state(row, {InstanceStatus.ACTIVE})
+    await bus.send(
+        PROVISIONING_COMMANDS, instance_id, commands.RebootInstance(instance_id=instance_id)
+    )
+    return RebootResponse(id=instance_id, status="rebooting", estimated_ready=REBOOT_SECONDS)
+
+
+@router.post(
+    "/{instance_id}/resize",
+    response_model=ResizeResponse,
+    openapi_extra=body_schema(ResizeRequest),
+)
+async def resize_instance(
+    instance_id: UUID, body: WhmcsBody, views: ViewsDep, bus: BusDep
+) -> ResizeResponse:
+    """Move an instance to another plan (WHMCS ChangePackage); disks grow, never shrink."""
+    request = parse(ResizeRequest, body)
+    new_plan = _plan(request.new_plan)
+    row = await existing(views, instance_id)
+    _require_state(row, {InstanceStatus.ACTIVE, InstanceStatus.SUSPENDED})
+    old_plan = Plan(row["plan"])
+    if new_plan is old_plan:
+        raise ApiError(409, ErrorCode.INVALID_STATE, f"Instance is already on the {old_plan} plan")
+    if PLANS[new_plan].disk_gb < PLANS[old_plan].disk_gb:
+        raise ApiError(
+            400,
+            ErrorCode.DOWNGRADE_NOT_POSSIBLE,
+            f"Plan {new_plan} has a {PLANS[new_plan].disk_gb} GB disk; the instance has "
+            f"{PLANS[old_plan].disk_gb} GB and disks cannot shrink",
+            {"new_plan": new_plan.value, "old_plan": old_plan.value},
+        )
+    await bus.send(
+        PROVISIONING_COMMANDS,
+        instance_id,
+        commands.ResizeInstance(instance_id=instance_id, new_plan=new_plan),
+    )
+    return ResizeResponse(
+        id=instance_id, old_plan=old_plan.value, new_plan=new_plan.value, status="resizing"
+    )
+
+
+def _require_state(row: dict[str, Any], allowed: set[InstanceStatus]) -> None:
+    """409 unless the instance is in one of `allowed` states with nothing else in progress."""
+    if InstanceStatus(row["status"]) not in allowed or row["pending_operation"]:
+        raise ApiError(
+            409,
+            ErrorCode.INVALID_STATE,
+            f"Instance is {row['pending_operation'] or row['status']}",
+            {"status": row["status"]},
+        )
+
+
+def _plan(name: str) -> Plan:
+    if name not in Plan.__members__.values():
+        raise ApiError(
+            400,
+            ErrorCode.INVALID_PLAN,
+            f"Unknown plan '{name}'",
+            {"plan": f"one of {', '.join(p.value for p in Plan)}"},
+        )
+    return Plan(name)
 
 
 def _at(job: JobView) -> str:

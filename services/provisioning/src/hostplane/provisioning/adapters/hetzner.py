@@ -148,6 +148,27 @@ class HetznerProvider:
         if server.status != "running":
             self._wait(self._action(server, "power_on"))
 
+    def reboot(self, instance_id: UUID) -> None:
+        """Restart the instance's server (a soft reboot through ACPI)."""
+        self._wait(self._action(self._require(instance_id), "reboot"))
+
+    def change_type(self, instance_id: UUID, server_type: str, start_after: bool) -> None:
+        """Move the server to another type: stop it, grow its disk, start it again if asked."""
+        server = self._require(instance_id)
+        if server.server_type is not None and server.server_type.name != server_type:
+            if server.status != "off":
+                self._wait(self._action(server, "power_off"))
+            try:
+                self._wait(self._change_type(server, server_type))
+            except APIException as error:
+                raise ProviderError("RESIZE_FAILED", f"{error.code}: {error.message}") from error
+        if start_after:
+            self.power_on(instance_id)
+
+    @provider_call
+    def _change_type(self, server: BoundServer, server_type: str) -> BoundAction:
+        return server.change_type(ServerType(name=server_type), upgrade_disk=True)
+
     @provider_call
     def _find_all(self, instance_id: UUID) -> list[BoundServer]:
         return self._client.servers.get_all(label_selector=f"{INSTANCE_LABEL}={instance_id}")

@@ -17,6 +17,7 @@ REQUESTED = {
     Operation.SUSPEND: contract.SuspendRequested,
     Operation.UNSUSPEND: contract.UnsuspendRequested,
     Operation.TERMINATE: contract.TerminateRequested,
+    Operation.REBOOT: contract.RebootRequested,
 }
 
 
@@ -50,15 +51,33 @@ def _server_created(e: Any, at: datetime) -> contract.EventPayload:
     )
 
 
-def _confirmed(e: Any, at: datetime) -> contract.EventPayload:
-    operation = Operation(e.operation)
-    if operation is Operation.SUSPEND:
-        return contract.InstanceSuspended(occurred_at=at, instance_id=e.originator_id)
-    if operation is Operation.UNSUSPEND:
-        return contract.InstanceUnsuspended(occurred_at=at, instance_id=e.originator_id)
-    return contract.InstanceTerminated(
-        occurred_at=at, instance_id=e.originator_id, data_deleted=True
+def _requested(e: Any, at: datetime) -> contract.EventPayload:
+    if Operation(e.operation) is Operation.RESIZE:
+        return contract.ResizeRequested(
+            occurred_at=at,
+            instance_id=e.originator_id,
+            job_id=e.job_id,
+            new_plan=e.plan,
+            server_type=e.server_type,
+        )
+    return REQUESTED[Operation(e.operation)](
+        occurred_at=at, instance_id=e.originator_id, job_id=e.job_id
     )
+
+
+def _confirmed(e: Any, at: datetime) -> contract.EventPayload:
+    operation, instance_id = Operation(e.operation), e.originator_id
+    if operation is Operation.SUSPEND:
+        return contract.InstanceSuspended(occurred_at=at, instance_id=instance_id)
+    if operation is Operation.UNSUSPEND:
+        return contract.InstanceUnsuspended(occurred_at=at, instance_id=instance_id)
+    if operation is Operation.REBOOT:
+        return contract.InstanceRebooted(occurred_at=at, instance_id=instance_id)
+    if operation is Operation.RESIZE:
+        return contract.InstanceResized(
+            occurred_at=at, instance_id=instance_id, plan=e.plan, server_type=e.server_type
+        )
+    return contract.InstanceTerminated(occurred_at=at, instance_id=instance_id, data_deleted=True)
 
 
 PAYLOADS: dict[type[Any], Callable[[Any, datetime], contract.EventPayload | None]] = {
@@ -76,11 +95,11 @@ PAYLOADS: dict[type[Any], Callable[[Any, datetime], contract.EventPayload | None
     Instance.Activated: lambda e, at: contract.InstanceActivated(
         occurred_at=at, instance_id=e.originator_id
     ),
-    Instance.OperationRequested: lambda e, at: REQUESTED[Operation(e.operation)](
-        occurred_at=at, instance_id=e.originator_id, job_id=e.job_id
-    ),
+    Instance.OperationRequested: _requested,
     Instance.OperationConfirmed: _confirmed,
-    Instance.OperationAbandoned: lambda e, at: None,
+    Instance.OperationAbandoned: lambda e, at: contract.OperationFailed(
+        occurred_at=at, instance_id=e.originator_id, error_code=e.code, error_message=e.message
+    ),
     Instance.ProvisioningFailed: lambda e, at: contract.ProvisioningFailed(
         occurred_at=at, instance_id=e.originator_id, error_code=e.code, error_message=e.message
     ),

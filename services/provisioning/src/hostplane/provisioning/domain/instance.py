@@ -12,6 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from hostplane.contracts.catalog import PLANS, Plan
 from hostplane.contracts.identity import instance_id_for
 from hostplane.contracts.openclaw import InstanceStatus
 
@@ -20,12 +21,16 @@ class Operation(StrEnum):
     SUSPEND = "suspend"
     UNSUSPEND = "unsuspend"
     TERMINATE = "terminate"
+    REBOOT = "reboot"
+    RESIZE = "resize"
 
 
 class TransitionRefused(Exception):
     """The instance's state does not allow what was asked; recorded on the job, not raised out."""
 
-    code = "INVALID_STATE"
+    def __init__(self, message: str, code: str = "INVALID_STATE") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class ServerFacts:
 class PendingOperation:
     operation: Operation
     job_id: UUID
+    plan: str | None = None  # a resize's target
+    server_type: str | None = None
 
 
 ALLOWED_FROM: dict[Operation, frozenset[InstanceStatus]] = {
@@ -53,6 +60,14 @@ ALLOWED_FROM: dict[Operation, frozenset[InstanceStatus]] = {
             InstanceStatus.ERROR,
         }
     ),
+    Operation.REBOOT: frozenset({InstanceStatus.ACTIVE}),
+    Operation.RESIZE: frozenset({InstanceStatus.ACTIVE, InstanceStatus.SUSPENDED}),
+}
+
+RESULTING_STATUS = {
+    Operation.SUSPEND: InstanceStatus.SUSPENDED,
+    Operation.UNSUSPEND: InstanceStatus.ACTIVE,
+    Operation.TERMINATE: InstanceStatus.TERMINATED,
 }
 
 
@@ -175,31 +190,59 @@ class Instance(Aggregate):
     # ---- operations on a live instance ---------------------------------------------------
 
     def request(self, operation: Operation, job_id: UUID) -> UUID | None:
-        """Ask for suspend, unsuspend or terminate; the saga confirms it once the provider acted.
+        """Ask for an operation; the saga confirms it once the provider acted.
 
-        Termination supersedes a pending suspend or unsuspend: their job id is returned so the
+        Termination supersedes any other pending operation: its job id is returned so the
         caller can close that job.
         """
-        superseded = None
+        if operation is Operation.RESIZE:
+            raise ValueError("use request_resize")
+        superseded = self._check(operation)
+        self._requested(operation=operation.value, job_id=job_id, plan=None, server_type=None)
+        return superseded
+
+    def request_resize(self, job_id: UUID, plan: str) -> None:
+        """Ask to move to another plan; the disk can grow but never shrink."""
+        self._check(Operation.RESIZE)
+        if plan == self.plan:
+            raise TransitionRefused(f"the instance is already on the {plan} plan")
+        target, current = PLANS[Plan(plan)], PLANS[Plan(self.plan)]
+        if target.disk_gb < current.disk_gb:
+            raise TransitionRefused(
+                f"{plan} has a {target.disk_gb} GB disk, smaller than the instance's "
+                f"{current.disk_gb} GB: disks cannot shrink",
+                code="DOWNGRADE_NOT_POSSIBLE",
+            )
+        self._requested(
+            operation=Operation.RESIZE.value,
+            job_id=job_id,
+            plan=plan,
+            server_type=target.server_type,
+        )
+
+    def _check(self, operation: Operation) -> UUID | None:
         if self.pending is not None:
             if operation is not Operation.TERMINATE or self.pending.operation is operation:
                 raise TransitionRefused(f"a {self.pending.operation} is already in progress")
-            superseded = self.pending.job_id
-        elif self.status not in ALLOWED_FROM[operation]:
+            return self.pending.job_id
+        if self.status not in ALLOWED_FROM[operation]:
             raise TransitionRefused(f"cannot {operation} an instance that is {self.status}")
-        self._requested(operation=operation.value, job_id=job_id)
-        return superseded
+        return None
 
     @event("OperationRequested")
-    def _requested(self, operation: str, job_id: UUID) -> None:
-        self.pending = PendingOperation(Operation(operation), job_id)
+    def _requested(
+        self, operation: str, job_id: UUID, plan: str | None, server_type: str | None
+    ) -> None:
+        self.pending = PendingOperation(Operation(operation), job_id, plan, server_type)
 
     def confirm(self, operation: Operation) -> UUID | None:
         """The provider carried out the pending operation; returns its job id."""
         if self.pending is None or self.pending.operation is not operation:
             return None
         job_id = self.pending.job_id
-        self._confirmed(operation=operation.value)
+        self._confirmed(
+            operation=operation.value, plan=self.pending.plan, server_type=self.pending.server_type
+        )
         return job_id
 
     def abandon(self, code: str, message: str) -> UUID | None:
@@ -215,10 +258,8 @@ class Instance(Aggregate):
         self.pending = None
 
     @event("OperationConfirmed")
-    def _confirmed(self, operation: str) -> None:
+    def _confirmed(self, operation: str, plan: str | None, server_type: str | None) -> None:
+        if plan and server_type:
+            self.plan, self.server_type = plan, server_type
         self.pending = None
-        self.status = {
-            Operation.SUSPEND: InstanceStatus.SUSPENDED,
-            Operation.UNSUSPEND: InstanceStatus.ACTIVE,
-            Operation.TERMINATE: InstanceStatus.TERMINATED,
-        }[Operation(operation)]
+        self.status = RESULTING_STATUS.get(Operation(operation), self.status)

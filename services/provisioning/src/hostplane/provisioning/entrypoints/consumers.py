@@ -27,6 +27,8 @@ SAGA_STEPS: dict[type[contract.EventPayload], Operation | None] = {
     contract.SuspendRequested: Operation.SUSPEND,
     contract.UnsuspendRequested: Operation.UNSUSPEND,
     contract.TerminateRequested: Operation.TERMINATE,
+    contract.RebootRequested: Operation.REBOOT,
+    contract.ResizeRequested: Operation.RESIZE,
 }
 
 GROUP = "provisioning"
