@@ -31,6 +31,7 @@ class Whmcs:
     ) -> httpx.Response:
         content = raw if raw is not None else (json.dumps(body).encode() if body else b"")
         stamp = str(timestamp if timestamp is not None else self._fresh(method, path, content))
+        self._signed.add((method, path, content, stamp))
         headers = {
             "X-API-Key": self._api_key,
             "X-Timestamp": stamp,
@@ -44,7 +45,6 @@ class Whmcs:
         stamp = int(time.time())
         while (method, path, content, str(stamp)) in self._signed:
             stamp -= 1
-        self._signed.add((method, path, content, str(stamp)))
         return stamp
 
     def create(self, **fields: Any) -> httpx.Response:

@@ -8,10 +8,11 @@ from fastapi import FastAPI
 
 from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.gateway import errors
+from hostplane.gateway.adapters.admin_views import AdminViews
 from hostplane.gateway.adapters.commands import CommandBus
 from hostplane.gateway.adapters.database import Database
 from hostplane.gateway.adapters.views import Views
-from hostplane.gateway.routes import health, instances
+from hostplane.gateway.routes import admin, health, instances
 from hostplane.gateway.settings import Settings
 from hostplane.messaging.kafka import ensure_topics, make_producer
 
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.db = db
         app.state.views = Views(db)
+        app.state.admin_views = AdminViews(db)
         app.state.producer = producer
         app.state.bus = CommandBus(producer, settings.topic_prefix)
         app.state.started = time.monotonic()
@@ -48,4 +50,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(instances.router)
+    app.include_router(admin.router)
     return app

@@ -10,11 +10,20 @@ from typing import Any
 from psycopg import Cursor
 
 from hostplane.contracts import events as e
+from hostplane.contracts.identity import user_id_for
 
 Apply = Callable[[Cursor[Any], Any, int], None]
 
 
 def _instance_created(cur: Cursor[Any], ev: e.InstanceCreated, version: int) -> None:
+    cur.execute(
+        """
+        INSERT INTO views.users (id, whmcs_client_id, email, created_at)
+        VALUES (%s, %s, %s, %s)
+        ON CONFLICT (whmcs_client_id) DO NOTHING
+        """,
+        (user_id_for(ev.whmcs_client_id), ev.whmcs_client_id, ev.email, ev.occurred_at),
+    )
     cur.execute(
         """
         INSERT INTO views.instances (id, version, whmcs_service_id, whmcs_client_id, email, plan,

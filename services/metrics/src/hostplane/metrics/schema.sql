@@ -39,6 +39,19 @@ CREATE TABLE IF NOT EXISTS views.instances (
 );
 CREATE INDEX IF NOT EXISTS instances_whmcs_service ON views.instances (whmcs_service_id);
 CREATE INDEX IF NOT EXISTS instances_subdomain ON views.instances (subdomain);
+CREATE INDEX IF NOT EXISTS instances_client ON views.instances (whmcs_client_id);
+CREATE INDEX IF NOT EXISTS instances_listing ON views.instances (status, region, created_at DESC);
+CREATE INDEX IF NOT EXISTS instances_created ON views.instances (created_at DESC, id);
+CREATE INDEX IF NOT EXISTS instances_email ON views.instances (lower(email) text_pattern_ops);
+
+-- Dashboard users: every WHMCS client seen through an order or a single sign-on.
+CREATE TABLE IF NOT EXISTS views.users (
+    id              uuid PRIMARY KEY,
+    whmcs_client_id bigint NOT NULL UNIQUE,
+    email           text NOT NULL,
+    created_at      timestamptz NOT NULL,
+    last_login_at   timestamptz
+);
 
 CREATE TABLE IF NOT EXISTS views.dns_records (
     instance_id uuid PRIMARY KEY,
