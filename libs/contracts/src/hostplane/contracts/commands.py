@@ -59,6 +59,17 @@ class ReportInstanceReady(_Command):
     gateway_port: int
 
 
+class RegisterUser(BaseModel):
+    """A WHMCS client signed in to the dashboard: create its user on first sight."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: Literal["RegisterUser"] = "RegisterUser"
+    user_id: UUID
+    whmcs_client_id: int
+    email: EmailStr
+
+
 ProvisioningCommand = Annotated[
     CreateInstance
     | SuspendInstance
@@ -66,6 +77,7 @@ ProvisioningCommand = Annotated[
     | TerminateInstance
     | RebootInstance
     | ResizeInstance
-    | ReportInstanceReady,
+    | ReportInstanceReady
+    | RegisterUser,
     Field(discriminator="type"),
 ]

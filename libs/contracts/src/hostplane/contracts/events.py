@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from hostplane.contracts.topics import DNS_EVENTS, JOB_EVENTS, VPS_EVENTS, Topic
+from hostplane.contracts.topics import DNS_EVENTS, JOB_EVENTS, USER_EVENTS, VPS_EVENTS, Topic
 
 
 class EventPayload(BaseModel):
@@ -182,7 +182,7 @@ class JobEvent(EventPayload):
 class JobStarted(JobEvent):
     ce_type = "job.started"
     command: str
-    instance_id: UUID
+    instance_id: UUID | None
 
 
 class JobSucceeded(JobEvent):
@@ -193,6 +193,24 @@ class JobFailed(JobEvent):
     ce_type = "job.failed"
     error_code: str
     error_message: str
+
+
+# ---- users.events (key: user id) -----------------------------------------------------------
+
+
+class UserEvent(EventPayload):
+    topic = USER_EVENTS
+    user_id: UUID
+    whmcs_client_id: int
+    email: str
+
+
+class UserRegistered(UserEvent):
+    ce_type = "user.registered"
+
+
+class UserLoggedIn(UserEvent):
+    ce_type = "user.logged_in"
 
 
 EVENT_TYPES: dict[str, type[EventPayload]] = {
@@ -222,6 +240,8 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         JobStarted,
         JobSucceeded,
         JobFailed,
+        UserRegistered,
+        UserLoggedIn,
     )
 }
 

@@ -177,6 +177,30 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+class SsoRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: Annotated[int, Field(gt=0, strict=True)]
+    service_id: Annotated[int, Field(gt=0, strict=True)]
+    email: EmailStr
+    timestamp: Annotated[int, Field(gt=0, strict=True)]
+    signature: Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")]
+
+
+class SsoResponse(BaseModel):
+    token: str
+    redirect_url: str
+    expires_in: int
+
+
+class SsoPayload(BaseModel):
+    """What a one-time dashboard link carries (base64url JSON, signed)."""
+
+    client_id: int
+    service_id: int
+    email: str
+
+
 class Pagination(BaseModel):
     page: int
     limit: int

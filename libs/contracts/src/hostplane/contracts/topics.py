@@ -14,6 +14,8 @@ DNS_COMMANDS = Topic("dns.commands", 4)
 VPS_EVENTS = Topic("vps.events", 8)
 DNS_EVENTS = Topic("dns.events", 4)
 JOB_EVENTS = Topic("jobs.events", 8)
+USER_EVENTS = Topic("users.events", 4)
+WHMCS_WEBHOOKS = Topic("whmcs.webhooks", 4)
 
 ALL_TOPICS: tuple[Topic, ...] = (
     PROVISIONING_COMMANDS,
@@ -21,4 +23,6 @@ ALL_TOPICS: tuple[Topic, ...] = (
     VPS_EVENTS,
     DNS_EVENTS,
     JOB_EVENTS,
+    USER_EVENTS,
+    WHMCS_WEBHOOKS,
 )

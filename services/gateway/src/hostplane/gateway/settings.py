@@ -19,6 +19,11 @@ class Settings(InfraSettings):
     estimated_ready_s: int = 120
     max_body_bytes: int = 64 * 1024
     version: str = "0.1.0"
+    # Where SSO links point (this API, as browsers reach it) and where they land.
+    public_api_url: str = "http://127.0.0.1:8080"
+    dashboard_url: str = "http://127.0.0.1:3000"
+    sso_window_s: int = 300
+    session_ttl_s: int = 3600
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> "Settings":

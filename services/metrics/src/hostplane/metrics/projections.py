@@ -123,6 +123,19 @@ def _dns_record(status: str) -> Apply:
     return apply
 
 
+def _user(cur: Cursor[Any], ev: e.UserEvent, _: int) -> None:
+    login = ev.occurred_at if isinstance(ev, e.UserLoggedIn) else None
+    cur.execute(
+        """
+        INSERT INTO views.users (id, whmcs_client_id, email, created_at, last_login_at)
+        VALUES (%s, %s, %s, %s, %s)
+        ON CONFLICT (whmcs_client_id) DO UPDATE SET email = EXCLUDED.email,
+            last_login_at = COALESCE(EXCLUDED.last_login_at, views.users.last_login_at)
+        """,
+        (ev.user_id, ev.whmcs_client_id, ev.email, ev.occurred_at, login),
+    )
+
+
 PROJECTIONS: dict[type[e.EventPayload], Apply] = {
     e.InstanceCreated: _instance_created,
     e.ServerCreated: _update(
@@ -185,6 +198,8 @@ PROJECTIONS: dict[type[e.EventPayload], Apply] = {
     e.RecordCreated: _dns_record("created"),
     e.RecordFailed: _dns_record("failed"),
     e.RecordDeleted: _dns_record("deleted"),
+    e.UserRegistered: _user,
+    e.UserLoggedIn: _user,
     e.JobStarted: _job_started,
     e.JobSucceeded: _job_finished("succeeded"),
     e.JobFailed: _job_finished("failed"),

@@ -20,6 +20,7 @@ from hostplane.provisioning.adapters.hetzner import HetznerProvider, ProviderErr
 from hostplane.provisioning.domain.instance import Instance, Operation, TransitionRefused
 from hostplane.provisioning.domain.job import Job
 from hostplane.provisioning.domain.subdomain import SubdomainClaim
+from hostplane.provisioning.domain.user import User
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,13 @@ class Provisioning(TrackedApplication):
         self, command: commands.ProvisioningCommand, job_id: UUID, position: Position | None
     ) -> None:
         """Carry out one command from `provisioning.commands` as job `job_id`."""
-        job = self._job(job_id, type(command).__name__, command.instance_id)
+        instance_id = getattr(command, "instance_id", None)
+        job = self._job(job_id, type(command).__name__, instance_id)
         if job is None:
             self.save_tracked(position=position)  # a redelivered command whose job exists
+            return
+        if isinstance(command, commands.RegisterUser):
+            self._register(command, job, position)
             return
         if isinstance(command, commands.CreateInstance):
             self._create(command, job, position)
@@ -80,6 +85,17 @@ class Provisioning(TrackedApplication):
         except TransitionRefused as refusal:
             job.fail(refusal.code, str(refusal))
         self.save_tracked(instance, job, closed, position=position)
+
+    def _register(
+        self, command: commands.RegisterUser, job: Job, position: Position | None
+    ) -> None:
+        try:
+            user: User = self.repository.get(User.create_id(command.whmcs_client_id))
+            user.log_in(str(command.email))
+        except AggregateNotFoundError:
+            user = User(whmcs_client_id=command.whmcs_client_id, email=str(command.email))
+        job.succeed()
+        self.save_tracked(user, job, position=position)
 
     def _create(
         self, command: commands.CreateInstance, job: Job, position: Position | None
@@ -232,7 +248,7 @@ class Provisioning(TrackedApplication):
             return None
         return job
 
-    def _job(self, job_id: UUID, command: str, instance_id: UUID) -> Job | None:
+    def _job(self, job_id: UUID, command: str, instance_id: UUID | None) -> Job | None:
         """A new job for a command, or None when the command was handled before."""
         if self._job_by_id(job_id) is not None:
             return None

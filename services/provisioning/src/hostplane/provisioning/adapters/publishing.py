@@ -10,6 +10,7 @@ from hostplane.contracts import events as contract
 from hostplane.messaging.cloudevents import OutgoingEvent
 from hostplane.provisioning.domain.instance import Instance, Operation
 from hostplane.provisioning.domain.job import Job
+from hostplane.provisioning.domain.user import User
 
 SOURCE = "hostplane/provisioning"
 
@@ -105,6 +106,12 @@ PAYLOADS: dict[type[Any], Callable[[Any, datetime], contract.EventPayload | None
     ),
     Instance.Errored: lambda e, at: contract.InstanceErrored(
         occurred_at=at, instance_id=e.originator_id, error_code=e.code, error_message=e.message
+    ),
+    User.Registered: lambda e, at: contract.UserRegistered(
+        occurred_at=at, user_id=e.originator_id, whmcs_client_id=e.whmcs_client_id, email=e.email
+    ),
+    User.LoggedIn: lambda e, at: contract.UserLoggedIn(
+        occurred_at=at, user_id=e.originator_id, whmcs_client_id=e.whmcs_client_id, email=e.email
     ),
     Job.Started: lambda e, at: contract.JobStarted(
         occurred_at=at, job_id=e.originator_id, command=e.command, instance_id=e.instance_id

@@ -12,7 +12,7 @@ class Job(Aggregate):
         return job_id
 
     @event("Started")
-    def __init__(self, *, job_id: UUID, command: str, instance_id: UUID) -> None:
+    def __init__(self, *, job_id: UUID, command: str, instance_id: UUID | None) -> None:
         self.command = command
         self.instance_id = instance_id
         self.finished = False
