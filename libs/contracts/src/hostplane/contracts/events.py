@@ -5,12 +5,19 @@ Each model's `ce_type` is the CloudEvents type it travels under; the Kafka key a
 """
 
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from hostplane.contracts.topics import DNS_EVENTS, JOB_EVENTS, USER_EVENTS, VPS_EVENTS, Topic
+from hostplane.contracts.topics import (
+    DNS_EVENTS,
+    JOB_EVENTS,
+    USER_EVENTS,
+    VPS_EVENTS,
+    WHMCS_WEBHOOKS,
+    Topic,
+)
 
 
 class EventPayload(BaseModel):
@@ -213,6 +220,20 @@ class UserLoggedIn(UserEvent):
     ce_type = "user.logged_in"
 
 
+# ---- whmcs.webhooks (key: WHMCS service id): every hook WHMCS delivered, as received ------
+
+
+class WhmcsWebhookReceived(EventPayload):
+    topic = WHMCS_WEBHOOKS
+    ce_type = "whmcs.webhook_received"
+    webhook_id: UUID
+    event: str
+    service_id: int
+    client_id: int
+    data: dict[str, Any]
+    command_id: UUID | None  # the command it became, if any
+
+
 EVENT_TYPES: dict[str, type[EventPayload]] = {
     model.ce_type: model
     for model in (
@@ -242,6 +263,7 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         JobFailed,
         UserRegistered,
         UserLoggedIn,
+        WhmcsWebhookReceived,
     )
 }
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
@@ -199,6 +199,17 @@ class SsoPayload(BaseModel):
     client_id: int
     service_id: int
     email: str
+
+
+class WhmcsWebhook(BaseModel):
+    event: Annotated[str, Field(min_length=1, max_length=100)]
+    service_id: Annotated[int, Field(gt=0, strict=True)]
+    client_id: Annotated[int, Field(gt=0, strict=True)]
+    data: dict[str, Any] = {}
+
+
+class WebhookReceived(BaseModel):
+    received: Literal[True]
 
 
 class Pagination(BaseModel):

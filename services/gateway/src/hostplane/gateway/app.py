@@ -12,7 +12,7 @@ from hostplane.gateway.adapters.admin_views import AdminViews
 from hostplane.gateway.adapters.commands import CommandBus
 from hostplane.gateway.adapters.database import Database
 from hostplane.gateway.adapters.views import Views
-from hostplane.gateway.routes import admin, health, instances, sso
+from hostplane.gateway.routes import admin, health, instances, sso, webhooks
 from hostplane.gateway.settings import Settings
 from hostplane.messaging.kafka import ensure_topics, make_producer
 
@@ -52,4 +52,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(instances.router)
     app.include_router(admin.router)
     app.include_router(sso.router)
+    app.include_router(webhooks.router)
     return app

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from psycopg import Cursor
+from psycopg.types.json import Jsonb
 
 from hostplane.contracts import events as e
 from hostplane.contracts.identity import user_id_for
@@ -136,6 +137,25 @@ def _user(cur: Cursor[Any], ev: e.UserEvent, _: int) -> None:
     )
 
 
+def _webhook(cur: Cursor[Any], ev: e.WhmcsWebhookReceived, _: int) -> None:
+    cur.execute(
+        """
+        INSERT INTO views.webhooks (id, event, service_id, client_id, data, command_id,
+            received_at)
+        VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING
+        """,
+        (
+            ev.webhook_id,
+            ev.event,
+            ev.service_id,
+            ev.client_id,
+            Jsonb(ev.data),
+            ev.command_id,
+            ev.occurred_at,
+        ),
+    )
+
+
 PROJECTIONS: dict[type[e.EventPayload], Apply] = {
     e.InstanceCreated: _instance_created,
     e.ServerCreated: _update(
@@ -198,6 +218,7 @@ PROJECTIONS: dict[type[e.EventPayload], Apply] = {
     e.RecordCreated: _dns_record("created"),
     e.RecordFailed: _dns_record("failed"),
     e.RecordDeleted: _dns_record("deleted"),
+    e.WhmcsWebhookReceived: _webhook,
     e.UserRegistered: _user,
     e.UserLoggedIn: _user,
     e.JobStarted: _job_started,

@@ -63,6 +63,17 @@ CREATE TABLE IF NOT EXISTS views.dns_records (
     updated_at  timestamptz NOT NULL
 );
 
+-- Every WHMCS hook received, once (a redelivered hook has the same id).
+CREATE TABLE IF NOT EXISTS views.webhooks (
+    id          uuid PRIMARY KEY,
+    event       text NOT NULL,
+    service_id  bigint NOT NULL,
+    client_id   bigint NOT NULL,
+    data        jsonb NOT NULL,
+    command_id  uuid,
+    received_at timestamptz NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS views.jobs (
     id            uuid PRIMARY KEY,
     instance_id   uuid,

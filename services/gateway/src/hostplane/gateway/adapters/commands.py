@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from hostplane.contracts import envelope
 from hostplane.contracts.topics import Topic
+from hostplane.messaging.cloudevents import OutgoingEvent
 
 
 class CommandBus:
@@ -20,9 +21,14 @@ class CommandBus:
         aggregate_id: UUID,
         command: BaseModel,
         correlation_id: str | None = None,
+        command_id: UUID | None = None,
     ) -> UUID:
-        """Publish a command once Kafka has it on all in-sync replicas; returns its job id."""
-        command_id = uuid4()
+        """Publish a command once Kafka has it on all in-sync replicas; returns its job id.
+
+        A caller that may send the same command twice passes a deterministic `command_id`:
+        the owning service runs each job id once.
+        """
+        command_id = command_id or uuid4()
         headers = [
             (envelope.COMMAND_ID, str(command_id).encode()),
             (envelope.CORRELATION_ID, (correlation_id or str(command_id)).encode()),
@@ -35,3 +41,12 @@ class CommandBus:
             headers=headers,
         )
         return command_id
+
+    async def publish(self, event: OutgoingEvent) -> None:
+        """Publish an event the gateway itself observed (CloudEvents headers)."""
+        await self._producer.send_and_wait(
+            self._topic_prefix + event.payload.topic.name,
+            value=event.value,
+            key=event.key,
+            headers=event.headers,
+        )

@@ -9,7 +9,13 @@ from pydantic import ValidationError
 
 from hostplane.contracts import envelope
 from hostplane.contracts.events import parse_event
-from hostplane.contracts.topics import DNS_EVENTS, JOB_EVENTS, USER_EVENTS, VPS_EVENTS
+from hostplane.contracts.topics import (
+    DNS_EVENTS,
+    JOB_EVENTS,
+    USER_EVENTS,
+    VPS_EVENTS,
+    WHMCS_WEBHOOKS,
+)
 from hostplane.messaging.cloudevents import header
 from hostplane.messaging.kafka import position_of, tracked_subscriber
 from hostplane.messaging.settings import InfraSettings
@@ -29,6 +35,7 @@ def subscribe(broker: KafkaBroker, store: ViewStore, settings: InfraSettings) ->
         settings.topic(DNS_EVENTS),
         settings.topic(JOB_EVENTS),
         settings.topic(USER_EVENTS),
+        settings.topic(WHMCS_WEBHOOKS),
         group_id=GROUP,
         next_offset=store.next_offset,
     )
