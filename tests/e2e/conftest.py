@@ -49,11 +49,13 @@ class Processes:
         self.logs = logs
         self.running: dict[str, subprocess.Popen[bytes]] = {}
 
-    def start(self, name: str, *args: str) -> None:
+    def start(
+        self, name: str, *args: str, module: str | None = None, env: dict[str, str] | None = None
+    ) -> None:
         log = (self.logs / f"{name}.log").open("ab")
         self.running[name] = subprocess.Popen(
-            [sys.executable, "-m", f"hostplane.{name}", *args],
-            env=self.env,
+            [sys.executable, "-m", f"hostplane.{module or name}", *args],
+            env={**self.env, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
@@ -150,6 +152,9 @@ def stack(infra: Infra) -> Iterator[Stack]:
         "PUBLIC_API_URL": gateway_url,
         "GATEWAY_PORT": str(gateway_port),
         "JOB_WAIT_S": "20",
+        "RATE_LIMIT_API_KEY": "100000/minute",
+        "RATE_LIMIT_USER": "100000/minute",
+        "RATE_LIMIT_IP": "100000/minute",
         "CLOUDSIM_BOOT_DELAY": "0.3",
         "CLOUDSIM_ACTION_DELAY": "0.05",
         "CLOUDSIM_CLOUDFLARE_ZONES": f"{ZONE_ID}:{DOMAIN}",
@@ -161,8 +166,8 @@ def stack(infra: Infra) -> Iterator[Stack]:
         processes.start("cloudsim", "--host", "127.0.0.1", "--port", str(cloudsim_port))
         for service in SERVICES:
             processes.start(service)
-        wait_until(lambda: _answers(f"{cloudsim_url}/_admin/health"), 30, what="cloudsim")
-        wait_until(lambda: _answers(f"{gateway_url}/api/health"), 60, what="the gateway")
+        wait_until(lambda: answers(f"{cloudsim_url}/_admin/health"), 30, what="cloudsim")
+        wait_until(lambda: answers(f"{gateway_url}/api/health"), 60, what="the gateway")
         for name, process in processes.running.items():
             assert process.poll() is None, f"{name} exited; see {logs}"
         yield Stack(
@@ -178,7 +183,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
         _drop_database(infra.database_url, database)
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
     try:
         return httpx.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:

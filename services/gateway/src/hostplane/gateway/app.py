@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from hostplane.contracts.topics import ALL_TOPICS
-from hostplane.gateway import errors
+from hostplane.gateway import errors, ratelimit
 from hostplane.gateway.adapters.admin_views import AdminViews
 from hostplane.gateway.adapters.commands import CommandBus
 from hostplane.gateway.adapters.database import Database
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    ratelimit.install(app, settings)
     app.include_router(health.router)
     app.include_router(instances.router)
     app.include_router(admin.router)

@@ -53,7 +53,7 @@ def validation_error(error: ValidationError | RequestValidationError) -> ApiErro
     return ApiError(400, ErrorCode.VALIDATION_ERROR, "Request validation failed", details)
 
 
-def _respond(error: ApiError) -> JSONResponse:
+def respond(error: ApiError) -> JSONResponse:
     body = ErrorResponse(error=error.message, code=error.code, details=error.details)
     return JSONResponse(
         body.model_dump(exclude_none=True), status_code=error.status, headers=error.headers
@@ -64,22 +64,22 @@ def install(app: FastAPI) -> None:
     """Route every error through the contract's error body."""
 
     async def on_api_error(_: Request, exc: Any) -> JSONResponse:
-        return _respond(exc)
+        return respond(exc)
 
     async def on_job_pending(_: Request, exc: Any) -> JSONResponse:
         return JSONResponse(exc.accepted.model_dump(mode="json"), status_code=202)
 
     async def on_validation(_: Request, exc: Any) -> JSONResponse:
-        return _respond(validation_error(exc))
+        return respond(validation_error(exc))
 
     async def on_http(_: Request, exc: Any) -> JSONResponse:
         code = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.VALIDATION_ERROR}.get(
             exc.status_code, ErrorCode.INTERNAL_ERROR
         )
-        return _respond(ApiError(exc.status_code, code, str(exc.detail)))
+        return respond(ApiError(exc.status_code, code, str(exc.detail)))
 
     async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
-        return _respond(ApiError(500, ErrorCode.INTERNAL_ERROR, "Internal error"))
+        return respond(ApiError(500, ErrorCode.INTERNAL_ERROR, "Internal error"))
 
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(JobPending, on_job_pending)

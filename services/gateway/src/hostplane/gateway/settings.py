@@ -24,6 +24,10 @@ class Settings(InfraSettings):
     dashboard_url: str = "http://127.0.0.1:3000"
     sso_window_s: int = 300
     session_ttl_s: int = 3600
+    # Moving-window limits, in the `limits` library's notation.
+    rate_limit_api_key: str = "600/minute"
+    rate_limit_user: str = "300/minute"
+    rate_limit_ip: str = "1200/minute"
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> "Settings":
