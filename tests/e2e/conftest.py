@@ -4,6 +4,7 @@ Each session gets its own database and its own topic prefix, so runs never see e
 messages or rows, on a shared broker and cluster.
 """
 
+import base64
 import os
 import socket
 import subprocess
@@ -19,6 +20,7 @@ import pytest
 from hcloud import Client
 from psycopg import sql
 
+from hostplane.contracts.secrets import new_key
 from tests.conftest import ROOT, Infra, wait_until
 
 ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -152,6 +154,8 @@ def stack(infra: Infra) -> Iterator[Stack]:
         "PUBLIC_API_URL": gateway_url,
         "GATEWAY_PORT": str(gateway_port),
         "JOB_WAIT_S": "20",
+        "CONFIG_SECRETS_KEY": new_key(),
+        "EVENT_STORE_CIPHER_KEY": base64.b64encode(os.urandom(32)).decode(),
         "RATE_LIMIT_API_KEY": "100000/minute",
         "RATE_LIMIT_USER": "100000/minute",
         "RATE_LIMIT_IP": "100000/minute",

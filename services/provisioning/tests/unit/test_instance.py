@@ -168,3 +168,18 @@ def test_reboot_needs_an_active_instance() -> None:
     instance.confirm(Operation.SUSPEND)
     with pytest.raises(TransitionRefused):
         instance.request(Operation.REBOOT, uuid4())
+
+
+def test_configure_restarts_only_for_channels_and_credentials() -> None:
+    instance = active_instance()
+    key = {"sealed": "s1", "fingerprint": "f1"}
+    assert instance.configure("m1", {"telegram": True}, {"api_key:openai": key}) is True
+    assert instance.configure(None, {"telegram": True}, {"api_key:openai": key}) is False
+    version = instance.version
+    assert instance.configure("m1", {}, {}) is False
+    assert instance.version == version  # nothing changed, nothing recorded
+    assert instance.configure("m2", {}, {}) is False
+    assert instance.model == "m2"
+    rotated = {"sealed": "s2", "fingerprint": "f2"}
+    assert instance.configure(None, {}, {"api_key:openai": rotated}) is True
+    assert instance.secrets["api_key:openai"] == rotated

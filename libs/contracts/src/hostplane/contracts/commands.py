@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from hostplane.contracts.catalog import Plan, Region
 from hostplane.contracts.openclaw import AiPreset
+from hostplane.contracts.secrets import SealedSecret
 
 
 class _Command(BaseModel):
@@ -52,6 +53,15 @@ class ResizeInstance(_Command):
     new_plan: Plan
 
 
+class UpdateInstanceConfig(_Command):
+    """New agent settings. Secrets (API keys, channel tokens) travel sealed, never in clear."""
+
+    type: Literal["UpdateInstanceConfig"] = "UpdateInstanceConfig"
+    model: str | None = None
+    channels: dict[str, bool] = {}  # channel name -> enabled
+    secrets: dict[str, SealedSecret] = {}  # e.g. "api_key:anthropic", "channel:telegram"
+
+
 class ReportInstanceReady(_Command):
     type: Literal["ReportInstanceReady"] = "ReportInstanceReady"
     token_sha256: str
@@ -77,6 +87,7 @@ ProvisioningCommand = Annotated[
     | TerminateInstance
     | RebootInstance
     | ResizeInstance
+    | UpdateInstanceConfig
     | ReportInstanceReady
     | RegisterUser,
     Field(discriminator="type"),

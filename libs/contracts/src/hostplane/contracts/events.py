@@ -127,6 +127,16 @@ class InstanceResized(VpsEvent):
     server_type: str
 
 
+class ConfigUpdated(VpsEvent):
+    """The instance's agent settings changed. Names of secrets only, never their values."""
+
+    ce_type = "vps.config_updated"
+    model: str | None
+    channels: dict[str, bool]
+    secrets_set: list[str]
+    restart_required: bool
+
+
 class OperationFailed(VpsEvent):
     """The provider could not carry out a suspend, unsuspend, reboot or resize."""
 
@@ -194,6 +204,7 @@ class JobStarted(JobEvent):
 
 class JobSucceeded(JobEvent):
     ce_type = "job.succeeded"
+    result: dict[str, Any] = {}
 
 
 class JobFailed(JobEvent):
@@ -253,6 +264,7 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         ResizeRequested,
         InstanceResized,
         OperationFailed,
+        ConfigUpdated,
         ProvisioningFailed,
         InstanceErrored,
         RecordCreated,

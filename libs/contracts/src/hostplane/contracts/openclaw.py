@@ -148,6 +148,56 @@ class ResizeResponse(BaseModel):
     status: Literal["resizing"]
 
 
+Secret = Annotated[str, Field(min_length=1, max_length=512)]
+
+
+class AgentConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+class ApiKeys(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    anthropic: Secret | None = None
+    openai: Secret | None = None
+    custom: Annotated[dict[Annotated[str, Field(max_length=64)], Secret], Field(max_length=20)] = {}
+
+
+class ChannelToggle(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool
+
+
+class TelegramChannel(ChannelToggle):
+    bot_token: Secret | None = None
+
+
+class Channels(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    whatsapp: ChannelToggle | None = None
+    telegram: TelegramChannel | None = None
+    discord: ChannelToggle | None = None
+    slack: ChannelToggle | None = None
+
+
+class UpdateConfigRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agent: AgentConfig | None = None
+    api_keys: ApiKeys | None = None
+    channels: Channels | None = None
+
+
+class UpdateConfigResponse(BaseModel):
+    id: UUID
+    config_updated: Literal[True]
+    restart_required: bool
+
+
 class ReadyRequest(BaseModel):
     openclaw_version: Annotated[str, Field(min_length=1, max_length=64)]
     gateway_port: Annotated[int, Field(ge=1, le=65535, strict=True)]

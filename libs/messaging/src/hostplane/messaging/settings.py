@@ -15,6 +15,8 @@ class InfraSettings(BaseSettings):
     log_level: str = "INFO"
     # Prepended to every topic name: lets test runs and tenants share one broker.
     topic_prefix: str = ""
+    # base64 AES key (16, 24 or 32 bytes): when set, stored events are encrypted at rest.
+    event_store_cipher_key: str = ""
 
     def topic(self, topic: Topic) -> str:
         """The broker-side name of a topic."""
@@ -23,7 +25,15 @@ class InfraSettings(BaseSettings):
     def eventsourcing_env(self, schema: str, pool_size: int = 5) -> dict[str, str]:
         """The `eventsourcing` environment for an Application keeping its events in `schema`."""
         url = urlsplit(self.database_url)
-        return {
+        cipher = (
+            {
+                "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+                "CIPHER_KEY": self.event_store_cipher_key,
+            }
+            if self.event_store_cipher_key
+            else {}
+        )
+        return cipher | {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": url.path.lstrip("/"),
             "POSTGRES_HOST": url.hostname or "127.0.0.1",

@@ -6,13 +6,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from hostplane.contracts.secrets import SecretBox
 from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.gateway import errors, ratelimit
 from hostplane.gateway.adapters.admin_views import AdminViews
 from hostplane.gateway.adapters.commands import CommandBus
 from hostplane.gateway.adapters.database import Database
 from hostplane.gateway.adapters.views import Views
-from hostplane.gateway.routes import admin, health, instances, sso, webhooks
+from hostplane.gateway.routes import admin, config, health, instances, sso, webhooks
 from hostplane.gateway.settings import Settings
 from hostplane.messaging.kafka import ensure_topics, make_producer
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.admin_views = AdminViews(db)
         app.state.producer = producer
         app.state.bus = CommandBus(producer, settings.topic_prefix)
+        app.state.secret_box = SecretBox(settings.config_secrets_key)
         app.state.started = time.monotonic()
         try:
             yield
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ratelimit.install(app, settings)
     app.include_router(health.router)
     app.include_router(instances.router)
+    app.include_router(config.router)
     app.include_router(admin.router)
     app.include_router(sso.router)
     app.include_router(webhooks.router)

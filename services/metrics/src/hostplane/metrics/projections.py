@@ -66,6 +66,26 @@ def _update(columns: Callable[[Any], dict[str, Any]]) -> Apply:
     return apply
 
 
+def _config(cur: Cursor[Any], ev: e.ConfigUpdated, version: int) -> None:
+    cur.execute(
+        """
+        UPDATE views.instances SET model = COALESCE(%(model)s, model),
+            channels = channels || %(channels)s,
+            secrets_set = ARRAY(SELECT DISTINCT unnest(secrets_set || %(secrets)s::text[])),
+            version = %(version)s, updated_at = %(at)s
+        WHERE id = %(id)s AND version < %(version)s
+        """,
+        {
+            "model": ev.model,
+            "channels": Jsonb(ev.channels),
+            "secrets": ev.secrets_set,
+            "version": version,
+            "at": ev.occurred_at,
+            "id": ev.instance_id,
+        },
+    )
+
+
 def _job_started(cur: Cursor[Any], ev: e.JobStarted, _: int) -> None:
     cur.execute(
         """
@@ -82,15 +102,16 @@ def _job_finished(status: str) -> Apply:
     def apply(cur: Cursor[Any], ev: e.JobSucceeded | e.JobFailed, _: int) -> None:
         code = getattr(ev, "error_code", None)
         message = getattr(ev, "error_message", None)
+        result = Jsonb(getattr(ev, "result", {}))
         cur.execute(
             """
-            INSERT INTO views.jobs (id, status, error_code, error_message, finished_at)
-            VALUES (%s, %s, %s, %s, %s)
+            INSERT INTO views.jobs (id, status, error_code, error_message, result, finished_at)
+            VALUES (%s, %s, %s, %s, %s, %s)
             ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,
                 error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message,
-                finished_at = EXCLUDED.finished_at
+                result = EXCLUDED.result, finished_at = EXCLUDED.finished_at
             """,
-            (ev.job_id, status, code, message, ev.occurred_at),
+            (ev.job_id, status, code, message, result, ev.occurred_at),
         )
 
     return apply
@@ -184,6 +205,7 @@ PROJECTIONS: dict[type[e.EventPayload], Apply] = {
     e.ResizeRequested: _update(lambda ev: {"pending_operation": "resize"}),
     e.InstanceRebooted: _update(lambda ev: {"pending_operation": None}),
     e.OperationFailed: _update(lambda ev: {"pending_operation": None}),
+    e.ConfigUpdated: _config,
     e.InstanceResized: _update(
         lambda ev: {"pending_operation": None, "plan": ev.plan, "server_type": ev.server_type}
     ),

@@ -35,7 +35,10 @@ CREATE TABLE IF NOT EXISTS views.instances (
     suspended_at         timestamptz,
     unsuspended_at       timestamptz,
     terminated_at        timestamptz,
-    data_deleted         boolean NOT NULL DEFAULT false
+    data_deleted         boolean NOT NULL DEFAULT false,
+    model                text,
+    channels             jsonb NOT NULL DEFAULT '{}',
+    secrets_set          text[] NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS instances_whmcs_service ON views.instances (whmcs_service_id);
 CREATE INDEX IF NOT EXISTS instances_subdomain ON views.instances (subdomain);
@@ -81,6 +84,7 @@ CREATE TABLE IF NOT EXISTS views.jobs (
     status        text NOT NULL,           -- running | succeeded | failed
     error_code    text,
     error_message text,
+    result        jsonb NOT NULL DEFAULT '{}',
     started_at    timestamptz,
     finished_at   timestamptz
 );

@@ -77,6 +77,13 @@ class Provisioning(TrackedApplication):
                 job.succeed()
             elif isinstance(command, commands.ResizeInstance):
                 instance.request_resize(job.id, command.new_plan.value)
+            elif isinstance(command, commands.UpdateInstanceConfig):
+                restart = instance.configure(
+                    command.model,
+                    command.channels,
+                    {name: secret.model_dump() for name, secret in command.secrets.items()},
+                )
+                job.succeed({"restart_required": restart})
             else:
                 superseded = instance.request(OPERATIONS[type(command)], job.id)
                 closed = self._failed_job(

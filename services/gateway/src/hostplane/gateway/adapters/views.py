@@ -17,6 +17,7 @@ class JobView:
     error_code: str | None
     error_message: str | None
     finished_at: datetime | None
+    result: dict[str, Any]
 
     @property
     def finished(self) -> bool:
@@ -49,7 +50,7 @@ class Views:
 
     async def job(self, job_id: UUID) -> JobView | None:
         row = await self._db.one(
-            "SELECT id, status, error_code, error_message, finished_at FROM views.jobs "
+            "SELECT id, status, error_code, error_message, finished_at, result FROM views.jobs "
             "WHERE id = %s",
             (job_id,),
         )

@@ -1,11 +1,10 @@
 """Seed 000's instance endpoints: create, read, suspend, unsuspend, terminate, ready callback."""
 
 import hashlib
-from typing import Annotated, Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ValidationError
+from fastapi import APIRouter, Response
 
 from hostplane.contracts import commands
 from hostplane.contracts.catalog import PLANS, Plan, Region, region_available
@@ -17,7 +16,6 @@ from hostplane.contracts.openclaw import (
     ErrorResponse,
     InstanceResponse,
     InstanceStatus,
-    JobAccepted,
     ReadyRequest,
     ReadyResponse,
     RebootResponse,
@@ -29,8 +27,7 @@ from hostplane.contracts.openclaw import (
     iso,
 )
 from hostplane.contracts.topics import PROVISIONING_COMMANDS
-from hostplane.gateway.adapters.commands import CommandBus
-from hostplane.gateway.adapters.views import JobView, Views
+from hostplane.gateway.adapters.views import JobView
 from hostplane.gateway.auth import (
     BearerToken,
     RawBody,
@@ -41,13 +38,16 @@ from hostplane.gateway.auth import (
     token_matches,
     visible,
 )
-from hostplane.gateway.errors import (
-    ApiError,
-    JobPending,
-    not_found,
-    unauthorized,
-    validation_error,
+from hostplane.gateway.deps import (
+    BusDep,
+    ViewsDep,
+    body_schema,
+    existing,
+    parse,
+    require_state,
+    run_job,
 )
+from hostplane.gateway.errors import ApiError, unauthorized
 from hostplane.gateway.presenters import instance_response
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -57,44 +57,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 REBOOT_SECONDS = 30
 
 router = APIRouter(prefix="/api/instances", tags=["instances"], responses=ERRORS)
-
-
-def get_views(request: Request) -> Views:
-    views: Views = request.app.state.views
-    return views
-
-
-def get_bus(request: Request) -> CommandBus:
-    bus: CommandBus = request.app.state.bus
-    return bus
-
-
-ViewsDep = Annotated[Views, Depends(get_views)]
-BusDep = Annotated[CommandBus, Depends(get_bus)]
-
-
-Body = TypeVar("Body", bound=BaseModel)
-
-
-def body_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """OpenAPI for a JSON body the route validates itself (after checking its signature)."""
-    schema = model.model_json_schema()
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
-
-
-def parse(model: type[Body], body: bytes) -> Body:
-    """Validate a raw JSON body into a contract model, or answer 400 VALIDATION_ERROR."""
-    try:
-        return model.model_validate_json(body or b"{}")
-    except ValidationError as error:
-        raise validation_error(error) from error
-
-
-async def existing(views: Views, instance_id: UUID) -> dict[str, Any]:
-    row = await views.instance(instance_id)
-    if row is None:
-        raise not_found("Instance")
-    return row
 
 
 @router.post(
@@ -166,32 +128,14 @@ async def get_instance(
     return instance_response(visible(principal, await views.instance(instance_id)), settings)
 
 
-async def _run_job(
-    views: Views,
-    bus: BusDep,
-    settings: SettingsDep,
-    instance_id: UUID,
-    command: commands.ProvisioningCommand,
-    allowed: set[InstanceStatus],
-) -> JobView:
-    _require_state(await existing(views, instance_id), allowed)
-    job_id = await bus.send(PROVISIONING_COMMANDS, instance_id, command)
-    job = await views.wait_for_job(job_id, settings.job_wait_s)
-    if job is None or not job.finished:
-        raise JobPending(JobAccepted(job_id=job_id, status="running" if job else "queued"))
-    if job.status == "failed":
-        status = 409 if job.error_code == ErrorCode.INVALID_STATE else 502
-        raise ApiError(status, job.error_code or "JOB_FAILED", job.error_message or "Job failed")
-    return job
-
-
 @router.post("/{instance_id}/suspend", response_model=SuspendResponse)
 async def suspend_instance(
     instance_id: UUID, _: WhmcsBody, settings: SettingsDep, views: ViewsDep, bus: BusDep
 ) -> SuspendResponse:
     """Suspend an active instance: its server is powered off."""
+    require_state(await existing(views, instance_id), {InstanceStatus.ACTIVE})
     command = commands.SuspendInstance(instance_id=instance_id)
-    job = await _run_job(views, bus, settings, instance_id, command, {InstanceStatus.ACTIVE})
+    job = await run_job(views, bus, settings, instance_id, command)
     return SuspendResponse(id=instance_id, status="suspended", suspended_at=_at(job))
 
 
@@ -200,8 +144,9 @@ async def unsuspend_instance(
     instance_id: UUID, _: WhmcsBody, settings: SettingsDep, views: ViewsDep, bus: BusDep
 ) -> UnsuspendResponse:
     """Unsuspend a suspended instance: its server is powered on."""
+    require_state(await existing(views, instance_id), {InstanceStatus.SUSPENDED})
     command = commands.UnsuspendInstance(instance_id=instance_id)
-    job = await _run_job(views, bus, settings, instance_id, command, {InstanceStatus.SUSPENDED})
+    job = await run_job(views, bus, settings, instance_id, command)
     return UnsuspendResponse(id=instance_id, status="active", unsuspended_at=_at(job))
 
 
@@ -217,7 +162,8 @@ async def terminate_instance(
         InstanceStatus.SUSPENDED,
         InstanceStatus.ERROR,
     }
-    job = await _run_job(views, bus, settings, instance_id, command, live)
+    require_state(await existing(views, instance_id), live)
+    job = await run_job(views, bus, settings, instance_id, command)
     return TerminateResponse(
         id=instance_id, status="terminated", terminated_at=_at(job), data_deleted=True
     )
@@ -257,7 +203,7 @@ async def reboot_instance(
 ) -> RebootResponse:
     """Reboot an active instance (its server restarts); answered once the job is queued."""
     row = visible(principal, await views.instance(instance_id))
-    _require_state(row, {InstanceStatus.ACTIVE})
+    require_state(row, {InstanceStatus.ACTIVE})
     await bus.send(
         PROVISIONING_COMMANDS, instance_id, commands.RebootInstance(instance_id=instance_id)
     )
@@ -276,7 +222,7 @@ async def resize_instance(
     request = parse(ResizeRequest, body)
     new_plan = _plan(request.new_plan)
     row = await existing(views, instance_id)
-    _require_state(row, {InstanceStatus.ACTIVE, InstanceStatus.SUSPENDED})
+    require_state(row, {InstanceStatus.ACTIVE, InstanceStatus.SUSPENDED})
     old_plan = Plan(row["plan"])
     if new_plan is old_plan:
         raise ApiError(409, ErrorCode.INVALID_STATE, f"Instance is already on the {old_plan} plan")
@@ -296,17 +242,6 @@ async def resize_instance(
     return ResizeResponse(
         id=instance_id, old_plan=old_plan.value, new_plan=new_plan.value, status="resizing"
     )
-
-
-def _require_state(row: dict[str, Any], allowed: set[InstanceStatus]) -> None:
-    """409 unless the instance is in one of `allowed` states with nothing else in progress."""
-    if InstanceStatus(row["status"]) not in allowed or row["pending_operation"]:
-        raise ApiError(
-            409,
-            ErrorCode.INVALID_STATE,
-            f"Instance is {row['pending_operation'] or row['status']}",
-            {"status": row["status"]},
-        )
 
 
 def _plan(name: str) -> Plan:

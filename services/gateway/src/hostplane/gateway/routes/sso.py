@@ -20,8 +20,8 @@ from hostplane.contracts.identity import user_id_for
 from hostplane.contracts.openclaw import ErrorResponse, SsoPayload, SsoRequest, SsoResponse
 from hostplane.contracts.topics import PROVISIONING_COMMANDS
 from hostplane.gateway.auth import DatabaseDep, SettingsDep, WhmcsBody, issue_jwt
+from hostplane.gateway.deps import BusDep, body_schema, parse
 from hostplane.gateway.errors import unauthorized
-from hostplane.gateway.routes.instances import BusDep, body_schema, parse
 from hostplane.gateway.settings import Settings
 
 router = APIRouter(tags=["sso"], responses={401: {"model": ErrorResponse}})

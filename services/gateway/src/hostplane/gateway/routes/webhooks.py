@@ -15,7 +15,7 @@ from hostplane.contracts.identity import HOSTPLANE_NAMESPACE, instance_id_for
 from hostplane.contracts.openclaw import ErrorResponse, WebhookReceived, WhmcsWebhook
 from hostplane.contracts.topics import PROVISIONING_COMMANDS
 from hostplane.gateway.auth import WhmcsBody
-from hostplane.gateway.routes.instances import BusDep, body_schema, parse
+from hostplane.gateway.deps import BusDep, body_schema, parse
 from hostplane.messaging.cloudevents import OutgoingEvent
 
 router = APIRouter(tags=["webhooks"], responses={400: {"model": ErrorResponse}})

@@ -116,7 +116,17 @@ PAYLOADS: dict[type[Any], Callable[[Any, datetime], contract.EventPayload | None
     Job.Started: lambda e, at: contract.JobStarted(
         occurred_at=at, job_id=e.originator_id, command=e.command, instance_id=e.instance_id
     ),
-    Job.Succeeded: lambda e, at: contract.JobSucceeded(occurred_at=at, job_id=e.originator_id),
+    Job.Succeeded: lambda e, at: contract.JobSucceeded(
+        occurred_at=at, job_id=e.originator_id, result=e.result
+    ),
+    Instance.Configured: lambda e, at: contract.ConfigUpdated(
+        occurred_at=at,
+        instance_id=e.originator_id,
+        model=e.model,
+        channels=e.channels,
+        secrets_set=sorted(e.secrets),
+        restart_required=e.restart,
+    ),
     Job.Failed: lambda e, at: contract.JobFailed(
         occurred_at=at, job_id=e.originator_id, error_code=e.code, error_message=e.message
     ),

@@ -110,6 +110,10 @@ class Instance(Aggregate):
         self.dns_record_id: str | None = None
         self.openclaw_version: str | None = None
         self.pending: PendingOperation | None = None
+        self.model: str | None = None
+        self.channels: dict[str, bool] = {}
+        # Sealed secrets by name; the event store encrypts them once more.
+        self.secrets: dict[str, dict[str, str]] = {}
         self.error_code: str | None = None
         self.error_message: str | None = None
 
@@ -186,6 +190,44 @@ class Instance(Aggregate):
     @event("Errored")
     def _errored(self, code: str, message: str) -> None:
         self.status = InstanceStatus.ERROR
+
+    # ---- agent settings -------------------------------------------------------------------
+
+    def configure(
+        self, model: str | None, channels: dict[str, bool], secrets: dict[str, dict[str, str]]
+    ) -> bool:
+        """Apply new agent settings; returns whether OpenClaw must restart to use them.
+
+        The model is picked up live; channels and credentials are read at start.
+        """
+        if self.status in (InstanceStatus.TERMINATED, InstanceStatus.ERROR):
+            raise TransitionRefused(f"cannot configure an instance that is {self.status}")
+        changed_channels = {k: v for k, v in channels.items() if self.channels.get(k) != v}
+        changed_secrets = {
+            name: secret
+            for name, secret in secrets.items()
+            if self.secrets.get(name, {}).get("fingerprint") != secret["fingerprint"]
+        }
+        new_model = model if model is not None and model != self.model else None
+        restart = bool(changed_channels or changed_secrets)
+        if new_model or changed_channels or changed_secrets:
+            self._configured(
+                model=new_model, channels=changed_channels, secrets=changed_secrets, restart=restart
+            )
+        return restart
+
+    @event("Configured")
+    def _configured(
+        self,
+        model: str | None,
+        channels: dict[str, bool],
+        secrets: dict[str, dict[str, str]],
+        restart: bool,
+    ) -> None:
+        if model is not None:
+            self.model = model
+        self.channels = {**self.channels, **channels}
+        self.secrets = {**self.secrets, **secrets}
 
     # ---- operations on a live instance ---------------------------------------------------
 

@@ -17,13 +17,13 @@ class Job(Aggregate):
         self.instance_id = instance_id
         self.finished = False
 
-    def succeed(self) -> None:
-        """The command had its effect."""
+    def succeed(self, result: dict[str, Any] | None = None) -> None:
+        """The command had its effect; `result` is what its caller may want to know."""
         if not self.finished:
-            self._succeeded()
+            self._succeeded(result=result or {})
 
     @event("Succeeded")
-    def _succeeded(self) -> None:
+    def _succeeded(self, result: dict[str, Any]) -> None:
         self.finished = True
 
     def fail(self, code: str, message: str) -> None:

@@ -1,0 +1,84 @@
+"""What routes share: app-scoped adapters as dependencies, body parsing, and jobs."""
+
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
+
+from fastapi import Depends, Request
+from pydantic import BaseModel, ValidationError
+
+from hostplane.contracts import commands
+from hostplane.contracts.openclaw import ErrorCode, InstanceStatus, JobAccepted
+from hostplane.contracts.topics import PROVISIONING_COMMANDS
+from hostplane.gateway.adapters.commands import CommandBus
+from hostplane.gateway.adapters.views import JobView, Views
+from hostplane.gateway.auth import SettingsDep
+from hostplane.gateway.errors import ApiError, JobPending, not_found, validation_error
+
+
+def get_views(request: Request) -> Views:
+    views: Views = request.app.state.views
+    return views
+
+
+def get_bus(request: Request) -> CommandBus:
+    bus: CommandBus = request.app.state.bus
+    return bus
+
+
+ViewsDep = Annotated[Views, Depends(get_views)]
+BusDep = Annotated[CommandBus, Depends(get_bus)]
+
+Body = TypeVar("Body", bound=BaseModel)
+
+
+def body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI for a JSON body the route validates itself (after checking its signature)."""
+    schema = model.model_json_schema()
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def parse(model: type[Body], body: bytes) -> Body:
+    """Validate a raw JSON body into a contract model, or answer 400 VALIDATION_ERROR."""
+    try:
+        return model.model_validate_json(body or b"{}")
+    except ValidationError as error:
+        raise validation_error(error) from error
+
+
+async def existing(views: Views, instance_id: UUID) -> dict[str, Any]:
+    row = await views.instance(instance_id)
+    if row is None:
+        raise not_found("Instance")
+    return row
+
+
+def require_state(
+    row: dict[str, Any], allowed: set[InstanceStatus], allow_pending: bool = False
+) -> None:
+    """409 unless the instance is in one of `allowed` states (and idle, unless allowed)."""
+    pending = None if allow_pending else row["pending_operation"]
+    if InstanceStatus(row["status"]) not in allowed or pending:
+        raise ApiError(
+            409,
+            ErrorCode.INVALID_STATE,
+            f"Instance is {pending or row['status']}",
+            {"status": row["status"]},
+        )
+
+
+async def run_job(
+    views: Views,
+    bus: CommandBus,
+    settings: SettingsDep,
+    instance_id: UUID,
+    command: commands.ProvisioningCommand,
+) -> JobView:
+    """Send a command and wait, bounded, for its job; 202 with the job past the bound."""
+    job_id = await bus.send(PROVISIONING_COMMANDS, instance_id, command)
+    job = await views.wait_for_job(job_id, settings.job_wait_s)
+    if job is None or not job.finished:
+        raise JobPending(JobAccepted(job_id=job_id, status="running" if job else "queued"))
+    if job.status == "failed":
+        status = 409 if job.error_code == ErrorCode.INVALID_STATE else 502
+        raise ApiError(status, job.error_code or "JOB_FAILED", job.error_message or "Job failed")
+    return job
