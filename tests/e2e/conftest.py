@@ -5,6 +5,8 @@ messages or rows, on a shared broker and cluster.
 """
 
 import base64
+import hashlib
+import hmac
 import os
 import socket
 import subprocess
@@ -89,6 +91,12 @@ class Stack:
     kafka_bootstrap_servers: str
     topic_prefix: str
     processes: Processes
+    instance_token_secret: str
+
+    def instance_token(self, instance_id: str) -> str:
+        """The bearer token an instance finds in its user data."""
+        key = self.instance_token_secret.encode()
+        return hmac.new(key, uuid.UUID(instance_id).bytes, hashlib.sha256).hexdigest()
 
     def hetzner(self) -> Client:
         """The real hcloud client, pointed at cloudsim."""
@@ -181,6 +189,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
             infra.kafka_bootstrap_servers,
             f"e2e-{run_id}.",
             processes,
+            env["INSTANCE_TOKEN_SECRET"],
         )
     finally:
         processes.stop_all()

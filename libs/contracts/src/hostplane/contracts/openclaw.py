@@ -309,3 +309,41 @@ class AdminStatsResponse(BaseModel):
     jobs_running: int
     jobs_failed_24h: int
     timestamp: str
+
+
+class LogLine(BaseModel):
+    timestamp: str
+    level: Literal["info", "warn", "error", "debug"]
+    message: str
+    source: Literal["openclaw", "nginx", "system"]
+
+
+class LogsResponse(BaseModel):
+    instance_id: UUID
+    logs: list[LogLine]
+    has_more: bool
+    next_cursor: str | None = None
+
+
+class ModelUsage(BaseModel):
+    model: str
+    tokens_in: int
+    tokens_out: int
+    cost_usd: float
+    request_count: int
+
+
+class DailyUsage(BaseModel):
+    date: str
+    cost_usd: float
+    tokens: int
+
+
+class AIUsageResponse(BaseModel):
+    instance_id: UUID
+    period: Literal["today", "7d", "30d"]
+    total_cost_usd: float
+    total_tokens_in: int
+    total_tokens_out: int
+    by_model: list[ModelUsage]
+    daily: list[DailyUsage]

@@ -16,6 +16,8 @@ DNS_EVENTS = Topic("dns.events", 4)
 JOB_EVENTS = Topic("jobs.events", 8)
 USER_EVENTS = Topic("users.events", 4)
 WHMCS_WEBHOOKS = Topic("whmcs.webhooks", 4)
+TELEMETRY_LOGS = Topic("telemetry.logs", 8)
+TELEMETRY_AI_USAGE = Topic("telemetry.ai_usage", 8)
 
 ALL_TOPICS: tuple[Topic, ...] = (
     PROVISIONING_COMMANDS,
@@ -25,4 +27,6 @@ ALL_TOPICS: tuple[Topic, ...] = (
     JOB_EVENTS,
     USER_EVENTS,
     WHMCS_WEBHOOKS,
+    TELEMETRY_LOGS,
+    TELEMETRY_AI_USAGE,
 )

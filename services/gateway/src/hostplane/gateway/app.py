@@ -12,8 +12,17 @@ from hostplane.gateway import errors, ratelimit
 from hostplane.gateway.adapters.admin_views import AdminViews
 from hostplane.gateway.adapters.commands import CommandBus
 from hostplane.gateway.adapters.database import Database
+from hostplane.gateway.adapters.telemetry_views import TelemetryViews
 from hostplane.gateway.adapters.views import Views
-from hostplane.gateway.routes import admin, config, health, instances, sso, webhooks
+from hostplane.gateway.routes import (
+    admin,
+    config,
+    health,
+    instances,
+    sso,
+    telemetry,
+    webhooks,
+)
 from hostplane.gateway.settings import Settings
 from hostplane.messaging.kafka import ensure_topics, make_producer
 
@@ -33,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = db
         app.state.views = Views(db)
         app.state.admin_views = AdminViews(db)
+        app.state.telemetry_views = TelemetryViews(db)
         app.state.producer = producer
         app.state.bus = CommandBus(producer, settings.topic_prefix)
         app.state.secret_box = SecretBox(settings.config_secrets_key)
@@ -54,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(instances.router)
     app.include_router(config.router)
+    app.include_router(telemetry.router)
     app.include_router(admin.router)
     app.include_router(sso.router)
     app.include_router(webhooks.router)

@@ -11,8 +11,14 @@ from hostplane.contracts.openclaw import ErrorCode, InstanceStatus, JobAccepted
 from hostplane.contracts.topics import PROVISIONING_COMMANDS
 from hostplane.gateway.adapters.commands import CommandBus
 from hostplane.gateway.adapters.views import JobView, Views
-from hostplane.gateway.auth import SettingsDep
-from hostplane.gateway.errors import ApiError, JobPending, not_found, validation_error
+from hostplane.gateway.auth import SettingsDep, token_matches
+from hostplane.gateway.errors import (
+    ApiError,
+    JobPending,
+    not_found,
+    unauthorized,
+    validation_error,
+)
 
 
 def get_views(request: Request) -> Views:
@@ -49,6 +55,14 @@ async def existing(views: Views, instance_id: UUID) -> dict[str, Any]:
     row = await views.instance(instance_id)
     if row is None:
         raise not_found("Instance")
+    return row
+
+
+async def instance_by_token(views: Views, instance_id: UUID, token: str) -> dict[str, Any]:
+    """The instance whose own bearer token this is; 404 unknown, 401 wrong token."""
+    row = await existing(views, instance_id)
+    if not token_matches(token, row["ready_token_sha256"]):
+        raise unauthorized("Invalid instance token")
     return row
 
 

@@ -10,7 +10,7 @@ from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.messaging.kafka import ensure_topics
 from hostplane.messaging.service import configure_logging
 from hostplane.metrics.adapters.store import ViewStore
-from hostplane.metrics.entrypoints.consumers import subscribe
+from hostplane.metrics.entrypoints.consumers import subscribe, subscribe_telemetry
 from hostplane.metrics.settings import Settings
 
 log = logging.getLogger("hostplane.metrics")
@@ -24,6 +24,7 @@ async def run(settings: Settings) -> None:
         settings.kafka_bootstrap_servers, client_id="metrics", logger=log, log_level=logging.DEBUG
     )
     subscribe(broker, store, settings)
+    subscribe_telemetry(broker, store, settings)
     await broker.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

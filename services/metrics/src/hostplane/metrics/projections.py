@@ -6,12 +6,14 @@ event re-published by an outbox relay after a crash is applied once.
 
 from collections.abc import Callable
 from typing import Any
+from uuid import uuid5
 
 from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
 from hostplane.contracts import events as e
 from hostplane.contracts.identity import user_id_for
+from hostplane.contracts.telemetry import SEVERITY, LogLevel
 
 Apply = Callable[[Cursor[Any], Any, int], None]
 
@@ -249,8 +251,59 @@ PROJECTIONS: dict[type[e.EventPayload], Apply] = {
 }
 
 
+# What the platform did to an instance, as lines of its log (source "system").
+PLATFORM_LOG: dict[type[e.EventPayload], tuple[str, Callable[[Any], str]]] = {
+    e.InstanceCreated: ("info", lambda ev: f"Instance ordered: {ev.plan} plan in {ev.region}"),
+    e.ServerCreated: (
+        "info",
+        lambda ev: (
+            f"Server {ev.hetzner_id} ({ev.server_type}) running in {ev.datacenter} "
+            f"at {ev.ip_address}"
+        ),
+    ),
+    e.DnsAssigned: ("info", lambda ev: f"DNS {ev.fqdn} points at the server"),
+    e.ReadyReported: ("info", lambda ev: f"OpenClaw {ev.openclaw_version} reported ready"),
+    e.InstanceActivated: ("info", lambda ev: "Instance is active"),
+    e.InstanceSuspended: ("warn", lambda ev: "Instance suspended: server powered off"),
+    e.InstanceUnsuspended: ("info", lambda ev: "Instance unsuspended: server powered on"),
+    e.InstanceRebooted: ("info", lambda ev: "Server rebooted"),
+    e.InstanceResized: ("info", lambda ev: f"Moved to the {ev.plan} plan ({ev.server_type})"),
+    e.ConfigUpdated: (
+        "info",
+        lambda ev: "Settings changed" + ("; restart required" if ev.restart_required else ""),
+    ),
+    e.OperationFailed: ("error", lambda ev: f"Operation failed: {ev.error_message}"),
+    e.ProvisioningFailed: ("error", lambda ev: f"Provisioning failed: {ev.error_message}"),
+    e.InstanceErrored: ("error", lambda ev: "Rolled back: nothing is left at the providers"),
+    e.InstanceTerminated: ("warn", lambda ev: "Instance terminated: server and data deleted"),
+}
+
+
+def _platform_log(cur: Cursor[Any], event: e.EventPayload, sequence: int) -> None:
+    entry = PLATFORM_LOG.get(type(event))
+    if entry is None or not isinstance(event, e.VpsEvent):
+        return
+    level, message = entry
+    cur.execute(
+        """
+        INSERT INTO views.instance_logs (instance_id, ts, level, severity, source, message,
+            batch_id, seq)
+        VALUES (%s, %s, %s, %s, 'system', %s, %s, 0) ON CONFLICT (batch_id, seq) DO NOTHING
+        """,
+        (
+            event.instance_id,
+            event.occurred_at,
+            level,
+            SEVERITY[LogLevel(level)],
+            message(event),
+            uuid5(event.instance_id, f"vps-event:{sequence}"),
+        ),
+    )
+
+
 def project(cur: Cursor[Any], event: e.EventPayload, sequence: int) -> None:
     """Apply one event to the read tables (inside the caller's transaction)."""
     apply = PROJECTIONS.get(type(event))
     if apply is not None:
         apply(cur, event, sequence)
+        _platform_log(cur, event, sequence)

@@ -77,6 +77,34 @@ CREATE TABLE IF NOT EXISTS views.webhooks (
     received_at timestamptz NOT NULL
 );
 
+-- What instances and the platform say about an instance, newest first by (ts, id).
+CREATE TABLE IF NOT EXISTS views.instance_logs (
+    id          bigserial PRIMARY KEY,
+    instance_id uuid NOT NULL,
+    ts          timestamptz NOT NULL,
+    level       text NOT NULL,
+    severity    smallint NOT NULL,
+    source      text NOT NULL,
+    message     text NOT NULL,
+    batch_id    uuid NOT NULL,
+    seq         integer NOT NULL,
+    UNIQUE (batch_id, seq)
+);
+CREATE INDEX IF NOT EXISTS instance_logs_tail ON views.instance_logs (instance_id, ts DESC, id DESC);
+
+-- AI requests reported by instances, priced when stored.
+CREATE TABLE IF NOT EXISTS views.ai_usage (
+    instance_id uuid NOT NULL,
+    request_id  text NOT NULL,
+    ts          timestamptz NOT NULL,
+    model       text NOT NULL,
+    tokens_in   bigint NOT NULL,
+    tokens_out  bigint NOT NULL,
+    cost_usd    numeric(14, 6) NOT NULL,
+    PRIMARY KEY (instance_id, request_id)
+);
+CREATE INDEX IF NOT EXISTS ai_usage_period ON views.ai_usage (instance_id, ts);
+
 CREATE TABLE IF NOT EXISTS views.jobs (
     id            uuid PRIMARY KEY,
     instance_id   uuid,

@@ -6,6 +6,7 @@ from aiokafka import AIOKafkaProducer
 from pydantic import BaseModel
 
 from hostplane.contracts import envelope
+from hostplane.contracts.telemetry import TelemetryBatch
 from hostplane.contracts.topics import Topic
 from hostplane.messaging.cloudevents import OutgoingEvent
 
@@ -41,6 +42,15 @@ class CommandBus:
             headers=headers,
         )
         return command_id
+
+    async def submit(self, batch: TelemetryBatch) -> None:
+        """Hand an instance's telemetry batch to Kafka, keyed by the instance."""
+        await self._producer.send_and_wait(
+            self._topic_prefix + batch.topic.name,
+            value=batch.model_dump_json().encode(),
+            key=str(batch.instance_id).encode(),
+            headers=[(envelope.CONTENT_TYPE, b"application/json")],
+        )
 
     async def publish(self, event: OutgoingEvent) -> None:
         """Publish an event the gateway itself observed (CloudEvents headers)."""

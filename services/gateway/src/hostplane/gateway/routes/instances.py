@@ -35,7 +35,6 @@ from hostplane.gateway.auth import (
     User,
     WhmcsBody,
     WhmcsOrUser,
-    token_matches,
     visible,
 )
 from hostplane.gateway.deps import (
@@ -43,11 +42,12 @@ from hostplane.gateway.deps import (
     ViewsDep,
     body_schema,
     existing,
+    instance_by_token,
     parse,
     require_state,
     run_job,
 )
-from hostplane.gateway.errors import ApiError, unauthorized
+from hostplane.gateway.errors import ApiError
 from hostplane.gateway.presenters import instance_response
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -178,9 +178,7 @@ async def instance_ready(
     instance_id: UUID, token: BearerToken, body: RawBody, views: ViewsDep, bus: BusDep
 ) -> ReadyResponse:
     """Cloud-init's callback: the instance's application is up."""
-    row = await existing(views, instance_id)
-    if not token_matches(token, row["ready_token_sha256"]):
-        raise unauthorized("Invalid instance token")
+    row = await instance_by_token(views, instance_id, token)
     ready = parse(ReadyRequest, body)
     if row["status"] != InstanceStatus.PROVISIONING or row["openclaw_version"]:
         return ReadyResponse(acknowledged=True)  # a repeated callback changes nothing

@@ -1,7 +1,10 @@
 """The `views` schema: read tables plus the Kafka positions they reflect, in one transaction."""
 
+from collections.abc import Callable
 from importlib.resources import files
+from typing import Any
 
+from psycopg import Cursor
 from psycopg_pool import ConnectionPool
 
 from hostplane.contracts.events import EventPayload
@@ -29,7 +32,13 @@ class ViewStore:
         return int(row[0]) if row else None
 
     def apply_once(self, position: Position, event: EventPayload | None, sequence: int) -> bool:
-        """Project one message unless its position was projected before; True if applied."""
+        """Project one event unless its position was projected before; True if applied."""
+        return self.write_once(
+            position, lambda cur: project(cur, event, sequence) if event else None
+        )
+
+    def write_once(self, position: Position, write: Callable[[Cursor[Any]], None]) -> bool:
+        """Run `write` unless the position was stored before, in one transaction with it."""
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             cur.execute(
                 """
@@ -42,8 +51,7 @@ class ViewStore:
             )
             if cur.fetchone() is None:
                 return False
-            if event is not None:
-                project(cur, event, sequence)
+            write(cur)
             return True
 
     def close(self) -> None:

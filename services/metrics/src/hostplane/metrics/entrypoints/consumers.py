@@ -2,16 +2,23 @@
 
 import asyncio
 import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from psycopg import Cursor
 from pydantic import ValidationError
 
 from hostplane.contracts import envelope
 from hostplane.contracts.events import parse_event
+from hostplane.contracts.telemetry import LogBatch, UsageBatch
 from hostplane.contracts.topics import (
     DNS_EVENTS,
     JOB_EVENTS,
+    TELEMETRY_AI_USAGE,
+    TELEMETRY_LOGS,
     USER_EVENTS,
     VPS_EVENTS,
     WHMCS_WEBHOOKS,
@@ -20,6 +27,7 @@ from hostplane.messaging.cloudevents import header
 from hostplane.messaging.kafka import position_of, tracked_subscriber
 from hostplane.messaging.settings import InfraSettings
 from hostplane.metrics.adapters.store import ViewStore
+from hostplane.metrics.telemetry import store_logs, store_usage
 
 log = logging.getLogger(__name__)
 
@@ -48,3 +56,34 @@ def subscribe(broker: KafkaBroker, store: ViewStore, settings: InfraSettings) ->
             event = None
         sequence = int(header(message.headers, envelope.CE_SEQUENCE) or 0)
         await asyncio.to_thread(store.apply_once, position_of(message), event, sequence)
+
+
+def subscribe_telemetry(broker: KafkaBroker, store: ViewStore, settings: InfraSettings) -> None:
+    """Register the subscriber storing instance logs and AI usage."""
+
+    @tracked_subscriber(
+        broker,
+        settings.topic(TELEMETRY_LOGS),
+        settings.topic(TELEMETRY_AI_USAGE),
+        group_id=f"{GROUP}-telemetry",
+        next_offset=store.next_offset,
+    )
+    async def on_telemetry(message: KafkaMessage) -> None:
+        position = position_of(message)
+        write = _writer(position.topic == settings.topic(TELEMETRY_LOGS), message.body)
+        await asyncio.to_thread(store.write_once, position, write)
+
+
+def _writer(logs: bool, body: bytes) -> Callable[[Cursor[Any]], None]:
+    """How to store one telemetry batch (a malformed one is skipped, its position kept)."""
+    try:
+        if logs:
+            return partial(store_logs, batch=LogBatch.model_validate_json(body))
+        return partial(store_usage, batch=UsageBatch.model_validate_json(body))
+    except ValidationError as error:
+        log.error("skipping a malformed telemetry batch: %s", error)
+        return _skip
+
+
+def _skip(_: Cursor[Any]) -> None:
+    return None

@@ -1,0 +1,77 @@
+"""Queries on what instances reported: log lines (keyset pages) and AI usage."""
+
+import base64
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from hostplane.gateway.adapters.database import Database
+
+PERIOD_START = {
+    "today": "date_trunc('day', now())",
+    "7d": "now() - interval '7 days'",
+    "30d": "now() - interval '30 days'",
+}
+
+
+def encode_cursor(ts: datetime, row_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{ts.isoformat()}|{row_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The (timestamp, id) a page ended at; ValueError when it is not one of ours."""
+    text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    ts, _, row_id = text.partition("|")
+    return datetime.fromisoformat(ts), int(row_id)
+
+
+class TelemetryViews:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def logs(
+        self,
+        instance_id: UUID,
+        lines: int,
+        since: datetime | None,
+        min_severity: int,
+        before: tuple[datetime, int] | None,
+    ) -> list[dict[str, Any]]:
+        """Up to `lines` + 1 entries, newest first, older than the cursor."""
+        clauses = ["instance_id = %s", "severity >= %s"]
+        params: list[Any] = [instance_id, min_severity]
+        if since is not None:
+            clauses.append("ts >= %s")
+            params.append(since)
+        if before is not None:
+            clauses.append("(ts, id) < (%s, %s)")
+            params.extend(before)
+        return await self._db.all(
+            "SELECT id, ts, level, message, source FROM views.instance_logs WHERE "  # noqa: S608
+            + " AND ".join(clauses)
+            + " ORDER BY ts DESC, id DESC LIMIT %s",
+            [*params, lines + 1],
+        )
+
+    async def usage(self, instance_id: UUID, period: str) -> dict[str, Any]:
+        """Totals, per model and per day, from the start of the period until now."""
+        start = PERIOD_START[period]
+        where = f"instance_id = %s AND ts >= {start}"
+        totals = await self._db.one(
+            "SELECT coalesce(sum(cost_usd), 0) AS cost, coalesce(sum(tokens_in), 0) AS tin, "  # noqa: S608
+            f"coalesce(sum(tokens_out), 0) AS tout FROM views.ai_usage WHERE {where}",
+            (instance_id,),
+        )
+        by_model = await self._db.all(
+            "SELECT model, sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out, "  # noqa: S608
+            "sum(cost_usd) AS cost_usd, count(*) AS request_count "
+            f"FROM views.ai_usage WHERE {where} GROUP BY model ORDER BY sum(cost_usd) DESC, model",
+            (instance_id,),
+        )
+        daily = await self._db.all(
+            "SELECT to_char(date_trunc('day', ts), 'YYYY-MM-DD') AS date, "  # noqa: S608
+            "sum(cost_usd) AS cost_usd, sum(tokens_in + tokens_out) AS tokens "
+            f"FROM views.ai_usage WHERE {where} GROUP BY 1 ORDER BY 1",
+            (instance_id,),
+        )
+        return {"totals": totals, "by_model": by_model, "daily": daily}

@@ -1,0 +1,171 @@
+"""Logs and AI usage: uploaded by instances (their own token), read by the dashboard (JWT)."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from hostplane.contracts.openclaw import (
+    AIUsageResponse,
+    DailyUsage,
+    ErrorCode,
+    ErrorResponse,
+    LogLine,
+    LogsResponse,
+    ModelUsage,
+    iso,
+)
+from hostplane.contracts.telemetry import (
+    SEVERITY,
+    LogBatch,
+    LogLevel,
+    LogUpload,
+    UploadAccepted,
+    UsageBatch,
+    UsageUpload,
+)
+from hostplane.gateway.adapters.telemetry_views import (
+    TelemetryViews,
+    decode_cursor,
+    encode_cursor,
+)
+from hostplane.gateway.auth import BearerToken, RawBody, User, visible
+from hostplane.gateway.deps import BusDep, ViewsDep, body_schema, instance_by_token, parse
+from hostplane.gateway.errors import ApiError
+
+router = APIRouter(
+    prefix="/api/instances",
+    tags=["telemetry"],
+    responses={status: {"model": ErrorResponse} for status in (400, 401, 404, 413)},
+)
+
+
+def get_telemetry_views(request: Request) -> TelemetryViews:
+    views: TelemetryViews = request.app.state.telemetry_views
+    return views
+
+
+TelemetryDep = Annotated[TelemetryViews, Depends(get_telemetry_views)]
+
+
+@router.post(
+    "/{instance_id}/logs",
+    status_code=202,
+    response_model=UploadAccepted,
+    openapi_extra=body_schema(LogUpload),
+)
+async def upload_logs(
+    instance_id: UUID, token: BearerToken, body: RawBody, views: ViewsDep, bus: BusDep
+) -> UploadAccepted:
+    """An instance uploads a batch of log lines (with its own token)."""
+    await instance_by_token(views, instance_id, token)
+    upload = parse(LogUpload, body)
+    await bus.submit(
+        LogBatch(
+            instance_id=instance_id,
+            batch_id=upload.batch_id or uuid4(),
+            received_at=datetime.now(UTC),
+            entries=upload.entries,
+        )
+    )
+    return UploadAccepted(accepted=len(upload.entries))
+
+
+@router.post(
+    "/{instance_id}/ai-usage",
+    status_code=202,
+    response_model=UploadAccepted,
+    openapi_extra=body_schema(UsageUpload),
+)
+async def upload_usage(
+    instance_id: UUID, token: BearerToken, body: RawBody, views: ViewsDep, bus: BusDep
+) -> UploadAccepted:
+    """An instance reports AI requests it made (with its own token)."""
+    await instance_by_token(views, instance_id, token)
+    upload = parse(UsageUpload, body)
+    await bus.submit(
+        UsageBatch(
+            instance_id=instance_id,
+            batch_id=uuid4(),
+            received_at=datetime.now(UTC),
+            records=upload.records,
+        )
+    )
+    return UploadAccepted(accepted=len(upload.records))
+
+
+@router.get("/{instance_id}/logs", response_model=LogsResponse)
+async def read_logs(
+    instance_id: UUID,
+    principal: User,
+    views: ViewsDep,
+    telemetry: TelemetryDep,
+    lines: Annotated[int, Query(ge=1, le=1000)] = 100,
+    since: datetime | None = None,
+    level: LogLevel | None = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> LogsResponse:
+    """The newest lines first; `next_cursor` pages to older ones. `level` is a minimum."""
+    visible(principal, await views.instance(instance_id))
+    try:
+        before = decode_cursor(cursor) if cursor else None
+    except ValueError as error:
+        raise ApiError(
+            400, ErrorCode.VALIDATION_ERROR, "Invalid cursor", {"cursor": "not a cursor"}
+        ) from error
+    rows = await telemetry.logs(instance_id, lines, since, SEVERITY[level] if level else 0, before)
+    page, more = rows[:lines], len(rows) > lines
+    return LogsResponse(
+        instance_id=instance_id,
+        logs=[
+            LogLine(
+                timestamp=iso(row["ts"]),
+                level=row["level"],
+                message=row["message"],
+                source=row["source"],
+            )
+            for row in page
+        ],
+        has_more=more,
+        next_cursor=encode_cursor(page[-1]["ts"], page[-1]["id"]) if more else None,
+    )
+
+
+@router.get("/{instance_id}/ai-usage", response_model=AIUsageResponse)
+async def read_usage(
+    instance_id: UUID,
+    principal: User,
+    views: ViewsDep,
+    telemetry: TelemetryDep,
+    period: Literal["today", "7d", "30d"] = "7d",
+) -> AIUsageResponse:
+    """AI spend and tokens over the period, by model and by day (priced per model)."""
+    visible(principal, await views.instance(instance_id))
+    usage = await telemetry.usage(instance_id, period)
+    totals = usage["totals"]
+    return AIUsageResponse(
+        instance_id=instance_id,
+        period=period,
+        total_cost_usd=round(float(totals["cost"]), 6),
+        total_tokens_in=int(totals["tin"]),
+        total_tokens_out=int(totals["tout"]),
+        by_model=[
+            ModelUsage(
+                model=row["model"],
+                tokens_in=int(row["tokens_in"]),
+                tokens_out=int(row["tokens_out"]),
+                cost_usd=round(float(row["cost_usd"]), 6),
+                request_count=int(row["request_count"]),
+            )
+            for row in usage["by_model"]
+        ],
+        daily=[
+            DailyUsage(
+                date=row["date"],
+                cost_usd=round(float(row["cost_usd"]), 6),
+                tokens=int(row["tokens"]),
+            )
+            for row in usage["daily"]
+        ],
+    )
