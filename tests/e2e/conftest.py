@@ -162,6 +162,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
         "PUBLIC_API_URL": gateway_url,
         "GATEWAY_PORT": str(gateway_port),
         "JOB_WAIT_S": "20",
+        "METRICS_INTERVAL_S": "0.5",
         "CONFIG_SECRETS_KEY": new_key(),
         "EVENT_STORE_CIPHER_KEY": base64.b64encode(os.urandom(32)).decode(),
         "RATE_LIMIT_API_KEY": "100000/minute",

@@ -177,3 +177,33 @@ def test_reading_needs_the_owner(stack: Stack, instance: dict) -> None:
         assert stranger.request("GET", f"/api/instances/{instance['id']}/{what}").status_code == 404
     bad_cursor = instance["owner"].request("GET", f"/api/instances/{instance['id']}/logs?cursor=zz")
     assert bad_cursor.status_code == 400
+
+
+@pytest.mark.parametrize("period", ["1h", "24h", "7d", "30d"])
+def test_metrics_come_from_the_provider_and_are_bucketed(instance: dict, period: str) -> None:
+    path = f"/api/instances/{instance['id']}/metrics?period={period}"
+
+    def sampled() -> dict | None:
+        body = instance["owner"].request("GET", path).json()
+        return (
+            body if body["current"]["cpu_percent"] > 0 and body["history"]["timestamps"] else None
+        )
+
+    body = wait_until(sampled, timeout=30, what="usage samples")
+    assert body["period"] == period
+    current = body["current"]
+    assert current["ram_total_mb"] == 4096
+    assert current["disk_total_gb"] == 40
+    history = body["history"]
+    lengths = {
+        len(history[k]) for k in ("timestamps", "cpu", "ram", "disk", "network_in", "network_out")
+    }
+    assert len(lengths) == 1
+    assert all(0 <= cpu <= 100 for cpu in history["cpu"])
+
+
+def test_an_unknown_period_is_400(instance: dict) -> None:
+    response = instance["owner"].request(
+        "GET", f"/api/instances/{instance['id']}/metrics?period=2y"
+    )
+    assert response.status_code == 400

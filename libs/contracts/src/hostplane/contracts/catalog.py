@@ -23,6 +23,7 @@ class Region(StrEnum):
 class PlanSpec:
     server_type: str
     disk_gb: int
+    memory_gb: int
     monthly_price_usd: float
 
 
@@ -33,9 +34,9 @@ class RegionSpec:
 
 
 PLANS: dict[Plan, PlanSpec] = {
-    Plan.STARTER: PlanSpec(server_type="cx22", disk_gb=40, monthly_price_usd=19.0),
-    Plan.PROFESSIONAL: PlanSpec(server_type="cx32", disk_gb=80, monthly_price_usd=39.0),
-    Plan.ENTERPRISE: PlanSpec(server_type="cx42", disk_gb=160, monthly_price_usd=79.0),
+    Plan.STARTER: PlanSpec("cx22", disk_gb=40, memory_gb=4, monthly_price_usd=19.0),
+    Plan.PROFESSIONAL: PlanSpec("cx32", disk_gb=80, memory_gb=8, monthly_price_usd=39.0),
+    Plan.ENTERPRISE: PlanSpec("cx42", disk_gb=160, memory_gb=16, monthly_price_usd=79.0),
 }
 
 # Hetzner has no Tokyo location: the region is part of the contract's enum but not sold yet,

@@ -347,3 +347,28 @@ class AIUsageResponse(BaseModel):
     total_tokens_out: int
     by_model: list[ModelUsage]
     daily: list[DailyUsage]
+
+
+class CurrentUsage(BaseModel):
+    cpu_percent: float
+    ram_used_mb: float
+    ram_total_mb: float
+    disk_used_gb: float
+    disk_total_gb: float
+    bandwidth_used_gb: float
+    bandwidth_total_gb: float
+
+
+class UsageHistory(BaseModel):
+    timestamps: list[str]
+    cpu: list[float]
+    ram: list[float]
+    disk: list[float]
+    network_in: list[float]
+    network_out: list[float]
+
+
+class MetricsResponse(BaseModel):
+    current: CurrentUsage
+    history: UsageHistory
+    period: Literal["1h", "24h", "7d", "30d"]

@@ -5,11 +5,13 @@ import logging
 import signal
 
 from faststream.kafka import KafkaBroker
+from hcloud import Client
 
 from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.messaging.kafka import ensure_topics
 from hostplane.messaging.service import configure_logging
 from hostplane.metrics.adapters.store import ViewStore
+from hostplane.metrics.adapters.usage import UsageCollector
 from hostplane.metrics.entrypoints.consumers import subscribe, subscribe_telemetry
 from hostplane.metrics.settings import Settings
 
@@ -26,12 +28,21 @@ async def run(settings: Settings) -> None:
     subscribe(broker, store, settings)
     subscribe_telemetry(broker, store, settings)
     await broker.start()
+    collecting = None
+    if settings.metrics_interval_s > 0 and settings.hetzner_api_token:
+        client = Client(
+            token=settings.hetzner_api_token, api_endpoint=settings.hetzner_api_endpoint
+        )
+        collector = UsageCollector(store, client, settings.metrics_interval_s)
+        collecting = asyncio.create_task(collector.run(), name="usage-collector")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     log.info("metrics started")
     await stop.wait()
+    if collecting is not None:
+        collecting.cancel()
     await broker.stop()
     store.close()
 

@@ -105,6 +105,19 @@ CREATE TABLE IF NOT EXISTS views.ai_usage (
 );
 CREATE INDEX IF NOT EXISTS ai_usage_period ON views.ai_usage (instance_id, ts);
 
+-- Resource usage collected from the provider's metrics API, one row per instance and poll.
+CREATE TABLE IF NOT EXISTS views.usage_samples (
+    instance_id    uuid NOT NULL,
+    ts             timestamptz NOT NULL,
+    cpu_percent    double precision NOT NULL,
+    disk_bps       double precision NOT NULL,  -- read + write, bytes per second
+    net_in_bps     double precision NOT NULL,
+    net_out_bps    double precision NOT NULL,
+    traffic_out_gb double precision NOT NULL,  -- this billing period, from the server
+    traffic_gb     double precision NOT NULL,  -- included in the plan
+    PRIMARY KEY (instance_id, ts)
+);
+
 CREATE TABLE IF NOT EXISTS views.jobs (
     id            uuid PRIMARY KEY,
     instance_id   uuid,

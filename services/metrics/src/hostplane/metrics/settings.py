@@ -4,4 +4,7 @@ from hostplane.messaging.settings import InfraSettings
 
 
 class Settings(InfraSettings):
-    pass
+    hetzner_api_token: str = ""
+    hetzner_api_endpoint: str = "https://api.hetzner.cloud/v1"
+    # How often resource usage is read from the provider (0 turns collection off).
+    metrics_interval_s: float = 60.0

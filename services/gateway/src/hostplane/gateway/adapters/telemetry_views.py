@@ -25,6 +25,15 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     return datetime.fromisoformat(ts), int(row_id)
 
 
+# Each period's window and the width of one point of its history.
+HISTORY = {
+    "1h": ("1 hour", "1 minute"),
+    "24h": ("24 hours", "15 minutes"),
+    "7d": ("7 days", "2 hours"),
+    "30d": ("30 days", "12 hours"),
+}
+
+
 class TelemetryViews:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -75,3 +84,24 @@ class TelemetryViews:
             (instance_id,),
         )
         return {"totals": totals, "by_model": by_model, "daily": daily}
+
+    async def latest_sample(self, instance_id: UUID) -> dict[str, Any] | None:
+        return await self._db.one(
+            "SELECT * FROM views.usage_samples WHERE instance_id = %s ORDER BY ts DESC LIMIT 1",
+            (instance_id,),
+        )
+
+    async def history(self, instance_id: UUID, period: str) -> list[dict[str, Any]]:
+        """Averages per point of the period's history, oldest first."""
+        window, step = HISTORY[period]
+        return await self._db.all(
+            """
+            SELECT date_bin(%s::interval, ts, TIMESTAMPTZ '2000-01-01') AS t,
+                   avg(cpu_percent) AS cpu, avg(disk_bps) AS disk,
+                   avg(net_in_bps) AS net_in, avg(net_out_bps) AS net_out
+            FROM views.usage_samples
+            WHERE instance_id = %s AND ts >= now() - %s::interval
+            GROUP BY 1 ORDER BY 1
+            """,
+            (step, instance_id, window),
+        )

@@ -1,19 +1,24 @@
 """Logs and AI usage: uploaded by instances (their own token), read by the dashboard (JWT)."""
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from hostplane.contracts.catalog import PLANS, Plan
 from hostplane.contracts.openclaw import (
     AIUsageResponse,
+    CurrentUsage,
     DailyUsage,
     ErrorCode,
     ErrorResponse,
     LogLine,
     LogsResponse,
+    MetricsResponse,
     ModelUsage,
+    UsageHistory,
     iso,
 )
 from hostplane.contracts.telemetry import (
@@ -168,4 +173,45 @@ async def read_usage(
             )
             for row in usage["daily"]
         ],
+    )
+
+
+@router.get("/{instance_id}/metrics", response_model=MetricsResponse)
+async def read_metrics(
+    instance_id: UUID,
+    principal: User,
+    views: ViewsDep,
+    telemetry: TelemetryDep,
+    period: Literal["1h", "24h", "7d", "30d"] = "24h",
+) -> MetricsResponse:
+    """Resource usage: the latest provider sample, and its history bucketed for the period.
+
+    Units: CPU in percent, RAM in MB, disk and network throughput in MB/s. Hetzner's metrics
+    API reports no memory or disk fill level, so `ram_used_mb` and `disk_used_gb` stay 0
+    until instances report them.
+    """
+    row = visible(principal, await views.instance(instance_id))
+    plan = PLANS[Plan(row["plan"])]
+    latest, history = await asyncio.gather(
+        telemetry.latest_sample(instance_id), telemetry.history(instance_id, period)
+    )
+    return MetricsResponse(
+        current=CurrentUsage(
+            cpu_percent=round(latest["cpu_percent"], 2) if latest else 0.0,
+            ram_used_mb=0.0,
+            ram_total_mb=float(plan.memory_gb * 1024),
+            disk_used_gb=0.0,
+            disk_total_gb=float(plan.disk_gb),
+            bandwidth_used_gb=round(latest["traffic_out_gb"], 3) if latest else 0.0,
+            bandwidth_total_gb=round(latest["traffic_gb"], 3) if latest else 0.0,
+        ),
+        history=UsageHistory(
+            timestamps=[iso(point["t"]) for point in history],
+            cpu=[round(point["cpu"], 2) for point in history],
+            ram=[0.0 for _ in history],
+            disk=[round(point["disk"] / 1e6, 3) for point in history],
+            network_in=[round(point["net_in"] / 1e6, 3) for point in history],
+            network_out=[round(point["net_out"] / 1e6, 3) for point in history],
+        ),
+        period=period,
     )

@@ -1,8 +1,10 @@
 """The `views` schema: read tables plus the Kafka positions they reflect, in one transaction."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import astuple
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from psycopg import Cursor
 from psycopg_pool import ConnectionPool
@@ -10,6 +12,9 @@ from psycopg_pool import ConnectionPool
 from hostplane.contracts.events import EventPayload
 from hostplane.messaging.eventstore import Position
 from hostplane.metrics.projections import project
+
+if TYPE_CHECKING:
+    from hostplane.metrics.adapters.usage import Sample
 
 
 class ViewStore:
@@ -53,6 +58,28 @@ class ViewStore:
                 return False
             write(cur)
             return True
+
+    def active_servers(self) -> list[tuple[UUID, int]]:
+        """(instance id, Hetzner server id) of every instance whose usage is worth sampling."""
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT id, hetzner_id FROM views.instances "
+                "WHERE status = 'active' AND hetzner_id IS NOT NULL"
+            ).fetchall()
+        return [(row[0], int(row[1])) for row in rows]
+
+    def insert_samples(self, samples: "Sequence[Sample]") -> None:
+        """Store one round of usage samples, dropping those older than 30 days."""
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            cur.executemany(
+                """
+                INSERT INTO views.usage_samples (instance_id, ts, cpu_percent, disk_bps,
+                    net_in_bps, net_out_bps, traffic_out_gb, traffic_gb)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
+                """,
+                [astuple(sample) for sample in samples],
+            )
+            cur.execute("DELETE FROM views.usage_samples WHERE ts < now() - interval '30 days'")
 
     def close(self) -> None:
         self._pool.close()
