@@ -201,6 +201,9 @@ async def _command_offsets(stack: Stack) -> int:
         ("malformed json", 400, "VALIDATION_ERROR"),
         ("missing field", 400, "VALIDATION_ERROR"),
         ("bad email", 400, "VALIDATION_ERROR"),
+        ("oversized body", 413, "PAYLOAD_TOO_LARGE"),
+        ("unknown field", 400, "VALIDATION_ERROR"),
+        ("mistyped id", 400, "VALIDATION_ERROR"),
     ],
 )
 async def test_a_rejected_create_answers_the_contract_error_and_publishes_nothing(
@@ -223,6 +226,12 @@ async def test_a_rejected_create_answers_the_contract_error_and_publishes_nothin
         response = whmcs.request("POST", "/api/instances", raw=b'{"whmcs_service_id": 1,')
     elif case == "missing field":
         response = whmcs.create(**{k: v for k, v in body.items() if k != "email"})
+    elif case == "oversized body":
+        response = whmcs.create(**{**body, "hostname": "x" * 70_000})
+    elif case == "unknown field":
+        response = whmcs.create(**{**body, "coupon": "FREE"})
+    elif case == "mistyped id":
+        response = whmcs.create(**{**body, "whmcs_service_id": "12"})
     else:
         response = whmcs.create(**{**body, "email": "not-an-email"})
     assert response.status_code == expected_status, response.text
