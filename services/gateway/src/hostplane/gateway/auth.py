@@ -135,9 +135,9 @@ def decode_jwt(settings: Settings, token: str) -> Principal:
         if role not in ("client", "admin"):
             raise unauthorized("Token role must be client or admin")
         scope = claims.get("instance_id")
-        return Principal(
-            role=role, user_id=UUID(str(claims["sub"])), instance_id=UUID(scope) if scope else None
-        )
+        # A client is a WHMCS client's user (a UUID); an admin's subject may be any name.
+        user_id = UUID(str(claims["sub"])) if role == "client" else None
+        return Principal(role=role, user_id=user_id, instance_id=UUID(scope) if scope else None)
     except jwt.ExpiredSignatureError as error:
         raise unauthorized("Token expired") from error
     except (jwt.InvalidTokenError, ValueError) as error:
