@@ -21,15 +21,16 @@ Apply = Callable[[Cursor[Any], Any, int], None]
 def _instance_created(cur: Cursor[Any], ev: e.InstanceCreated, version: int) -> None:
     cur.execute(
         """
-        INSERT INTO views.users (id, whmcs_client_id, email, created_at)
+        INSERT INTO users (id, whmcs_client_id, email, created_at)
         VALUES (%s, %s, %s, %s)
-        ON CONFLICT (whmcs_client_id) DO NOTHING
+        ON CONFLICT (whmcs_client_id) DO UPDATE
+            SET created_at = LEAST(users.created_at, EXCLUDED.created_at)
         """,
         (user_id_for(ev.whmcs_client_id), ev.whmcs_client_id, ev.email, ev.occurred_at),
     )
     cur.execute(
         """
-        INSERT INTO views.instances (id, version, whmcs_service_id, whmcs_client_id, email, plan,
+        INSERT INTO instances (id, version, whmcs_service_id, whmcs_client_id, email, plan,
             region, status, subdomain, server_type, location, ready_token_sha256,
             created_at, updated_at)
         VALUES (%s, %s, %s, %s, %s, %s, %s, 'provisioning', %s, %s, %s, %s, %s, %s)
@@ -60,7 +61,7 @@ def _update(columns: Callable[[Any], dict[str, Any]]) -> Apply:
         values = columns(ev)
         assignments = ", ".join(f"{name} = %({name})s" for name in values)
         cur.execute(
-            f"UPDATE views.instances SET {assignments}, version = %(version)s, "  # noqa: S608
+            f"UPDATE instances SET {assignments}, version = %(version)s, "  # noqa: S608
             "updated_at = %(at)s WHERE id = %(id)s AND version < %(version)s",
             {**values, "version": version, "at": ev.occurred_at, "id": ev.instance_id},
         )
@@ -71,7 +72,7 @@ def _update(columns: Callable[[Any], dict[str, Any]]) -> Apply:
 def _config(cur: Cursor[Any], ev: e.ConfigUpdated, version: int) -> None:
     cur.execute(
         """
-        UPDATE views.instances SET model = COALESCE(%(model)s, model),
+        UPDATE instances SET model = COALESCE(%(model)s, model),
             channels = channels || %(channels)s,
             secrets_set = ARRAY(SELECT DISTINCT unnest(secrets_set || %(secrets)s::text[])),
             version = %(version)s, updated_at = %(at)s
@@ -91,7 +92,7 @@ def _config(cur: Cursor[Any], ev: e.ConfigUpdated, version: int) -> None:
 def _job_started(cur: Cursor[Any], ev: e.JobStarted, _: int) -> None:
     cur.execute(
         """
-        INSERT INTO views.jobs (id, instance_id, command, status, started_at)
+        INSERT INTO jobs (id, instance_id, command, status, started_at)
         VALUES (%s, %s, %s, 'running', %s)
         ON CONFLICT (id) DO UPDATE SET instance_id = EXCLUDED.instance_id,
             command = EXCLUDED.command, started_at = EXCLUDED.started_at
@@ -107,7 +108,7 @@ def _job_finished(status: str) -> Apply:
         result = Jsonb(getattr(ev, "result", {}))
         cur.execute(
             """
-            INSERT INTO views.jobs (id, status, error_code, error_message, result, finished_at)
+            INSERT INTO jobs (id, status, error_code, error_message, result, finished_at)
             VALUES (%s, %s, %s, %s, %s, %s)
             ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,
                 error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message,
@@ -123,15 +124,15 @@ def _dns_record(status: str) -> Apply:
     def apply(cur: Cursor[Any], ev: e.DnsEvent, _: int) -> None:
         cur.execute(
             """
-            INSERT INTO views.dns_records (instance_id, record_name, record_id, content, status,
+            INSERT INTO dns_records (instance_id, record_name, record_id, content, status,
                 error, updated_at)
             VALUES (%(instance_id)s, %(name)s, %(record_id)s, %(content)s, %(status)s, %(error)s,
                 %(at)s)
             ON CONFLICT (instance_id) DO UPDATE SET record_id = COALESCE(EXCLUDED.record_id,
-                views.dns_records.record_id), content = COALESCE(EXCLUDED.content,
-                views.dns_records.content), status = EXCLUDED.status, error = EXCLUDED.error,
+                dns_records.record_id), content = COALESCE(EXCLUDED.content,
+                dns_records.content), status = EXCLUDED.status, error = EXCLUDED.error,
                 updated_at = EXCLUDED.updated_at
-            WHERE views.dns_records.updated_at <= EXCLUDED.updated_at
+            WHERE dns_records.updated_at <= EXCLUDED.updated_at
             """,
             {
                 "instance_id": ev.instance_id,
@@ -151,10 +152,11 @@ def _user(cur: Cursor[Any], ev: e.UserEvent, _: int) -> None:
     login = ev.occurred_at if isinstance(ev, e.UserLoggedIn) else None
     cur.execute(
         """
-        INSERT INTO views.users (id, whmcs_client_id, email, created_at, last_login_at)
+        INSERT INTO users (id, whmcs_client_id, email, created_at, last_login_at)
         VALUES (%s, %s, %s, %s, %s)
         ON CONFLICT (whmcs_client_id) DO UPDATE SET email = EXCLUDED.email,
-            last_login_at = COALESCE(EXCLUDED.last_login_at, views.users.last_login_at)
+            created_at = LEAST(users.created_at, EXCLUDED.created_at),
+            last_login_at = GREATEST(EXCLUDED.last_login_at, users.last_login_at)
         """,
         (ev.user_id, ev.whmcs_client_id, ev.email, ev.occurred_at, login),
     )
@@ -163,7 +165,7 @@ def _user(cur: Cursor[Any], ev: e.UserEvent, _: int) -> None:
 def _webhook(cur: Cursor[Any], ev: e.WhmcsWebhookReceived, _: int) -> None:
     cur.execute(
         """
-        INSERT INTO views.webhooks (id, event, service_id, client_id, data, command_id,
+        INSERT INTO webhooks (id, event, service_id, client_id, data, command_id,
             received_at)
         VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING
         """,
@@ -286,7 +288,7 @@ def _platform_log(cur: Cursor[Any], event: e.EventPayload, sequence: int) -> Non
     level, message = entry
     cur.execute(
         """
-        INSERT INTO views.instance_logs (instance_id, ts, level, severity, source, message,
+        INSERT INTO instance_logs (instance_id, ts, level, severity, source, message,
             batch_id, seq)
         VALUES (%s, %s, %s, %s, 'system', %s, %s, 0) ON CONFLICT (batch_id, seq) DO NOTHING
         """,

@@ -1,12 +1,12 @@
--- The read models the gateway serves from. Rebuildable: drop the schema and replay.
-CREATE SCHEMA IF NOT EXISTS views;
+-- The read models the gateway serves from, in the schema on the search path (`views` in
+-- service). Rebuildable: create them in an empty schema and replay the topics.
 
-CREATE TABLE IF NOT EXISTS views.tracking (
+CREATE TABLE IF NOT EXISTS tracking (
     stream      text PRIMARY KEY,          -- topic:partition
     next_offset bigint NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS views.instances (
+CREATE TABLE IF NOT EXISTS instances (
     id                   uuid PRIMARY KEY,
     version              integer NOT NULL,  -- last applied ce_sequence of the instance
     whmcs_service_id     bigint NOT NULL,
@@ -40,15 +40,15 @@ CREATE TABLE IF NOT EXISTS views.instances (
     channels             jsonb NOT NULL DEFAULT '{}',
     secrets_set          text[] NOT NULL DEFAULT '{}'
 );
-CREATE INDEX IF NOT EXISTS instances_whmcs_service ON views.instances (whmcs_service_id);
-CREATE INDEX IF NOT EXISTS instances_subdomain ON views.instances (subdomain);
-CREATE INDEX IF NOT EXISTS instances_client ON views.instances (whmcs_client_id);
-CREATE INDEX IF NOT EXISTS instances_listing ON views.instances (status, region, created_at DESC);
-CREATE INDEX IF NOT EXISTS instances_created ON views.instances (created_at DESC, id);
-CREATE INDEX IF NOT EXISTS instances_email ON views.instances (lower(email) text_pattern_ops);
+CREATE INDEX IF NOT EXISTS instances_whmcs_service ON instances (whmcs_service_id);
+CREATE INDEX IF NOT EXISTS instances_subdomain ON instances (subdomain);
+CREATE INDEX IF NOT EXISTS instances_client ON instances (whmcs_client_id);
+CREATE INDEX IF NOT EXISTS instances_listing ON instances (status, region, created_at DESC);
+CREATE INDEX IF NOT EXISTS instances_created ON instances (created_at DESC, id);
+CREATE INDEX IF NOT EXISTS instances_email ON instances (lower(email) text_pattern_ops);
 
 -- Dashboard users: every WHMCS client seen through an order or a single sign-on.
-CREATE TABLE IF NOT EXISTS views.users (
+CREATE TABLE IF NOT EXISTS users (
     id              uuid PRIMARY KEY,
     whmcs_client_id bigint NOT NULL UNIQUE,
     email           text NOT NULL,
@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS views.users (
     last_login_at   timestamptz
 );
 
-CREATE TABLE IF NOT EXISTS views.dns_records (
+CREATE TABLE IF NOT EXISTS dns_records (
     instance_id uuid PRIMARY KEY,
     record_name text NOT NULL,
     record_id   text,
@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS views.dns_records (
 );
 
 -- Every WHMCS hook received, once (a redelivered hook has the same id).
-CREATE TABLE IF NOT EXISTS views.webhooks (
+CREATE TABLE IF NOT EXISTS webhooks (
     id          uuid PRIMARY KEY,
     event       text NOT NULL,
     service_id  bigint NOT NULL,
@@ -78,7 +78,7 @@ CREATE TABLE IF NOT EXISTS views.webhooks (
 );
 
 -- What instances and the platform say about an instance, newest first by (ts, id).
-CREATE TABLE IF NOT EXISTS views.instance_logs (
+CREATE TABLE IF NOT EXISTS instance_logs (
     id          bigserial PRIMARY KEY,
     instance_id uuid NOT NULL,
     ts          timestamptz NOT NULL,
@@ -90,10 +90,10 @@ CREATE TABLE IF NOT EXISTS views.instance_logs (
     seq         integer NOT NULL,
     UNIQUE (batch_id, seq)
 );
-CREATE INDEX IF NOT EXISTS instance_logs_tail ON views.instance_logs (instance_id, ts DESC, id DESC);
+CREATE INDEX IF NOT EXISTS instance_logs_tail ON instance_logs (instance_id, ts DESC, id DESC);
 
 -- AI requests reported by instances, priced when stored.
-CREATE TABLE IF NOT EXISTS views.ai_usage (
+CREATE TABLE IF NOT EXISTS ai_usage (
     instance_id uuid NOT NULL,
     request_id  text NOT NULL,
     ts          timestamptz NOT NULL,
@@ -103,10 +103,10 @@ CREATE TABLE IF NOT EXISTS views.ai_usage (
     cost_usd    numeric(14, 6) NOT NULL,
     PRIMARY KEY (instance_id, request_id)
 );
-CREATE INDEX IF NOT EXISTS ai_usage_period ON views.ai_usage (instance_id, ts);
+CREATE INDEX IF NOT EXISTS ai_usage_period ON ai_usage (instance_id, ts);
 
 -- Resource usage collected from the provider's metrics API, one row per instance and poll.
-CREATE TABLE IF NOT EXISTS views.usage_samples (
+CREATE TABLE IF NOT EXISTS usage_samples (
     instance_id    uuid NOT NULL,
     ts             timestamptz NOT NULL,
     cpu_percent    double precision NOT NULL,
@@ -118,7 +118,7 @@ CREATE TABLE IF NOT EXISTS views.usage_samples (
     PRIMARY KEY (instance_id, ts)
 );
 
-CREATE TABLE IF NOT EXISTS views.jobs (
+CREATE TABLE IF NOT EXISTS jobs (
     id            uuid PRIMARY KEY,
     instance_id   uuid,
     command       text,
@@ -129,4 +129,4 @@ CREATE TABLE IF NOT EXISTS views.jobs (
     started_at    timestamptz,
     finished_at   timestamptz
 );
-CREATE INDEX IF NOT EXISTS jobs_instance ON views.jobs (instance_id);
+CREATE INDEX IF NOT EXISTS jobs_instance ON jobs (instance_id);

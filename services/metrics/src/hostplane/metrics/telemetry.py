@@ -11,7 +11,7 @@ def store_logs(cur: Cursor[Any], batch: LogBatch) -> None:
     """Insert a batch's lines; a batch uploaded twice is stored once."""
     cur.executemany(
         """
-        INSERT INTO views.instance_logs (instance_id, ts, level, severity, source, message,
+        INSERT INTO instance_logs (instance_id, ts, level, severity, source, message,
             batch_id, seq)
         VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (batch_id, seq) DO NOTHING
         """,
@@ -35,7 +35,7 @@ def store_usage(cur: Cursor[Any], batch: UsageBatch) -> None:
     """Insert priced usage records; a request reported twice is counted once."""
     cur.executemany(
         """
-        INSERT INTO views.ai_usage (instance_id, request_id, ts, model, tokens_in, tokens_out,
+        INSERT INTO ai_usage (instance_id, request_id, ts, model, tokens_in, tokens_out,
             cost_usd)
         VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (instance_id, request_id) DO NOTHING
         """,

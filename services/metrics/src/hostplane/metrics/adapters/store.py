@@ -6,7 +6,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from psycopg import Cursor
+from psycopg import Cursor, sql
 from psycopg_pool import ConnectionPool
 
 from hostplane.contracts.events import EventPayload
@@ -18,20 +18,30 @@ if TYPE_CHECKING:
 
 
 class ViewStore:
-    def __init__(self, database_url: str, pool_size: int = 4) -> None:
-        self._pool = ConnectionPool(database_url, min_size=1, max_size=pool_size, open=True)
+    def __init__(self, database_url: str, schema: str = "views", pool_size: int = 4) -> None:
+        self.schema = schema
+        self._pool = ConnectionPool(
+            database_url,
+            min_size=1,
+            max_size=pool_size,
+            open=True,
+            kwargs={"options": f"-c search_path={schema}"},
+        )
 
     def create_schema(self) -> None:
-        """Create the read tables if missing (the DDL is idempotent)."""
+        """Create the schema and its read tables if missing (the DDL is idempotent)."""
         ddl = files("hostplane.metrics").joinpath("schema.sql").read_text()
         with self._pool.connection() as conn:
+            conn.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema))
+            )
             conn.execute(ddl)
 
     def next_offset(self, topic: str, partition: int) -> int | None:
         """Where a partition's projection resumes."""
         with self._pool.connection() as conn:
             row = conn.execute(
-                "SELECT next_offset FROM views.tracking WHERE stream = %s",
+                "SELECT next_offset FROM tracking WHERE stream = %s",
                 (f"{topic}:{partition}",),
             ).fetchone()
         return int(row[0]) if row else None
@@ -47,9 +57,9 @@ class ViewStore:
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             cur.execute(
                 """
-                INSERT INTO views.tracking (stream, next_offset) VALUES (%(stream)s, %(next)s)
+                INSERT INTO tracking (stream, next_offset) VALUES (%(stream)s, %(next)s)
                 ON CONFLICT (stream) DO UPDATE SET next_offset = EXCLUDED.next_offset
-                WHERE views.tracking.next_offset < EXCLUDED.next_offset
+                WHERE tracking.next_offset < EXCLUDED.next_offset
                 RETURNING next_offset
                 """,
                 {"stream": position.stream, "next": position.tracking.notification_id},
@@ -63,7 +73,7 @@ class ViewStore:
         """(instance id, Hetzner server id) of every instance whose usage is worth sampling."""
         with self._pool.connection() as conn:
             rows = conn.execute(
-                "SELECT id, hetzner_id FROM views.instances "
+                "SELECT id, hetzner_id FROM instances "
                 "WHERE status = 'active' AND hetzner_id IS NOT NULL"
             ).fetchall()
         return [(row[0], int(row[1])) for row in rows]
@@ -73,13 +83,13 @@ class ViewStore:
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             cur.executemany(
                 """
-                INSERT INTO views.usage_samples (instance_id, ts, cpu_percent, disk_bps,
+                INSERT INTO usage_samples (instance_id, ts, cpu_percent, disk_bps,
                     net_in_bps, net_out_bps, traffic_out_gb, traffic_gb)
                 VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
                 """,
                 [astuple(sample) for sample in samples],
             )
-            cur.execute("DELETE FROM views.usage_samples WHERE ts < now() - interval '30 days'")
+            cur.execute("DELETE FROM usage_samples WHERE ts < now() - interval '30 days'")
 
     def close(self) -> None:
         self._pool.close()
