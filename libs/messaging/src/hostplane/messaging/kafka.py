@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from functools import partial
+from functools import partial, wraps
 from typing import Any
 
 from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
@@ -51,6 +51,7 @@ def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
         acks="all",
         enable_idempotence=True,
         linger_ms=1,
+        request_timeout_ms=15_000,
     )
 
 
@@ -101,6 +102,7 @@ def tracked_subscriber(
     """
 
     def register(handler: Handler) -> Handler:
+        guarded = _backing_off(handler)
         for _ in range(consumers):
             listener = ResumeFromTracking(next_offset)
             subscriber = broker.subscriber(
@@ -113,11 +115,29 @@ def tracked_subscriber(
                 # Members learn of a rebalance at their next heartbeat: keep joins quick.
                 heartbeat_interval_ms=250,
             )
-            subscriber(handler)
+            subscriber(guarded)
             listener.consumer = partial(getattr, subscriber, "consumer")
         return handler
 
     return register
+
+
+FAILURE_BACKOFF_S = 1.0
+
+
+def _backing_off(handler: Handler) -> Handler:
+    """A failed message is retried (NACK), after a pause rather than in a hot loop."""
+
+    @wraps(handler)
+    async def guarded(message: KafkaMessage) -> None:
+        try:
+            await handler(message)
+        except Exception:
+            log.exception("handling %s failed; it will be retried", position_of(message))
+            await asyncio.sleep(FAILURE_BACKOFF_S)
+            raise
+
+    return guarded
 
 
 async def handle_once(

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 Translate = Callable[[DomainEventProtocol[Any]], OutgoingEvent | None]
 
 OUTBOX_STREAM = "outbox"
+RETRY_MIN_S = 0.2
+RETRY_MAX_S = 5.0
 
 
 class OutboxRelay:
@@ -53,31 +55,52 @@ class OutboxRelay:
         self._app.on_saved(wake)
 
     async def run(self) -> None:
-        """Publish forever; each batch is acknowledged by Kafka before its position is kept."""
+        """Publish forever; each batch is acknowledged by Kafka before its position is kept.
+
+        While Kafka or PostgreSQL is unreachable the relay retries the same batch, backing
+        off; events are late, never lost, and never skipped.
+        """
         recorder = self._app.process_recorder
-        position = await asyncio.to_thread(recorder.max_tracking_id, OUTBOX_STREAM) or 0
+        position: int | None = None
+        delay = RETRY_MIN_S
         while True:
-            self._wake.clear()
-            notifications = await asyncio.to_thread(
-                recorder.select_notifications, position + 1, self._batch_size
-            )
-            if not notifications:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._idle_poll_s)
-                continue
-            deliveries = []
-            for notification in notifications:
-                outgoing = self._translate(self._app.mapper.to_domain_event(notification))
-                if outgoing is not None:
-                    deliveries.append(
-                        await self._producer.send(
-                            self._topic_prefix + outgoing.payload.topic.name,
-                            value=outgoing.value,
-                            key=outgoing.key,
-                            headers=outgoing.headers,
-                        )
+            try:
+                if position is None:
+                    position = await asyncio.to_thread(recorder.max_tracking_id, OUTBOX_STREAM) or 0
+                position = await self._relay_batch(position)
+                delay = RETRY_MIN_S
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay failed; retrying in %.1f s", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX_S)
+
+    async def _relay_batch(self, position: int) -> int:
+        """Publish what follows `position`, or wait for news; returns the new position."""
+        recorder = self._app.process_recorder
+        self._wake.clear()
+        notifications = await asyncio.to_thread(
+            recorder.select_notifications, position + 1, self._batch_size
+        )
+        if not notifications:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._idle_poll_s)
+            return position
+        deliveries = []
+        for notification in notifications:
+            outgoing = self._translate(self._app.mapper.to_domain_event(notification))
+            if outgoing is not None:
+                deliveries.append(
+                    await self._producer.send(
+                        self._topic_prefix + outgoing.payload.topic.name,
+                        value=outgoing.value,
+                        key=outgoing.key,
+                        headers=outgoing.headers,
                     )
-            await asyncio.gather(*deliveries)
-            position = notifications[-1].id
-            await asyncio.to_thread(recorder.insert_tracking, Tracking(OUTBOX_STREAM, position))
-            self.published += len(deliveries)
+                )
+        await asyncio.gather(*deliveries)
+        last = notifications[-1].id
+        await asyncio.to_thread(recorder.insert_tracking, Tracking(OUTBOX_STREAM, last))
+        self.published += len(deliveries)
+        return last

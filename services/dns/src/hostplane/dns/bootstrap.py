@@ -18,6 +18,7 @@ def bootstrap(settings: Settings, provider: CloudflareProvider | None = None) ->
             api_base=settings.cloudflare_api_base,
             token=settings.cloudflare_api_token,
             zone_id=settings.cloudflare_zone_id,
+            timeout_s=settings.provider_timeout_s,
         ),
         domain=settings.cloudflare_domain,
     )

@@ -10,6 +10,7 @@ class Settings(InfraSettings):
     cloudflare_zone_id: str = ""
     cloudflare_domain: str = ""
     cloudflare_api_base: str = "https://api.cloudflare.com/client/v4"
+    provider_timeout_s: float = 10.0
 
     @model_validator(mode="after")
     def _require_cloudflare(self) -> "Settings":

@@ -2,9 +2,12 @@
 
 from typing import Any
 
+import psycopg
+from aiokafka.errors import KafkaError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
@@ -78,6 +81,17 @@ def install(app: FastAPI) -> None:
         )
         return respond(ApiError(exc.status_code, code, str(exc.detail)))
 
+    async def on_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        # The broker or the database is down for a moment: the caller should retry.
+        unavailable = ApiError(
+            503,
+            ErrorCode.SERVICE_UNAVAILABLE,
+            "Temporarily unavailable, retry",
+            None,
+            {"Retry-After": "1"},
+        )
+        return respond(unavailable)
+
     async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
         return respond(ApiError(500, ErrorCode.INTERNAL_ERROR, "Internal error"))
 
@@ -85,4 +99,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(JobPending, on_job_pending)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(KafkaError, on_unavailable)
+    app.add_exception_handler(psycopg.OperationalError, on_unavailable)
+    app.add_exception_handler(PoolTimeout, on_unavailable)
     app.add_exception_handler(Exception, on_unexpected)

@@ -18,6 +18,7 @@ def bootstrap(settings: Settings, provider: HetznerProvider | None = None) -> Pr
             token=settings.hetzner_api_token,
             endpoint=settings.hetzner_api_endpoint,
             poll_interval=settings.provider_poll_interval_s,
+            timeout_s=settings.provider_timeout_s,
         ),
         ready_url=settings.ready_url,
         instance_token_secret=settings.instance_token_secret,

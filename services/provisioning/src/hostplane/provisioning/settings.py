@@ -15,6 +15,7 @@ class Settings(InfraSettings):
     public_api_url: str = "http://127.0.0.1:8080"
     instance_token_secret: str = "dev-instance-token-secret"  # noqa: S105
     provider_poll_interval_s: float = 0.25
+    provider_timeout_s: float = 30.0
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> "Settings":

@@ -25,6 +25,8 @@ class Database:
             max_size=pool_size,
             open=False,
             kwargs={"row_factory": dict_row, "autocommit": True},
+            # A connection broken by a database restart is replaced, not handed out.
+            check=AsyncConnectionPool.check_connection,
         )
 
     async def open(self) -> None:

@@ -26,6 +26,7 @@ class ViewStore:
             max_size=pool_size,
             open=True,
             kwargs={"options": f"-c search_path={schema}"},
+            check=ConnectionPool.check_connection,
         )
 
     def create_schema(self) -> None:

@@ -94,7 +94,12 @@ def server_name(instance_id: UUID) -> str:
 
 class HetznerProvider:
     def __init__(
-        self, token: str, endpoint: str, poll_interval: float = 0.25, boot_timeout_s: float = 600
+        self,
+        token: str,
+        endpoint: str,
+        poll_interval: float = 0.25,
+        boot_timeout_s: float = 600,
+        timeout_s: float = 30.0,
     ) -> None:
         self._poll_interval = poll_interval
         self._boot_timeout_s = boot_timeout_s
@@ -104,7 +109,7 @@ class HetznerProvider:
             application_name="hostplane",
             poll_interval=poll_interval,
             poll_max_retries=2400,
-            timeout=(3.05, 30),
+            timeout=(3.05, timeout_s),
         )
 
     def ensure_server(self, spec: ServerSpec) -> ServerFacts:

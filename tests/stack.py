@@ -1,0 +1,200 @@
+"""The whole stack as real processes: cloudsim and every service, on real Kafka and PostgreSQL.
+
+Each stack gets its own database and its own topic prefix, so runs never see each other's
+messages or rows, on a shared broker and cluster.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+from hcloud import Client
+from psycopg import sql
+
+from hostplane.contracts.secrets import new_key
+from tests.conftest import ROOT, Infra, wait_until
+
+ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
+DOMAIN = "hostplane.test"
+API_KEY = "e2e-whmcs-api-key"
+HMAC_SECRET = "e2e-whmcs-hmac-secret"
+JWT_SECRET = "e2e-jwt-secret-at-least-32-bytes-long"
+SERVICES = ("metrics", "dns", "provisioning", "gateway")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Processes:
+    """The stack's processes by name, so a test can kill one and start it again."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env = env
+        self.logs = logs
+        self.running: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(
+        self, name: str, *args: str, module: str | None = None, env: dict[str, str] | None = None
+    ) -> None:
+        log = (self.logs / f"{name}.log").open("ab")
+        self.running[name] = subprocess.Popen(
+            [sys.executable, "-m", f"hostplane.{module or name}", *args],
+            env={**self.env, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+
+    def kill(self, name: str) -> None:
+        """SIGKILL: no shutdown code runs, as in a crash."""
+        process = self.running.pop(name)
+        process.kill()
+        process.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        # Services first, then the providers they call.
+        for process in reversed(list(self.running.values())):
+            process.terminate()
+        for process in self.running.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.running.clear()
+
+
+@dataclass(frozen=True)
+class Stack:
+    gateway_url: str
+    cloudsim_url: str
+    database_url: str
+    kafka_bootstrap_servers: str
+    topic_prefix: str
+    processes: Processes
+    instance_token_secret: str
+
+    def instance_token(self, instance_id: str) -> str:
+        """The bearer token an instance finds in its user data."""
+        key = self.instance_token_secret.encode()
+        return hmac.new(key, uuid.UUID(instance_id).bytes, hashlib.sha256).hexdigest()
+
+    def hetzner(self) -> Client:
+        """The real hcloud client, pointed at cloudsim."""
+        return Client(
+            token="e2e", api_endpoint=f"{self.cloudsim_url}/hetzner/v1", poll_interval=0.05
+        )
+
+    def cloudflare_records(self, name: str) -> list[dict[str, object]]:
+        response = httpx.get(
+            f"{self.cloudsim_url}/cloudflare/client/v4/zones/{ZONE_ID}/dns_records",
+            params={"name": name},
+            headers={"Authorization": "Bearer e2e"},
+        )
+        response.raise_for_status()
+        records: list[dict[str, object]] = response.json()["result"]
+        return records
+
+    def admin(self, method: str, path: str, json: object = None) -> httpx.Response:
+        response = httpx.request(method, f"{self.cloudsim_url}/_admin{path}", json=json)
+        response.raise_for_status()
+        return response
+
+
+def _fresh_database(base_url: str, name: str) -> str:
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return base_url.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_database(base_url: str, name: str) -> None:
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@contextmanager
+def running_stack(infra: Infra, label: str = "e2e", **overrides: str) -> Iterator[Stack]:
+    """Start cloudsim and the services; `overrides` are extra environment variables."""
+    run_id = uuid.uuid4().hex[:8]
+    database = f"hostplane_{label}_{run_id}"
+    database_url = _fresh_database(infra.database_url, database)
+    gateway_port, cloudsim_port = free_port(), free_port()
+    gateway_url = f"http://127.0.0.1:{gateway_port}"
+    cloudsim_url = f"http://127.0.0.1:{cloudsim_port}"
+    env = {
+        **os.environ,
+        "ENVIRONMENT": "development",
+        "LOG_LEVEL": "INFO",
+        "DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+        "TOPIC_PREFIX": f"{label}-{run_id}.",
+        "HETZNER_API_TOKEN": "e2e",
+        "HETZNER_API_ENDPOINT": f"{cloudsim_url}/hetzner/v1",
+        "PROVIDER_POLL_INTERVAL_S": "0.05",
+        "CLOUDFLARE_API_TOKEN": "e2e",
+        "CLOUDFLARE_ZONE_ID": ZONE_ID,
+        "CLOUDFLARE_DOMAIN": DOMAIN,
+        "CLOUDFLARE_API_BASE": f"{cloudsim_url}/cloudflare/client/v4",
+        "WHMCS_API_KEY": API_KEY,
+        "WHMCS_HMAC_SECRET": HMAC_SECRET,
+        "JWT_SECRET": JWT_SECRET,
+        "INSTANCE_TOKEN_SECRET": f"e2e-{run_id}",
+        "PUBLIC_API_URL": gateway_url,
+        "GATEWAY_PORT": str(gateway_port),
+        "JOB_WAIT_S": "20",
+        "METRICS_INTERVAL_S": "0.5",
+        "CONFIG_SECRETS_KEY": new_key(),
+        "EVENT_STORE_CIPHER_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "RATE_LIMIT_API_KEY": "100000/minute",
+        "RATE_LIMIT_USER": "100000/minute",
+        "RATE_LIMIT_IP": "100000/minute",
+        "CLOUDSIM_BOOT_DELAY": "0.3",
+        "CLOUDSIM_ACTION_DELAY": "0.05",
+        "CLOUDSIM_CLOUDFLARE_ZONES": f"{ZONE_ID}:{DOMAIN}",
+        **overrides,
+    }
+    logs = ROOT / ".local" / "logs" / label
+    logs.mkdir(parents=True, exist_ok=True)
+    processes = Processes(env, logs)
+    try:
+        processes.start("cloudsim", "--host", "127.0.0.1", "--port", str(cloudsim_port))
+        for service in SERVICES:
+            processes.start(service)
+        wait_until(lambda: answers(f"{cloudsim_url}/_admin/health"), 30, what="cloudsim")
+        wait_until(lambda: answers(f"{gateway_url}/api/health"), 60, what="the gateway")
+        for name, process in processes.running.items():
+            assert process.poll() is None, f"{name} exited; see {logs}"
+        yield Stack(
+            gateway_url,
+            cloudsim_url,
+            database_url,
+            infra.kafka_bootstrap_servers,
+            f"{label}-{run_id}.",
+            processes,
+            env["INSTANCE_TOKEN_SECRET"],
+        )
+    finally:
+        processes.stop_all()
+        _drop_database(infra.database_url, database)
