@@ -26,6 +26,13 @@ T = TypeVar("T")
 class Infra:
     kafka_bootstrap_servers: str
     database_url: str
+    # Started by deploy/local/infra.sh, so tests may restart the broker and the database.
+    local: bool = False
+
+    def restart(self, component: str) -> None:
+        """Restart `kafka` or `postgres` (local infrastructure only)."""
+        assert self.local, "only the project's own infrastructure can be restarted"
+        subprocess.run([str(ROOT / "deploy/local/infra.sh"), f"{component}-restart"], check=True)
 
 
 def wait_until(
@@ -64,4 +71,4 @@ def infra() -> Iterator[Infra]:
             yield Infra(k.get_bootstrap_server(), url)
     else:
         subprocess.run([str(ROOT / "deploy/local/infra.sh"), "up"], check=True)
-        yield Infra("127.0.0.1:9092", LOCAL_DATABASE_URL)
+        yield Infra("127.0.0.1:9092", LOCAL_DATABASE_URL, local=True)

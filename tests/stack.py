@@ -5,8 +5,6 @@ messages or rows, on a shared broker and cluster.
 """
 
 import base64
-import hashlib
-import hmac
 import os
 import socket
 import subprocess
@@ -22,6 +20,7 @@ import psycopg
 from hcloud import Client
 from psycopg import sql
 
+from hostplane.contracts.identity import instance_token
 from hostplane.contracts.secrets import new_key
 from tests.conftest import ROOT, Infra, wait_until
 
@@ -59,6 +58,13 @@ class Processes:
             cwd=ROOT,
         )
 
+    def revive(self) -> list[str]:
+        """Start again every process that exited; returns their names."""
+        exited = [name for name, process in self.running.items() if process.poll() is not None]
+        for name in exited:
+            self.start(name)
+        return exited
+
     def kill(self, name: str) -> None:
         """SIGKILL: no shutdown code runs, as in a crash."""
         process = self.running.pop(name)
@@ -89,8 +95,7 @@ class Stack:
 
     def instance_token(self, instance_id: str) -> str:
         """The bearer token an instance finds in its user data."""
-        key = self.instance_token_secret.encode()
-        return hmac.new(key, uuid.UUID(instance_id).bytes, hashlib.sha256).hexdigest()
+        return instance_token(self.instance_token_secret, uuid.UUID(instance_id))
 
     def hetzner(self) -> Client:
         """The real hcloud client, pointed at cloudsim."""

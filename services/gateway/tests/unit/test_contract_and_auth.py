@@ -7,9 +7,9 @@ import pytest
 from pydantic import ValidationError
 
 from hostplane.contracts.catalog import Region, region_available
-from hostplane.contracts.identity import default_subdomain, instance_id_for
+from hostplane.contracts.identity import default_subdomain, instance_id_for, instance_token
 from hostplane.contracts.openclaw import CreateInstanceRequest
-from hostplane.gateway.auth import token_matches, whmcs_signature
+from hostplane.gateway.auth import whmcs_signature
 
 ORDER = {
     "whmcs_service_id": 1,
@@ -27,10 +27,12 @@ def test_the_signature_is_hex_hmac_over_body_then_timestamp() -> None:
     assert whmcs_signature("secret", b"", timestamp) != whmcs_signature("other", b"", timestamp)
 
 
-def test_an_instance_token_is_checked_against_its_hash() -> None:
-    digest = hashlib.sha256(b"tok").hexdigest()
-    assert token_matches("tok", digest)
-    assert not token_matches("tok2", digest)
+def test_instance_tokens_are_per_instance_and_per_secret() -> None:
+    first, second = instance_id_for(1), instance_id_for(2)
+    assert instance_token("s", first) == instance_token("s", first)
+    assert instance_token("s", first) != instance_token("s", second)
+    assert instance_token("s", first) != instance_token("t", first)
+    assert len(instance_token("s", first)) == 64
 
 
 @pytest.mark.parametrize(

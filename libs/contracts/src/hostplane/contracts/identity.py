@@ -1,6 +1,8 @@
 """Deterministic identities that both the gateway and the services compute."""
 
 import base64
+import hashlib
+import hmac
 from uuid import UUID, uuid5
 
 HOSTPLANE_NAMESPACE = UUID("6f1d3c0e-5b8a-4c1e-9d57-3a1f2b7c9e40")
@@ -19,3 +21,12 @@ def default_subdomain(instance_id: UUID) -> str:
 def user_id_for(whmcs_client_id: int) -> UUID:
     """The dashboard user of a WHMCS client: the `sub` of that client's tokens."""
     return uuid5(HOSTPLANE_NAMESPACE, f"whmcs-client:{whmcs_client_id}")
+
+
+def instance_token(secret: str, instance_id: UUID) -> str:
+    """The bearer token an instance gets in its user data (HMAC of its id: nothing to store).
+
+    Provisioning hands it out; the gateway checks it without a lookup, so a server calling
+    back before the read models know it is not turned away.
+    """
+    return hmac.new(secret.encode(), instance_id.bytes, hashlib.sha256).hexdigest()

@@ -9,6 +9,7 @@ from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import ProcessRecorder, Recording, Tracking
 from psycopg import sql
+from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,16 @@ class Position:
         return f"{self.topic}:{self.partition}"
 
 
+# A service starting while PostgreSQL is still coming up waits for it (up to two minutes).
+until_database_answers = retry(
+    retry=retry_if_exception_type(psycopg.OperationalError),
+    wait=wait_exponential(multiplier=0.2, max=5),
+    stop=stop_after_delay(120),
+    reraise=True,
+)
+
+
+@until_database_answers
 def ensure_schema(database_url: str, schema: str) -> None:
     """Create the service's schema if it is missing (the recorder creates its tables)."""
     with psycopg.connect(database_url, autocommit=True) as conn:

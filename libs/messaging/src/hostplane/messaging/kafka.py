@@ -9,10 +9,16 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from eventsourcing.persistence import IntegrityError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_delay,
+    wait_exponential,
+)
 
 from hostplane.contracts.topics import Topic
 from hostplane.messaging.eventstore import Position, TrackedApplication
@@ -26,7 +32,22 @@ CONFLICT_RETRIES = 5
 
 
 async def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic], prefix: str = "") -> None:
-    """Create missing topics with their explicit partition counts (auto-create is off)."""
+    """Create missing topics with their explicit partition counts (auto-create is off).
+
+    A service starting while the broker is still coming up waits for it (up to two minutes).
+    """
+    async for attempt in AsyncRetrying(
+        wait=wait_exponential(multiplier=0.2, max=5),
+        stop=stop_after_delay(120),
+        retry=retry_if_exception_type(KafkaError),
+        before_sleep=lambda state: log.warning("waiting for Kafka at %s", bootstrap_servers),
+        reraise=True,
+    ):
+        with attempt:
+            await _create_missing(bootstrap_servers, topics, prefix)
+
+
+async def _create_missing(bootstrap_servers: str, topics: Iterable[Topic], prefix: str) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:

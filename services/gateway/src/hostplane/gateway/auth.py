@@ -182,9 +182,3 @@ def visible(principal: Principal, instance: dict[str, Any] | None) -> dict[str, 
     if instance is None or not principal.may_see(instance):
         raise not_found("Instance")
     return instance
-
-
-def token_matches(token: str, expected_sha256: str) -> bool:
-    """Constant-time check of an instance token against its stored hash."""
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    return hmac.compare_digest(digest, expected_sha256)

@@ -1,5 +1,6 @@
 """What routes share: app-scoped adapters as dependencies, body parsing, and jobs."""
 
+import hmac
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
@@ -7,11 +8,12 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from hostplane.contracts import commands
+from hostplane.contracts.identity import instance_token
 from hostplane.contracts.openclaw import ErrorCode, InstanceStatus, JobAccepted
 from hostplane.contracts.topics import PROVISIONING_COMMANDS
 from hostplane.gateway.adapters.commands import CommandBus
 from hostplane.gateway.adapters.views import JobView, Views
-from hostplane.gateway.auth import SettingsDep, token_matches
+from hostplane.gateway.auth import SettingsDep
 from hostplane.gateway.errors import (
     ApiError,
     JobPending,
@@ -19,6 +21,7 @@ from hostplane.gateway.errors import (
     unauthorized,
     validation_error,
 )
+from hostplane.gateway.settings import Settings
 
 
 def get_views(request: Request) -> Views:
@@ -58,12 +61,11 @@ async def existing(views: Views, instance_id: UUID) -> dict[str, Any]:
     return row
 
 
-async def instance_by_token(views: Views, instance_id: UUID, token: str) -> dict[str, Any]:
-    """The instance whose own bearer token this is; 404 unknown, 401 wrong token."""
-    row = await existing(views, instance_id)
-    if not token_matches(token, row["ready_token_sha256"]):
+def require_instance_token(settings: Settings, instance_id: UUID, token: str) -> None:
+    """401 unless `token` is the instance's own bearer token."""
+    expected = instance_token(settings.instance_token_secret, instance_id)
+    if not hmac.compare_digest(expected.encode(), token.encode()):
         raise unauthorized("Invalid instance token")
-    return row
 
 
 def require_state(

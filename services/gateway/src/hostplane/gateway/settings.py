@@ -30,10 +30,17 @@ class Settings(InfraSettings):
     rate_limit_ip: str = "1200/minute"
     # Fernet key shared with provisioning: seals API keys and tokens before they reach Kafka.
     config_secrets_key: str = ""
+    # Shared with provisioning: instance tokens are checked without a lookup.
+    instance_token_secret: str = ""
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> "Settings":
-        for name in ("whmcs_api_key", "whmcs_hmac_secret", "config_secrets_key"):
+        for name in (
+            "whmcs_api_key",
+            "whmcs_hmac_secret",
+            "config_secrets_key",
+            "instance_token_secret",
+        ):
             if getattr(self, name) in PLACEHOLDERS:
                 raise ValueError(f"{name.upper()} must be set")
         if self.environment != "development" and self.jwt_secret in PLACEHOLDERS:

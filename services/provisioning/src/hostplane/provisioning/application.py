@@ -13,6 +13,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from hostplane.contracts import commands
 from hostplane.contracts.catalog import PLANS, REGIONS, SERVER_IMAGE
+from hostplane.contracts.identity import instance_token
 from hostplane.contracts.openclaw import InstanceStatus
 from hostplane.messaging.eventstore import Position, TrackedApplication
 from hostplane.provisioning.adapters.cloudinit import user_data
@@ -45,7 +46,7 @@ class Provisioning(TrackedApplication):
         super().__init__(env)
         self.provider = provider
         self._ready_url = ready_url
-        self._token_secret = instance_token_secret.encode()
+        self._token_secret = instance_token_secret
 
     # ---- commands ------------------------------------------------------------------------
 
@@ -146,8 +147,7 @@ class Provisioning(TrackedApplication):
 
     def ready_token(self, instance_id: UUID) -> bytes:
         """The instance's callback token: derived, so every retry hands out the same one."""
-        digest = hmac.new(self._token_secret, instance_id.bytes, hashlib.sha256).hexdigest()
-        return digest.encode()
+        return instance_token(self._token_secret, instance_id).encode()
 
     # ---- saga steps, on the instance's own events ----------------------------------------
 

@@ -70,18 +70,25 @@ class CloudflareProvider:
         """The id of the record `name` → `content`, created (or corrected) if needed."""
         existing = self._find(name, record_type)
         if existing is None:
-            created = self._call(
-                "POST",
-                self._records(),
-                json={
-                    "type": record_type,
-                    "name": name,
-                    "content": content,
-                    "ttl": 60,
-                    "proxied": False,
-                    "comment": "managed by hostplane",
-                },
-            )
+            try:
+                created = self._call(
+                    "POST",
+                    self._records(),
+                    json={
+                        "type": record_type,
+                        "name": name,
+                        "content": content,
+                        "ttl": 60,
+                        "proxied": False,
+                        "comment": "managed by hostplane",
+                    },
+                )
+            except ProviderError as error:
+                # A create whose answer was lost, retried: the record is there already.
+                found = self._find(name, record_type) if error.code == "81057" else None
+                if found is None:
+                    raise
+                return str(found["id"])
             return str(created["id"])
         if existing["content"] != content:
             self._call("PATCH", f"{self._records()}/{existing['id']}", json={"content": content})

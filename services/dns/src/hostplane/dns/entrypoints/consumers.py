@@ -22,8 +22,14 @@ GROUP = "dns"
 def subscribe(broker: KafkaBroker, app: Dns, settings: InfraSettings) -> None:
     """Register the `vps.events` subscriber, resuming from its tracking records."""
 
+    # One consumer per partition: records of instances on different partitions are made in
+    # parallel, each instance's in order.
     @tracked_subscriber(
-        broker, settings.topic(VPS_EVENTS), group_id=GROUP, next_offset=app.next_offset
+        broker,
+        settings.topic(VPS_EVENTS),
+        group_id=GROUP,
+        next_offset=app.next_offset,
+        consumers=VPS_EVENTS.partitions,
     )
     async def on_instance_event(message: KafkaMessage) -> None:
         ce_type = header(message.headers, envelope.CE_TYPE) or ""

@@ -2,8 +2,10 @@
 
 from typing import Any, cast
 
+import psycopg
 from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 # The gateway's own runtime state (no domain state): signatures and one-time tokens already
 # used, so a replay inside their validity window is refused on every replica.
@@ -30,9 +32,17 @@ class Database:
         )
 
     async def open(self) -> None:
+        """Open the pool and create the gateway's tables, waiting for PostgreSQL if needed."""
         await self.pool.open()
-        async with self.pool.connection() as conn:
-            await conn.execute(GATEWAY_DDL)
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type((psycopg.OperationalError, PoolTimeout)),
+            wait=wait_exponential(multiplier=0.2, max=5),
+            stop=stop_after_delay(120),
+            reraise=True,
+        ):
+            with attempt:
+                async with self.pool.connection() as conn:
+                    await conn.execute(GATEWAY_DDL)
 
     async def close(self) -> None:
         await self.pool.close()

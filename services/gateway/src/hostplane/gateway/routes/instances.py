@@ -42,8 +42,8 @@ from hostplane.gateway.deps import (
     ViewsDep,
     body_schema,
     existing,
-    instance_by_token,
     parse,
+    require_instance_token,
     require_state,
     run_job,
 )
@@ -175,12 +175,18 @@ async def terminate_instance(
     openapi_extra=body_schema(ReadyRequest),
 )
 async def instance_ready(
-    instance_id: UUID, token: BearerToken, body: RawBody, views: ViewsDep, bus: BusDep
+    instance_id: UUID,
+    token: BearerToken,
+    body: RawBody,
+    settings: SettingsDep,
+    views: ViewsDep,
+    bus: BusDep,
 ) -> ReadyResponse:
     """Cloud-init's callback: the instance's application is up."""
-    row = await instance_by_token(views, instance_id, token)
+    require_instance_token(settings, instance_id, token)
     ready = parse(ReadyRequest, body)
-    if row["status"] != InstanceStatus.PROVISIONING or row["openclaw_version"]:
+    row = await views.instance(instance_id)  # may lag behind: then the command decides
+    if row and (row["status"] != InstanceStatus.PROVISIONING or row["openclaw_version"]):
         return ReadyResponse(acknowledged=True)  # a repeated callback changes nothing
     await bus.send(
         PROVISIONING_COMMANDS,

@@ -35,8 +35,8 @@ from hostplane.gateway.adapters.telemetry_views import (
     decode_cursor,
     encode_cursor,
 )
-from hostplane.gateway.auth import BearerToken, RawBody, User, visible
-from hostplane.gateway.deps import BusDep, ViewsDep, body_schema, instance_by_token, parse
+from hostplane.gateway.auth import BearerToken, RawBody, SettingsDep, User, visible
+from hostplane.gateway.deps import BusDep, ViewsDep, body_schema, parse, require_instance_token
 from hostplane.gateway.errors import ApiError
 
 router = APIRouter(
@@ -61,10 +61,10 @@ TelemetryDep = Annotated[TelemetryViews, Depends(get_telemetry_views)]
     openapi_extra=body_schema(LogUpload),
 )
 async def upload_logs(
-    instance_id: UUID, token: BearerToken, body: RawBody, views: ViewsDep, bus: BusDep
+    instance_id: UUID, token: BearerToken, body: RawBody, settings: SettingsDep, bus: BusDep
 ) -> UploadAccepted:
     """An instance uploads a batch of log lines (with its own token)."""
-    await instance_by_token(views, instance_id, token)
+    require_instance_token(settings, instance_id, token)
     upload = parse(LogUpload, body)
     await bus.submit(
         LogBatch(
@@ -84,10 +84,10 @@ async def upload_logs(
     openapi_extra=body_schema(UsageUpload),
 )
 async def upload_usage(
-    instance_id: UUID, token: BearerToken, body: RawBody, views: ViewsDep, bus: BusDep
+    instance_id: UUID, token: BearerToken, body: RawBody, settings: SettingsDep, bus: BusDep
 ) -> UploadAccepted:
     """An instance reports AI requests it made (with its own token)."""
-    await instance_by_token(views, instance_id, token)
+    require_instance_token(settings, instance_id, token)
     upload = parse(UsageUpload, body)
     await bus.submit(
         UsageBatch(

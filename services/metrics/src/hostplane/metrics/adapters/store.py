@@ -10,7 +10,7 @@ from psycopg import Cursor, sql
 from psycopg_pool import ConnectionPool
 
 from hostplane.contracts.events import EventPayload
-from hostplane.messaging.eventstore import Position
+from hostplane.messaging.eventstore import Position, until_database_answers
 from hostplane.metrics.projections import project
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ class ViewStore:
             check=ConnectionPool.check_connection,
         )
 
+    @until_database_answers
     def create_schema(self) -> None:
         """Create the schema and its read tables if missing (the DDL is idempotent)."""
         ddl = files("hostplane.metrics").joinpath("schema.sql").read_text()

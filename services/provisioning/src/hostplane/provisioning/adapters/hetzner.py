@@ -115,7 +115,7 @@ class HetznerProvider:
     def ensure_server(self, spec: ServerSpec) -> ServerFacts:
         """The instance's server, created if missing, once it is running."""
         try:
-            server = self._find(spec.instance_id) or self._create(spec)
+            server = self._find(spec.instance_id) or self._create_once(spec)
             server = self._wait_running(server)
         except (ActionFailedException, ActionTimeoutException) as error:
             raise ProviderError("SERVER_CREATE_FAILED", str(error)) from error
@@ -187,6 +187,16 @@ class HetznerProvider:
         if server is None:
             raise ProviderError("SERVER_NOT_FOUND", f"no server for instance {instance_id}")
         return server
+
+    def _create_once(self, spec: ServerSpec) -> BoundServer:
+        try:
+            return self._create(spec)
+        except APIException as error:
+            # A create whose answer was lost, retried: the server exists under its name.
+            found = self._find(spec.instance_id) if error.code == "uniqueness_error" else None
+            if found is None:
+                raise
+            return found
 
     @provider_call
     def _create(self, spec: ServerSpec) -> BoundServer:
