@@ -21,8 +21,14 @@ KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$HERE
 
 PGPORT=${PGPORT:-55432}
 PG_HOME="$LOCAL/postgres"
+# PostgreSQL runs as the postgres user, who must reach its files: a clone below a private
+# directory (such as /root) keeps its cluster under /var/lib/postgresql instead.
+if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$ROOT"; then
+  PG_HOME="/var/lib/postgresql/hostplane-$(printf '%s' "$ROOT" | cksum | cut -d ' ' -f 1)"
+fi
 PG_DATA="$PG_HOME/data"
 PG_SOCKETS="$PG_HOME/run"
+PG_LOG="$PG_HOME/postgres.log"
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'infra: %s\n' "$*" >&2; exit 1; }
@@ -175,9 +181,9 @@ pg_up() {
   if pg_running && pg_ready; then say "postgres: running on 127.0.0.1:$PGPORT"; pg_roles; return; fi
   port_open "$PGPORT" && die "port $PGPORT is taken by another process"
   pg_init
-  [ "$(id -u)" -eq 0 ] && { touch "$LOGS/postgres.log"; chown postgres: "$LOGS/postgres.log" "$PG_SOCKETS"; }
-  as_pg "$(pg_bin)/pg_ctl" -D "$PG_DATA" -l "$LOGS/postgres.log" -w -t 60 start >/dev/null \
-    || { tail -n 20 "$LOGS/postgres.log" >&2; die "PostgreSQL did not start"; }
+  [ "$(id -u)" -eq 0 ] && { touch "$PG_LOG"; chown postgres: "$PG_LOG" "$PG_SOCKETS"; }
+  as_pg "$(pg_bin)/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start >/dev/null \
+    || { tail -n 20 "$PG_LOG" >&2; die "PostgreSQL did not start"; }
   wait_for 30 pg_ready || die "PostgreSQL does not answer on 127.0.0.1:$PGPORT"
   pg_roles
   say "postgres: ready on 127.0.0.1:$PGPORT"

@@ -31,28 +31,19 @@ class Dns(TrackedApplication):
             self.save_tracked(position=position)
             return
         name = self.fqdn(subdomain)
+        outcome: dict[str, str | None] = {"error_code": None, "error_message": None}
         try:
-            provider_id = self.provider.ensure_record(name, "A", ip_address)
-            record = Record(
-                instance_id=instance_id,
-                name=name,
-                record_type="A",
-                content=ip_address,
-                provider_record_id=provider_id,
-                error_code=None,
-                error_message=None,
-            )
+            outcome["provider_record_id"] = self.provider.ensure_record(name, "A", ip_address)
         except ProviderError as error:
             log.warning("instance %s: DNS record failed for good: %s", instance_id, error.message)
-            record = Record(
-                instance_id=instance_id,
-                name=name,
-                record_type="A",
-                content=ip_address,
-                provider_record_id=None,
-                error_code="DNS_FAILED",
-                error_message=f"{error.code}: {error.message}",
-            )
+            outcome = {
+                "provider_record_id": None,
+                "error_code": "DNS_FAILED",
+                "error_message": f"{error.code}: {error.message}",
+            }
+        record = Record(
+            instance_id=instance_id, name=name, record_type="A", content=ip_address, **outcome
+        )
         self.save_tracked(record, position=position)
 
     def remove_for(self, instance_id: UUID, position: Position | None) -> None:
