@@ -23,7 +23,8 @@ PGPORT=${PGPORT:-55432}
 PG_HOME="$LOCAL/postgres"
 # PostgreSQL runs as the postgres user, who must reach its files: a clone below a private
 # directory (such as /root) keeps its cluster under /var/lib/postgresql instead.
-if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$ROOT"; then
+if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1 \
+  && ! (cd / && runuser -u postgres -- test -x "$ROOT"); then
   PG_HOME="/var/lib/postgresql/hostplane-$(printf '%s' "$ROOT" | cksum | cut -d ' ' -f 1)"
 fi
 PG_DATA="$PG_HOME/data"
@@ -141,7 +142,7 @@ pg_install() {
 
 # PostgreSQL refuses to run as root: as root, its commands run as the postgres user.
 as_pg() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 pg_ready() { "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PGPORT"; }
