@@ -13,6 +13,7 @@ from fastapi import Depends, Header, Request
 from hostplane.contracts.identity import user_id_for
 from hostplane.contracts.openclaw import ErrorCode
 from hostplane.gateway.adapters.database import Database
+from hostplane.gateway.appstate import state
 from hostplane.gateway.errors import ApiError, not_found, unauthorized
 from hostplane.gateway.settings import Settings
 
@@ -37,18 +38,8 @@ class Principal:
 WHMCS = Principal(role="whmcs")
 
 
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def get_db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-DatabaseDep = Annotated[Database, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(state("settings"))]
+DatabaseDep = Annotated[Database, Depends(state("db"))]
 
 
 async def raw_body(request: Request, settings: SettingsDep) -> bytes:

@@ -4,7 +4,7 @@ import hmac
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from pydantic import BaseModel, ValidationError
 
 from hostplane.contracts import commands
@@ -13,7 +13,8 @@ from hostplane.contracts.openclaw import ErrorCode, InstanceStatus, JobAccepted
 from hostplane.contracts.topics import PROVISIONING_COMMANDS
 from hostplane.gateway.adapters.commands import CommandBus
 from hostplane.gateway.adapters.views import JobView, Views
-from hostplane.gateway.auth import SettingsDep
+from hostplane.gateway.appstate import state
+from hostplane.gateway.auth import BearerToken, RawBody, SettingsDep
 from hostplane.gateway.errors import (
     ApiError,
     JobPending,
@@ -21,21 +22,9 @@ from hostplane.gateway.errors import (
     unauthorized,
     validation_error,
 )
-from hostplane.gateway.settings import Settings
 
-
-def get_views(request: Request) -> Views:
-    views: Views = request.app.state.views
-    return views
-
-
-def get_bus(request: Request) -> CommandBus:
-    bus: CommandBus = request.app.state.bus
-    return bus
-
-
-ViewsDep = Annotated[Views, Depends(get_views)]
-BusDep = Annotated[CommandBus, Depends(get_bus)]
+ViewsDep = Annotated[Views, Depends(state("views"))]
+BusDep = Annotated[CommandBus, Depends(state("bus"))]
 
 Body = TypeVar("Body", bound=BaseModel)
 
@@ -61,11 +50,17 @@ async def existing(views: Views, instance_id: UUID) -> dict[str, Any]:
     return row
 
 
-def require_instance_token(settings: Settings, instance_id: UUID, token: str) -> None:
-    """401 unless `token` is the instance's own bearer token."""
+async def require_instance(
+    instance_id: UUID, token: BearerToken, body: RawBody, settings: SettingsDep
+) -> bytes:
+    """The body of a call an instance made with its own bearer token; 401 otherwise."""
     expected = instance_token(settings.instance_token_secret, instance_id)
     if not hmac.compare_digest(expected.encode(), token.encode()):
         raise unauthorized("Invalid instance token")
+    return body
+
+
+InstanceBody = Annotated[bytes, Depends(require_instance)]
 
 
 def require_state(

@@ -5,7 +5,7 @@ import math
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from hostplane.contracts.catalog import Region
 from hostplane.contracts.openclaw import (
@@ -20,6 +20,7 @@ from hostplane.contracts.openclaw import (
     iso,
 )
 from hostplane.gateway.adapters.admin_views import AdminViews, InstanceFilter
+from hostplane.gateway.appstate import state
 from hostplane.gateway.auth import Admin, SettingsDep
 from hostplane.gateway.presenters import instance_response
 
@@ -32,12 +33,7 @@ router = APIRouter(
 MAX_LIMIT = 100
 
 
-def get_admin_views(request: Request) -> AdminViews:
-    views: AdminViews = request.app.state.admin_views
-    return views
-
-
-AdminViewsDep = Annotated[AdminViews, Depends(get_admin_views)]
+AdminViewsDep = Annotated[AdminViews, Depends(state("admin_views"))]
 Page = Annotated[int, Query(ge=1, le=100_000)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 

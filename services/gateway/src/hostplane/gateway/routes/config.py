@@ -1,8 +1,9 @@
 """`POST /api/instances/:id/config`: the dashboard's AI settings for one instance."""
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends
 
 from hostplane.contracts import commands
 from hostplane.contracts.openclaw import (
@@ -12,6 +13,7 @@ from hostplane.contracts.openclaw import (
     UpdateConfigResponse,
 )
 from hostplane.contracts.secrets import SealedSecret, SecretBox
+from hostplane.gateway.appstate import state
 from hostplane.gateway.auth import RawBody, SettingsDep, User, visible
 from hostplane.gateway.deps import BusDep, ViewsDep, body_schema, parse, require_state, run_job
 
@@ -45,9 +47,7 @@ def channels_of(request: UpdateConfigRequest) -> dict[str, bool]:
     return {name: toggle.enabled for name, toggle in request.channels if toggle is not None}
 
 
-def get_box(http: Request) -> SecretBox:
-    box: SecretBox = http.app.state.secret_box
-    return box
+SecretBoxDep = Annotated[SecretBox, Depends(state("secret_box"))]
 
 
 @router.post(
@@ -59,7 +59,7 @@ async def update_config(
     instance_id: UUID,
     principal: User,
     body: RawBody,
-    http: Request,
+    box: SecretBoxDep,
     settings: SettingsDep,
     views: ViewsDep,
     bus: BusDep,
@@ -72,7 +72,7 @@ async def update_config(
         instance_id=instance_id,
         model=request.agent.model if request.agent else None,
         channels=channels_of(request),
-        secrets=secrets_of(request, get_box(http)),
+        secrets=secrets_of(request, box),
     )
     job = await run_job(views, bus, settings, instance_id, command)
     return UpdateConfigResponse(

@@ -30,7 +30,6 @@ from hostplane.contracts.topics import PROVISIONING_COMMANDS
 from hostplane.gateway.adapters.views import JobView
 from hostplane.gateway.auth import (
     BearerToken,
-    RawBody,
     SettingsDep,
     User,
     WhmcsBody,
@@ -39,11 +38,11 @@ from hostplane.gateway.auth import (
 )
 from hostplane.gateway.deps import (
     BusDep,
+    InstanceBody,
     ViewsDep,
     body_schema,
     existing,
     parse,
-    require_instance_token,
     require_state,
     run_job,
 )
@@ -175,15 +174,9 @@ async def terminate_instance(
     openapi_extra=body_schema(ReadyRequest),
 )
 async def instance_ready(
-    instance_id: UUID,
-    token: BearerToken,
-    body: RawBody,
-    settings: SettingsDep,
-    views: ViewsDep,
-    bus: BusDep,
+    instance_id: UUID, token: BearerToken, body: InstanceBody, views: ViewsDep, bus: BusDep
 ) -> ReadyResponse:
     """Cloud-init's callback: the instance's application is up."""
-    require_instance_token(settings, instance_id, token)
     ready = parse(ReadyRequest, body)
     row = await views.instance(instance_id)  # may lag behind: then the command decides
     if row and (row["status"] != InstanceStatus.PROVISIONING or row["openclaw_version"]):

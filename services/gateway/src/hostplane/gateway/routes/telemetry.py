@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from hostplane.contracts.catalog import PLANS, Plan
 from hostplane.contracts.openclaw import (
@@ -35,8 +35,9 @@ from hostplane.gateway.adapters.telemetry_views import (
     decode_cursor,
     encode_cursor,
 )
-from hostplane.gateway.auth import BearerToken, RawBody, SettingsDep, User, visible
-from hostplane.gateway.deps import BusDep, ViewsDep, body_schema, parse, require_instance_token
+from hostplane.gateway.appstate import state
+from hostplane.gateway.auth import User, visible
+from hostplane.gateway.deps import BusDep, InstanceBody, ViewsDep, body_schema, parse
 from hostplane.gateway.errors import ApiError
 
 router = APIRouter(
@@ -46,12 +47,7 @@ router = APIRouter(
 )
 
 
-def get_telemetry_views(request: Request) -> TelemetryViews:
-    views: TelemetryViews = request.app.state.telemetry_views
-    return views
-
-
-TelemetryDep = Annotated[TelemetryViews, Depends(get_telemetry_views)]
+TelemetryDep = Annotated[TelemetryViews, Depends(state("telemetry_views"))]
 
 
 @router.post(
@@ -60,11 +56,8 @@ TelemetryDep = Annotated[TelemetryViews, Depends(get_telemetry_views)]
     response_model=UploadAccepted,
     openapi_extra=body_schema(LogUpload),
 )
-async def upload_logs(
-    instance_id: UUID, token: BearerToken, body: RawBody, settings: SettingsDep, bus: BusDep
-) -> UploadAccepted:
+async def upload_logs(instance_id: UUID, body: InstanceBody, bus: BusDep) -> UploadAccepted:
     """An instance uploads a batch of log lines (with its own token)."""
-    require_instance_token(settings, instance_id, token)
     upload = parse(LogUpload, body)
     await bus.submit(
         LogBatch(
@@ -83,11 +76,8 @@ async def upload_logs(
     response_model=UploadAccepted,
     openapi_extra=body_schema(UsageUpload),
 )
-async def upload_usage(
-    instance_id: UUID, token: BearerToken, body: RawBody, settings: SettingsDep, bus: BusDep
-) -> UploadAccepted:
+async def upload_usage(instance_id: UUID, body: InstanceBody, bus: BusDep) -> UploadAccepted:
     """An instance reports AI requests it made (with its own token)."""
-    require_instance_token(settings, instance_id, token)
     upload = parse(UsageUpload, body)
     await bus.submit(
         UsageBatch(
