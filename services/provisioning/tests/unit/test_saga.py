@@ -10,7 +10,12 @@ from hostplane.contracts.catalog import Plan, Region
 from hostplane.contracts.identity import instance_id_for
 from hostplane.contracts.openclaw import InstanceStatus
 from hostplane.messaging.eventstore import Position
-from hostplane.provisioning.adapters.hetzner import ProviderError, ServerSpec
+from hostplane.provisioning.adapters.hetzner import (
+    ActionState,
+    CreatedServer,
+    ProviderError,
+    ServerSpec,
+)
 from hostplane.provisioning.application import Provisioning
 from hostplane.provisioning.domain.instance import Instance, Operation, ServerFacts
 from hostplane.provisioning.domain.job import Job
@@ -23,11 +28,11 @@ class FakeHetzner:
     specs: list[ServerSpec] = field(default_factory=list)
     fail_create: ProviderError | None = None
 
-    def ensure_server(self, spec: ServerSpec) -> ServerFacts:
+    def create_server(self, spec: ServerSpec) -> CreatedServer:
         self.specs.append(spec)
         if self.fail_create:
             raise self.fail_create
-        return self.servers.setdefault(
+        facts = self.servers.setdefault(
             spec.instance_id,
             ServerFacts(
                 len(self.servers) + 1,
@@ -36,6 +41,7 @@ class FakeHetzner:
                 f"100.64.0.{len(self.servers) + 1}",
             ),
         )
+        return CreatedServer(facts, action_id=facts.hetzner_id)
 
     def ensure_deleted(self, instance_id: UUID) -> bool:
         return self.servers.pop(instance_id, None) is not None
@@ -103,6 +109,23 @@ def test_create_builds_the_server_with_the_callback_in_user_data(app, provider) 
     assert f"HOSTPLANE_READY_TOKEN={token}" in spec.user_data
     instance: Instance = app.repository.get(instance_id)
     assert instance.server == provider.servers[instance_id]
+
+
+def test_a_server_that_fails_to_boot_rolls_the_instance_back(app, provider) -> None:
+    at = Offsets()
+    failing, _ = create(app, at(), service_id=501, subdomain="one")
+    booted, _ = create(app, at(), service_id=502, subdomain="two")
+    app.provision_server(failing, at())
+    app.provision_server(booted, at())
+    app.settle_boots(
+        {failing: ActionState(1, "error", "disk image broken"), booted: ActionState(2, "success")},
+        at(),
+    )
+    assert app.repository.get(failing).error_code == "SERVER_CREATE_FAILED"
+    assert app.repository.get(booted).error_code is None
+    app.compensate(failing, at())
+    assert app.repository.get(failing).status is InstanceStatus.ERROR
+    assert failing not in provider.servers
 
 
 def test_the_whole_saga_activates_and_closes_the_create_job(app) -> None:

@@ -59,6 +59,8 @@ class ServerCreated(VpsEvent):
     datacenter: str
     ip_address: str
     subdomain: str
+    # The provider's create action; the server is still booting when this is published.
+    action_id: int | None = None
 
 
 class DnsAssigned(VpsEvent):

@@ -17,7 +17,6 @@ class OutgoingEvent:
     aggregate_id: UUID
     version: int
     source: str
-    traceparent: str | None = None
 
     @property
     def key(self) -> bytes:
@@ -40,8 +39,6 @@ class OutgoingEvent:
             envelope.CE_SEQUENCE: str(self.version),
             envelope.CONTENT_TYPE: "application/json",
         }
-        if self.traceparent:
-            attributes[envelope.TRACEPARENT] = self.traceparent
         return [(name, value.encode()) for name, value in attributes.items()]
 
 

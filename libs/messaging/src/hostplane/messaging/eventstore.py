@@ -6,10 +6,15 @@ from typing import Any
 
 import psycopg
 from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import ProcessRecorder, Recording, Tracking
+from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.persistence import Mapper, ProcessRecorder, Recording, StoredEvent, Tracking
 from psycopg import sql
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
+
+from hostplane.messaging.observability import current_traceparent
+
+# Where a stored event keeps the trace it was recorded in (never part of the domain event).
+TRACE_KEY = "_traceparent"
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,29 @@ def ensure_schema(database_url: str, schema: str) -> None:
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
 
+class TracingMapper(Mapper[Any]):
+    """Stores the active trace with each event, so its publication continues that trace."""
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
+        traceparent = current_traceparent()
+        if traceparent is None:
+            return super().to_stored_event(domain_event)
+        traced = object.__new__(type(domain_event))
+        object.__setattr__(traced, "__dict__", {**vars(domain_event), TRACE_KEY: traceparent})
+        return super().to_stored_event(traced)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
+        return self.to_traced_event(stored_event)[0]
+
+    def to_traced_event(
+        self, stored_event: StoredEvent
+    ) -> tuple[DomainEventProtocol[Any], str | None]:
+        """The domain event and the `traceparent` it was recorded under."""
+        domain_event = super().to_domain_event(stored_event)
+        traceparent: str | None = vars(domain_event).pop(TRACE_KEY, None)
+        return domain_event, traceparent
+
+
 class TrackedApplication(Application[Any]):
     """Application on a process recorder: events and consumed positions in one transaction."""
 
@@ -55,6 +83,18 @@ class TrackedApplication(Application[Any]):
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()
+
+    def construct_mapper(self) -> TracingMapper:
+        mapper = self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=TracingMapper
+        )
+        assert isinstance(mapper, TracingMapper)
+        return mapper
+
+    @property
+    def traced_mapper(self) -> TracingMapper:
+        assert isinstance(self.mapper, TracingMapper)
+        return self.mapper
 
     def on_saved(self, listener: Callable[[], None]) -> None:
         """Call `listener` (from the saving thread) whenever new events were stored."""

@@ -78,8 +78,25 @@ def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
 
 def position_of(message: KafkaMessage) -> Position:
     """The topic, partition and offset of a consumed message."""
-    record: Any = message.raw_message
+    return record_position(message.raw_message)
+
+
+def record_position(record: Any) -> Position:
     return Position(topic=record.topic, partition=record.partition, offset=record.offset)
+
+
+def unprocessed(app: TrackedApplication, message: KafkaMessage) -> list[list[Any]]:
+    """A batch's records per partition, in order, without those whose effects are stored."""
+    by_partition: dict[tuple[str, int], list[Any]] = {}
+    for record in message.raw_message:
+        by_partition.setdefault((record.topic, record.partition), []).append(record)
+    pending = []
+    for (topic, partition), records in by_partition.items():
+        resume = app.next_offset(topic, partition) or 0
+        fresh = [record for record in records if record.offset >= resume]
+        if fresh:
+            pending.append(fresh)
+    return pending
 
 
 class ResumeFromTracking(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -115,11 +132,13 @@ def tracked_subscriber(
     next_offset: Callable[[str, int], int | None],
     max_poll_interval_ms: int = 5 * 60 * 1000,
     consumers: int = 1,
+    batch: bool = False,
 ) -> Callable[[Handler], Handler]:
     """A subscriber that commits after each effect, retries failures, and resumes from tracking.
 
     With `consumers` > 1 the group gets that many consumers, so partitions are handled in
-    parallel while each partition (and so each aggregate) stays in order.
+    parallel while each partition (and so each aggregate) stays in order. With `batch` the
+    handler gets every record fetched at once (`unprocessed` sorts them by partition).
     """
 
     def register(handler: Handler) -> Handler:
@@ -135,6 +154,8 @@ def tracked_subscriber(
                 max_poll_interval_ms=max_poll_interval_ms,
                 # Members learn of a rebalance at their next heartbeat: keep joins quick.
                 heartbeat_interval_ms=250,
+                batch=batch,
+                max_records=500 if batch else None,
             )
             subscriber(guarded)
             listener.consumer = partial(getattr, subscriber, "consumer")
@@ -170,7 +191,13 @@ async def handle_once(
     subscriber may save the same aggregate meanwhile; the handler then runs again on the
     fresh state (its provider calls are safe to repeat).
     """
-    position = position_of(message)
+    await handle_at(app, position_of(message), handle)
+
+
+async def handle_at(
+    app: TrackedApplication, position: Position, handle: Callable[[Position], None]
+) -> None:
+    """`handle_once` for a position of one's choosing (the last record of a batch)."""
 
     def run() -> None:
         for attempt in range(1, CONFLICT_RETRIES + 1):

@@ -17,6 +17,7 @@ from eventsourcing.persistence import Tracking
 
 from hostplane.messaging.cloudevents import OutgoingEvent
 from hostplane.messaging.eventstore import TrackedApplication
+from hostplane.messaging.observability import publishing
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class OutboxRelay:
         self._idle_poll_s = idle_poll_s
         self._wake = asyncio.Event()
         self.published = 0
+        self._position: int | None = None
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Wake the relay as soon as the application stores events (from any thread)."""
@@ -89,18 +91,30 @@ class OutboxRelay:
             return position
         deliveries = []
         for notification in notifications:
-            outgoing = self._translate(self._app.mapper.to_domain_event(notification))
-            if outgoing is not None:
+            event, traceparent = self._app.traced_mapper.to_traced_event(notification)
+            outgoing = self._translate(event)
+            if outgoing is None:
+                continue
+            topic = self._topic_prefix + outgoing.payload.topic.name
+            with publishing(topic, parent=traceparent) as trace_headers:
                 deliveries.append(
                     await self._producer.send(
-                        self._topic_prefix + outgoing.payload.topic.name,
+                        topic,
                         value=outgoing.value,
                         key=outgoing.key,
-                        headers=outgoing.headers,
+                        headers=outgoing.headers + trace_headers,
                     )
                 )
         await asyncio.gather(*deliveries)
         last = notifications[-1].id
         await asyncio.to_thread(recorder.insert_tracking, Tracking(OUTBOX_STREAM, last))
         self.published += len(deliveries)
+        self._position = last
         return last
+
+    def backlog(self) -> float:
+        """Stored events not yet published (read when Prometheus scrapes)."""
+        if self._position is None:
+            return 0.0
+        latest = self._app.process_recorder.max_notification_id() or 0
+        return float(max(latest - self._position, 0))

@@ -5,6 +5,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hostplane.contracts.topics import Topic
+from hostplane.messaging.observability import Exporter, LogFormat
 
 
 class InfraSettings(BaseSettings):
@@ -13,6 +14,11 @@ class InfraSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     database_url: str = "postgresql://hostplane:hostplane@127.0.0.1:55432/hostplane"
     log_level: str = "INFO"
+    log_format: LogFormat = "json"
+    # Where spans go: "otlp" (OTEL_EXPORTER_OTLP_ENDPOINT), "console", or nowhere.
+    otel_traces_exporter: Exporter = "none"
+    # Prometheus metrics on 127.0.0.1:<port>; 0 serves none.
+    metrics_port: int = 0
     # Prepended to every topic name: lets test runs and tenants share one broker.
     topic_prefix: str = ""
     # base64 AES key (16, 24 or 32 bytes): when set, stored events are encrypted at rest.

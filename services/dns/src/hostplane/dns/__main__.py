@@ -7,12 +7,12 @@ from hostplane.dns.adapters.publishing import translate
 from hostplane.dns.bootstrap import bootstrap
 from hostplane.dns.entrypoints.consumers import subscribe
 from hostplane.dns.settings import Settings
-from hostplane.messaging.service import configure_logging, run_service
+from hostplane.messaging.service import observe, run_service
 
 
 def main() -> None:
     settings = Settings()
-    configure_logging(settings.log_level)
+    observe("dns", settings)
     app = bootstrap(settings)
     subscribe_any: Any = subscribe
     asyncio.run(run_service("dns", settings, app, translate, subscribe_any))

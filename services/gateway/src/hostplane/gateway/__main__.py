@@ -1,19 +1,19 @@
 """`python -m hostplane.gateway`: serve the REST API with uvicorn."""
 
-import os
-
 import uvicorn
 
 from hostplane.gateway.app import create_app
-from hostplane.messaging.service import configure_logging
+from hostplane.gateway.settings import Settings
+from hostplane.messaging.service import observe
 
 
 def main() -> None:
-    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
+    settings = Settings()
+    observe("gateway", settings)
     uvicorn.run(
-        create_app(),
-        host=os.environ.get("GATEWAY_HOST", "127.0.0.1"),
-        port=int(os.environ.get("GATEWAY_PORT", "8080")),
+        create_app(settings),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
         log_level="warning",
         access_log=False,
     )

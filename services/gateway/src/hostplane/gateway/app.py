@@ -5,6 +5,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_fastapi_instrumentator import Instrumentator
 
 from hostplane.contracts.secrets import SecretBox
 from hostplane.contracts.topics import ALL_TOPICS
@@ -68,4 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(sso.router)
     app.include_router(webhooks.router)
+    # Request latency per route template; served on the metrics port, not on the API.
+    Instrumentator(excluded_handlers=["/api/health"]).instrument(app)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="/api/health")
     return app

@@ -9,6 +9,8 @@ PLACEHOLDERS = {"", "changeme", "change-me"}
 
 class Settings(InfraSettings):
     environment: str = "development"
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8080
     whmcs_api_key: str = ""
     whmcs_hmac_secret: str = ""
     jwt_secret: str = ""

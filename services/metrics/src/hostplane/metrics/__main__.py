@@ -4,12 +4,12 @@ import asyncio
 import logging
 import signal
 
-from faststream.kafka import KafkaBroker
 from hcloud import Client
 
 from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.messaging.kafka import ensure_topics
-from hostplane.messaging.service import configure_logging
+from hostplane.messaging.provider_budget import RequestBudget, pace
+from hostplane.messaging.service import make_broker, observe, track_consumer_lag
 from hostplane.metrics.adapters.store import ViewStore
 from hostplane.metrics.adapters.usage import UsageCollector
 from hostplane.metrics.entrypoints.consumers import subscribe, subscribe_telemetry
@@ -22,17 +22,19 @@ async def run(settings: Settings) -> None:
     store = ViewStore(settings.database_url)
     store.create_schema()
     await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS, settings.topic_prefix)
-    broker = KafkaBroker(
-        settings.kafka_bootstrap_servers, client_id="metrics", logger=log, log_level=logging.DEBUG
-    )
+    broker = make_broker("metrics", settings)
     subscribe(broker, store, settings)
     subscribe_telemetry(broker, store, settings)
     await broker.start()
+    lag = asyncio.create_task(track_consumer_lag(broker), name="consumer-lag")
     collecting = None
     if settings.metrics_interval_s > 0 and settings.hetzner_api_token:
         client = Client(
             token=settings.hetzner_api_token, api_endpoint=settings.hetzner_api_endpoint
         )
+        budget = RequestBudget(settings.hetzner_requests_per_hour)
+        # hcloud takes no transport of ours; its session is where every request passes.
+        pace(client._client._session, settings.hetzner_api_endpoint, "hetzner", budget)
         collector = UsageCollector(store, client, settings.metrics_interval_s)
         collecting = asyncio.create_task(collector.run(), name="usage-collector")
     stop = asyncio.Event()
@@ -41,6 +43,7 @@ async def run(settings: Settings) -> None:
         loop.add_signal_handler(signum, stop.set)
     log.info("metrics started")
     await stop.wait()
+    lag.cancel()
     if collecting is not None:
         collecting.cancel()
     await broker.stop()
@@ -49,7 +52,7 @@ async def run(settings: Settings) -> None:
 
 def main() -> None:
     settings = Settings()
-    configure_logging(settings.log_level)
+    observe("metrics", settings)
     asyncio.run(run(settings))
 
 

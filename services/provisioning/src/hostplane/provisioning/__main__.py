@@ -3,7 +3,7 @@
 import asyncio
 from typing import Any
 
-from hostplane.messaging.service import configure_logging, run_service
+from hostplane.messaging.service import observe, run_service
 from hostplane.provisioning.adapters.publishing import translate
 from hostplane.provisioning.bootstrap import bootstrap
 from hostplane.provisioning.entrypoints.consumers import subscribe
@@ -12,7 +12,7 @@ from hostplane.provisioning.settings import Settings
 
 def main() -> None:
     settings = Settings()
-    configure_logging(settings.log_level)
+    observe("provisioning", settings)
     app = bootstrap(settings)
     subscribe_any: Any = subscribe
     asyncio.run(run_service("provisioning", settings, app, translate, subscribe_any))

@@ -17,7 +17,12 @@ from hostplane.contracts.identity import instance_token
 from hostplane.contracts.openclaw import InstanceStatus
 from hostplane.messaging.eventstore import Position, TrackedApplication
 from hostplane.provisioning.adapters.cloudinit import user_data
-from hostplane.provisioning.adapters.hetzner import HetznerProvider, ProviderError, ServerSpec
+from hostplane.provisioning.adapters.hetzner import (
+    ActionState,
+    HetznerProvider,
+    ProviderError,
+    ServerSpec,
+)
 from hostplane.provisioning.domain.instance import Instance, Operation, TransitionRefused
 from hostplane.provisioning.domain.job import Job
 from hostplane.provisioning.domain.subdomain import SubdomainClaim
@@ -152,7 +157,11 @@ class Provisioning(TrackedApplication):
     # ---- saga steps, on the instance's own events ----------------------------------------
 
     def provision_server(self, instance_id: UUID, position: Position | None) -> None:
-        """Build the instance's server (idempotently) and record it, or fail the instance."""
+        """Order the instance's server (idempotently) and record it, or fail the instance.
+
+        The step does not wait for the boot: DNS is set up meanwhile, the server's ready
+        callback activates the instance, and `settle_boots` catches a boot that failed.
+        """
         instance = self._instance(instance_id)
         if instance is None or not instance.is_provisioning or instance.server is not None:
             self.save_tracked(position=position)
@@ -169,11 +178,31 @@ class Provisioning(TrackedApplication):
             ssh_key_ids=instance.ssh_key_ids,
         )
         try:
-            instance.record_server(self.provider.ensure_server(spec))
+            created = self.provider.create_server(spec)
+            instance.record_server(created.facts, created.action_id)
         except ProviderError as error:
             log.warning("instance %s: server failed for good: %s", instance.id, error.message)
             instance.fail(error.code, error.message)
         self.save_tracked(instance, position=position)
+
+    def settle_boots(self, outcomes: dict[UUID, ActionState], position: Position) -> None:
+        """Fail the instances whose server did not boot; all in one transaction."""
+        failed = []
+        for instance_id, outcome in outcomes.items():
+            if outcome.status == "success":
+                continue
+            instance = self._require(instance_id)
+            instance.fail("SERVER_CREATE_FAILED", outcome.error or "the server did not start")
+            failed.append(instance)
+        self.save_tracked(*failed, position=position)
+
+    def boot_of_found_server(self, instance_id: UUID) -> ActionState:
+        """How the boot of a server found (not created) by a retried step ended."""
+        try:
+            self.provider.wait_started(instance_id)
+        except ProviderError as error:
+            return ActionState(0, "error", error.message)
+        return ActionState(0, "success")
 
     def compensate(self, instance_id: UUID, position: Position | None) -> None:
         """Remove what a failed provisioning left at the provider; the instance ends in error."""

@@ -16,6 +16,8 @@ class Settings(InfraSettings):
     instance_token_secret: str = "dev-instance-token-secret"  # noqa: S105
     provider_poll_interval_s: float = 0.25
     provider_timeout_s: float = 30.0
+    # This service's share of the Hetzner project's rate limit (3,600/h, shared with metrics).
+    hetzner_requests_per_hour: float = 3000.0
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> "Settings":

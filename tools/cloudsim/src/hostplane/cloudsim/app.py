@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,7 +26,15 @@ DEFAULT_ZONES = "023e105f4ecef8ad9ca31a8372d0c353:hostplane.test"
 def world_from_env(env: dict[str, str]) -> World:
     config = Config(
         boot_delay_s=float(env.get("CLOUDSIM_BOOT_DELAY", 1.0)),
+        boot_delay_max_s=float(env["CLOUDSIM_BOOT_DELAY_MAX"])
+        if env.get("CLOUDSIM_BOOT_DELAY_MAX")
+        else None,
         action_delay_s=float(env.get("CLOUDSIM_ACTION_DELAY", 0.2)),
+        time_factor=float(env.get("CLOUDSIM_TIME_FACTOR", 1.0)),
+        rate_limit_per_hour=int(env.get("CLOUDSIM_RATE_LIMIT_PER_HOUR", 0)),
+        rate_limit_initial=int(env["CLOUDSIM_RATE_LIMIT_INITIAL"])
+        if env.get("CLOUDSIM_RATE_LIMIT_INITIAL")
+        else None,
         ready_callback=env.get("CLOUDSIM_READY_CALLBACK", "true").lower() != "false",
         openclaw_version=env.get("CLOUDSIM_OPENCLAW_VERSION", "2026.11.0"),
         seed=int(env.get("CLOUDSIM_SEED", 0)),
@@ -36,6 +45,16 @@ def world_from_env(env: dict[str, str]) -> World:
     world = World(config=config, zones=zones)
     world.rng.seed(config.seed)
     return world
+
+
+# Resource ids in a path: Hetzner's numbers, Cloudflare's 32 hex digits.
+RESOURCE_ID = re.compile(r"/(\d+|[0-9a-f]{32})(?=/|$)")
+
+
+def _count(world: World, request: Request, status: int) -> None:
+    key = f"{request.method} {RESOURCE_ID.sub('/{id}', request.url.path)}"
+    world.route_counts[key] = world.route_counts.get(key, 0) + 1
+    world.status_counts[str(status)] = world.status_counts.get(str(status), 0) + 1
 
 
 def _authorized(request: Request, token: str | None) -> bool:
@@ -68,17 +87,25 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
             return await call_next(request)
         route = f"{request.method} {path}"
         world.request_counts[route] = world.request_counts.get(route, 0) + 1
-        if path.startswith(HETZNER) and not _authorized(request, env.get("CLOUDSIM_HETZNER_TOKEN")):
+        hetzner = path.startswith(HETZNER)
+        if hetzner and not _authorized(request, env.get("CLOUDSIM_HETZNER_TOKEN")):
             return hetzner_error(401, "unauthorized", "unable to authenticate")
         if path.startswith(CLOUDFLARE) and not _authorized(
             request, env.get("CLOUDSIM_CLOUDFLARE_TOKEN")
         ):
             return cloudflare_error(403, 10000, "Authentication error")
-        fault = faults.pick(request.method, path)
-        request.state.fault = fault
-        if fault is not None and (injected := await faults.respond(fault, path)) is not None:
-            return injected
-        return await call_next(request)
+        bucket = world.rate_limit(request.headers["authorization"]) if hetzner else None
+        if bucket is not None and not bucket.take():
+            response: Response = hetzner_error(429, "rate_limit_exceeded", "rate limit exceeded")
+        else:
+            fault = faults.pick(request.method, path)
+            request.state.fault = fault
+            injected = await faults.respond(fault, path) if fault is not None else None
+            response = injected or await call_next(request)
+        if bucket is not None:
+            response.headers.update(bucket.headers())
+        _count(world, request, response.status_code)
+        return response
 
     app.include_router(hetzner.router, prefix=HETZNER)
     app.include_router(cloudflare.router, prefix=CLOUDFLARE)

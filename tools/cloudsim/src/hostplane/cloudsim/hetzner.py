@@ -227,7 +227,7 @@ class Hetzner:
             self.later(
                 self._complete(
                     action,
-                    world.config.boot_delay_s,
+                    world.config.boot_delay(world.rng),
                     server,
                     "running",
                     action_should_fail(request),
@@ -267,7 +267,7 @@ class Hetzner:
             self.later(
                 self._complete(
                     action,
-                    world.config.action_delay_s,
+                    world.config.action_delay(),
                     server,
                     "deleted",
                     action_should_fail(request),
@@ -301,7 +301,7 @@ class Hetzner:
             self.later(
                 self._complete(
                     action,
-                    world.config.action_delay_s,
+                    world.config.action_delay(),
                     server,
                     outcome,
                     action_should_fail(request),

@@ -3,6 +3,7 @@
 import ipaddress
 import itertools
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -14,11 +15,55 @@ def now() -> str:
 
 @dataclass
 class Config:
+    # A create takes boot_delay_s, or a uniform draw up to boot_delay_max_s when that is set.
     boot_delay_s: float = 1.0
+    boot_delay_max_s: float | None = None
     action_delay_s: float = 0.2
+    # Simulated time runs this much faster: delays shrink and the rate limit refills faster.
+    time_factor: float = 1.0
+    # Hetzner's limit per project (token): this many an hour, refilled evenly; 0 is none.
+    rate_limit_per_hour: int = 0
+    # What the bucket holds at start (default: full, as for a project at rest).
+    rate_limit_initial: int | None = None
     ready_callback: bool = True
     openclaw_version: str = "2026.11.0"
     seed: int = 0
+
+    def boot_delay(self, rng: random.Random) -> float:
+        high = self.boot_delay_max_s or self.boot_delay_s
+        return rng.uniform(self.boot_delay_s, high) / self.time_factor
+
+    def action_delay(self) -> float:
+        return self.action_delay_s / self.time_factor
+
+
+@dataclass
+class RateLimit:
+    """Hetzner's token bucket: `limit` requests, refilled at limit/3600 per (scaled) second."""
+
+    limit: int
+    time_factor: float
+    tokens: float
+    updated: float = field(default_factory=time.monotonic)
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        refill = (now - self.updated) * self.limit / 3600 * self.time_factor
+        self.tokens = min(float(self.limit), self.tokens + refill)
+        self.updated = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    def headers(self) -> dict[str, str]:
+        per_s = self.limit / 3600 * self.time_factor
+        reset = int(time.time() + (self.limit - self.tokens) / per_s)
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(int(self.tokens)),
+            "RateLimit-Reset": str(reset),
+        }
 
 
 @dataclass
@@ -31,9 +76,30 @@ class World:
     zones: dict[str, str] = field(default_factory=dict)  # zone id -> domain
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     request_counts: dict[str, int] = field(default_factory=dict)
+    # Requests per route template ("GET /servers/{id}") and per status, for benchmarks.
+    route_counts: dict[str, int] = field(default_factory=dict)
+    status_counts: dict[str, int] = field(default_factory=dict)
+    rate_limits: dict[str, RateLimit] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
     ids: "itertools.count[int]" = field(default_factory=lambda: itertools.count(1000))
     ips: "itertools.count[int]" = field(default_factory=lambda: itertools.count(1))
     rng: random.Random = field(default_factory=random.Random)
+
+    def rate_limit(self, token: str) -> RateLimit | None:
+        """The bucket of the project a token belongs to, when limits are on."""
+        limit = self.config.rate_limit_per_hour
+        if not limit:
+            return None
+        if token not in self.rate_limits:
+            initial = self.config.rate_limit_initial
+            # Every project's bucket starts with the world, and has refilled since.
+            self.rate_limits[token] = RateLimit(
+                limit,
+                self.config.time_factor,
+                float(limit if initial is None else initial),
+                updated=self.started,
+            )
+        return self.rate_limits[token]
 
     def next_id(self) -> int:
         return next(self.ids)

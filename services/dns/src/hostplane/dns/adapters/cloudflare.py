@@ -5,6 +5,7 @@ deleting is "make sure it is gone".
 """
 
 import logging
+import time
 from typing import Any
 
 import httpx
@@ -15,6 +16,8 @@ from tenacity import (
     stop_after_attempt,
     wait_exponential_jitter,
 )
+
+from hostplane.messaging.observability import record_provider_call
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,20 @@ provider_call = retry(
 )
 
 
+def _started(request: httpx.Request) -> None:
+    request.extensions["started"] = time.perf_counter()
+
+
+def _count(response: httpx.Response) -> None:
+    started = response.request.extensions.get("started", time.perf_counter())
+    record_provider_call(
+        "cloudflare",
+        response.request.method,
+        str(response.status_code),
+        time.perf_counter() - started,
+    )
+
+
 class CloudflareProvider:
     def __init__(self, api_base: str, token: str, zone_id: str, timeout_s: float = 10.0) -> None:
         self._zone_id = zone_id
@@ -64,6 +81,7 @@ class CloudflareProvider:
             base_url=api_base.rstrip("/"),
             headers={"Authorization": f"Bearer {token}"},
             timeout=timeout_s,
+            event_hooks={"request": [_started], "response": [_count]},
         )
 
     def ensure_record(self, name: str, record_type: str, content: str) -> str:

@@ -8,7 +8,8 @@ from pydantic import BaseModel
 from hostplane.contracts import envelope
 from hostplane.contracts.telemetry import TelemetryBatch
 from hostplane.contracts.topics import Topic
-from hostplane.messaging.cloudevents import OutgoingEvent
+from hostplane.messaging.cloudevents import Headers, OutgoingEvent
+from hostplane.messaging.observability import publishing
 
 
 class CommandBus:
@@ -35,28 +36,30 @@ class CommandBus:
             (envelope.CORRELATION_ID, (correlation_id or str(command_id)).encode()),
             (envelope.CONTENT_TYPE, b"application/json"),
         ]
-        await self._producer.send_and_wait(
-            self._topic_prefix + topic.name,
-            value=command.model_dump_json().encode(),
-            key=str(aggregate_id).encode(),
-            headers=headers,
-        )
+        await self._send(topic.name, str(aggregate_id), command.model_dump_json(), headers)
         return command_id
 
     async def submit(self, batch: TelemetryBatch) -> None:
         """Hand an instance's telemetry batch to Kafka, keyed by the instance."""
-        await self._producer.send_and_wait(
-            self._topic_prefix + batch.topic.name,
-            value=batch.model_dump_json().encode(),
-            key=str(batch.instance_id).encode(),
-            headers=[(envelope.CONTENT_TYPE, b"application/json")],
+        await self._send(
+            batch.topic.name,
+            str(batch.instance_id),
+            batch.model_dump_json(),
+            [(envelope.CONTENT_TYPE, b"application/json")],
         )
 
     async def publish(self, event: OutgoingEvent) -> None:
         """Publish an event the gateway itself observed (CloudEvents headers)."""
-        await self._producer.send_and_wait(
-            self._topic_prefix + event.payload.topic.name,
-            value=event.value,
-            key=event.key,
-            headers=event.headers,
+        await self._send(
+            event.payload.topic.name, str(event.aggregate_id), event.value, event.headers
         )
+
+    async def _send(self, topic: str, key: str, value: str | bytes, headers: Headers) -> None:
+        name = self._topic_prefix + topic
+        with publishing(name) as trace_headers:
+            await self._producer.send_and_wait(
+                name,
+                value=value.encode() if isinstance(value, str) else value,
+                key=key.encode(),
+                headers=headers + trace_headers,
+            )

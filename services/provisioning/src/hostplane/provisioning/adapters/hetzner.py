@@ -1,9 +1,11 @@
 """Hetzner Cloud through the official `hcloud` client.
 
-Every call is safe to repeat: a server carries its instance id in a label and is looked up
-before it is created; deleting is "make sure it is gone".
+Every call is safe to repeat: a server is named after its instance, so a create whose answer
+was lost finds the server on its retry; deleting is "make sure it is gone". Calls are paced
+to the project's rate limit, and actions are polled many at a time.
 """
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from tenacity import (
 )
 
 from hostplane.contracts.catalog import datacenter_of
+from hostplane.messaging.provider_budget import RequestBudget, pace
 from hostplane.provisioning.domain.instance import ServerFacts
 
 log = logging.getLogger(__name__)
@@ -92,6 +95,20 @@ def server_name(instance_id: UUID) -> str:
     return f"hp-{instance_id}"
 
 
+@dataclass(frozen=True)
+class CreatedServer:
+    facts: ServerFacts
+    # The create action to watch; None for a server found from an earlier attempt.
+    action_id: int | None
+
+
+@dataclass(frozen=True)
+class ActionState:
+    id: int
+    status: str  # running | success | error
+    error: str | None = None
+
+
 class HetznerProvider:
     def __init__(
         self,
@@ -100,8 +117,9 @@ class HetznerProvider:
         poll_interval: float = 0.25,
         boot_timeout_s: float = 600,
         timeout_s: float = 30.0,
+        budget: RequestBudget | None = None,
     ) -> None:
-        self._poll_interval = poll_interval
+        self.poll_interval = poll_interval
         self._boot_timeout_s = boot_timeout_s
         self._client = Client(
             token=token,
@@ -111,14 +129,13 @@ class HetznerProvider:
             poll_max_retries=2400,
             timeout=(3.05, timeout_s),
         )
+        # hcloud takes no transport of ours; its session is where every request passes.
+        pace(self._client._client._session, endpoint, "hetzner", budget)
 
-    def ensure_server(self, spec: ServerSpec) -> ServerFacts:
-        """The instance's server, created if missing, once it is running."""
+    def create_server(self, spec: ServerSpec) -> CreatedServer:
+        """Ask for the instance's server (once); it boots while the caller goes on."""
         try:
-            server = self._find(spec.instance_id) or self._create_once(spec)
-            server = self._wait_running(server)
-        except (ActionFailedException, ActionTimeoutException) as error:
-            raise ProviderError("SERVER_CREATE_FAILED", str(error)) from error
+            server, action = self._create_once(spec)
         except APIException as error:
             raise ProviderError("SERVER_CREATE_FAILED", f"{error.code}: {error.message}") from error
         except requests.RequestException as error:
@@ -126,12 +143,33 @@ class HetznerProvider:
         assert server.id is not None
         assert server.server_type is not None and server.location is not None
         assert server.public_net is not None and server.public_net.ipv4 is not None
-        return ServerFacts(
+        facts = ServerFacts(
             hetzner_id=server.id,
             server_type=str(server.server_type.name),
             datacenter=datacenter_of(str(server.location.name)),
             ip_address=server.public_net.ipv4.ip,
         )
+        return CreatedServer(facts, action.id if action is not None else None)
+
+    @provider_call
+    def action_states(self, action_ids: list[int]) -> list[ActionState]:
+        """The state of up to 50 actions, in one request."""
+        answer = self._client.request(
+            "GET", "/actions", params={"id": action_ids, "per_page": len(action_ids)}
+        )
+        return [
+            ActionState(a["id"], a["status"], (a.get("error") or {}).get("message"))
+            for a in answer["actions"]
+        ]
+
+    def wait_started(self, instance_id: UUID) -> None:
+        """Block until the instance's server runs (for a server found, not created, by us)."""
+        try:
+            self._wait_running(self._require(instance_id))
+        except (ActionFailedException, ActionTimeoutException) as error:
+            raise ProviderError("SERVER_CREATE_FAILED", str(error)) from error
+        except APIException as error:
+            raise ProviderError("SERVER_CREATE_FAILED", f"{error.code}: {error.message}") from error
 
     def ensure_deleted(self, instance_id: UUID) -> bool:
         """Make sure no server of the instance exists; True if one was deleted."""
@@ -188,7 +226,7 @@ class HetznerProvider:
             raise ProviderError("SERVER_NOT_FOUND", f"no server for instance {instance_id}")
         return server
 
-    def _create_once(self, spec: ServerSpec) -> BoundServer:
+    def _create_once(self, spec: ServerSpec) -> tuple[BoundServer, BoundAction | None]:
         try:
             return self._create(spec)
         except APIException as error:
@@ -196,10 +234,10 @@ class HetznerProvider:
             found = self._find(spec.instance_id) if error.code == "uniqueness_error" else None
             if found is None:
                 raise
-            return found
+            return found, None
 
     @provider_call
-    def _create(self, spec: ServerSpec) -> BoundServer:
+    def _create(self, spec: ServerSpec) -> tuple[BoundServer, BoundAction]:
         response = self._client.servers.create(
             name=server_name(spec.instance_id),
             server_type=ServerType(name=spec.server_type),
@@ -209,8 +247,7 @@ class HetznerProvider:
             user_data=spec.user_data,
             labels={INSTANCE_LABEL: str(spec.instance_id), MANAGED_LABEL: "true"},
         )
-        self._wait(response.action)
-        return response.server
+        return response.server, response.action
 
     @provider_call
     def _delete(self, server: BoundServer) -> BoundAction:
@@ -243,7 +280,7 @@ class HetznerProvider:
                 raise ProviderError("SERVER_CREATE_FAILED", f"server {server.id} did not start")
             action = self._running_action(server)
             if action is None:
-                time.sleep(self._poll_interval)
+                time.sleep(self.poll_interval)
             self._wait(action)
             server = self._reload(server)
         return server
@@ -252,6 +289,51 @@ class HetznerProvider:
     def _running_action(self, server: BoundServer) -> BoundAction | None:
         actions = server.get_actions(status=["running"])
         return actions[0] if actions else None
+
+
+class ActionWatcher:
+    """Waits for many actions at once: one `GET /actions?id=…` a round for up to 50 of them.
+
+    Polling each action alone would spend the project's rate limit on waiting.
+    """
+
+    BATCH = 50
+
+    def __init__(self, provider: HetznerProvider, interval_s: float, timeout_s: float) -> None:
+        self._provider = provider
+        self._interval_s = interval_s
+        self._timeout_s = timeout_s
+        self._waiting: dict[int, asyncio.Future[ActionState]] = {}
+        self._polling: asyncio.Task[None] | None = None
+
+    async def finished(self, action_id: int) -> ActionState:
+        """The action once it is no longer running (status `error` after the timeout)."""
+        future = self._waiting.get(action_id)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self._waiting[action_id] = future
+        if self._polling is None or self._polling.done():
+            self._polling = asyncio.create_task(self._poll(), name="hetzner-action-watcher")
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), self._timeout_s)
+        except TimeoutError:
+            self._waiting.pop(action_id, None)
+            return ActionState(action_id, "error", f"still running after {self._timeout_s:.0f}s")
+
+    async def _poll(self) -> None:
+        while self._waiting:
+            await asyncio.sleep(self._interval_s)
+            waiting = list(self._waiting)
+            for start in range(0, len(waiting), self.BATCH):
+                chunk = waiting[start : start + self.BATCH]
+                try:
+                    states = await asyncio.to_thread(self._provider.action_states, chunk)
+                except (APIException, requests.RequestException) as error:
+                    log.warning("polling %d actions failed, retrying: %s", len(chunk), error)
+                    continue
+                for state in states:
+                    if state.status != "running" and state.id in self._waiting:
+                        self._waiting.pop(state.id).set_result(state)
 
 
 def _ssh_key(key: str) -> SSHKey:

@@ -49,6 +49,7 @@ def _server_created(e: Any, at: datetime) -> contract.EventPayload:
         datacenter=e.datacenter,
         ip_address=e.ip_address,
         subdomain=e.subdomain,
+        action_id=getattr(e, "action_id", None),
     )
 
 

@@ -127,8 +127,8 @@ class Instance(Aggregate):
             and self.pending is None
         )
 
-    def record_server(self, server: ServerFacts) -> None:
-        """The provider built the server; DNS can point at it."""
+    def record_server(self, server: ServerFacts, action_id: int | None = None) -> None:
+        """The provider accepted the server and it boots; DNS can point at it already."""
         if self.is_provisioning and self.server is None:
             self._server_created(
                 hetzner_id=server.hetzner_id,
@@ -136,11 +136,18 @@ class Instance(Aggregate):
                 datacenter=server.datacenter,
                 ip_address=server.ip_address,
                 subdomain=self.subdomain,
+                action_id=action_id,
             )
 
     @event("ServerCreated")
     def _server_created(
-        self, hetzner_id: int, server_type: str, datacenter: str, ip_address: str, subdomain: str
+        self,
+        hetzner_id: int,
+        server_type: str,
+        datacenter: str,
+        ip_address: str,
+        subdomain: str,
+        action_id: int | None = None,
     ) -> None:
         self.server = ServerFacts(hetzner_id, server_type, datacenter, ip_address)
 

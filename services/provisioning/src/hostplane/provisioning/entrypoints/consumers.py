@@ -1,6 +1,8 @@
 """Kafka subscribers: commands, the instance's own events (saga steps), and DNS outcomes."""
 
+import asyncio
 import logging
+from typing import Any
 from uuid import UUID
 
 from faststream.kafka import KafkaBroker
@@ -12,8 +14,15 @@ from hostplane.contracts import events as contract
 from hostplane.contracts.topics import DNS_EVENTS, PROVISIONING_COMMANDS, VPS_EVENTS
 from hostplane.messaging.cloudevents import header
 from hostplane.messaging.eventstore import Position
-from hostplane.messaging.kafka import handle_once, tracked_subscriber
+from hostplane.messaging.kafka import (
+    handle_at,
+    handle_once,
+    record_position,
+    tracked_subscriber,
+    unprocessed,
+)
 from hostplane.messaging.settings import InfraSettings
+from hostplane.provisioning.adapters.hetzner import ActionState, ActionWatcher
 from hostplane.provisioning.application import Provisioning
 from hostplane.provisioning.domain.instance import Operation
 
@@ -34,8 +43,11 @@ SAGA_STEPS: dict[type[contract.EventPayload], Operation | None] = {
 GROUP = "provisioning"
 
 
+BOOT_TIMEOUT_S = 600.0
+
+
 def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -> None:
-    """Register provisioning's three subscribers, each resuming from its tracking records."""
+    """Register provisioning's subscribers, each resuming from its tracking records."""
 
     @tracked_subscriber(
         broker, settings.topic(PROVISIONING_COMMANDS), group_id=GROUP, next_offset=app.next_offset
@@ -51,8 +63,8 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
             app, message, lambda position: app.handle_command(command, job_id, position)
         )
 
-    # Saga steps wait for the provider (a server boots in tens of seconds): one consumer per
-    # partition, so instances on different partitions are provisioned in parallel.
+    # Saga steps call the provider: one consumer per partition, so instances on different
+    # partitions are provisioned in parallel.
     @tracked_subscriber(
         broker,
         settings.topic(VPS_EVENTS),
@@ -67,6 +79,26 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
             return
         assert isinstance(payload, contract.VpsEvent)
         await handle_once(app, message, lambda position: _saga_step(app, payload, position))
+
+    watcher = ActionWatcher(app.provider, app.provider.poll_interval, BOOT_TIMEOUT_S)
+
+    # A server boots in tens of seconds. The servers of a whole batch are watched together
+    # (one poll a round for all), so a boot never holds up the instances behind it.
+    @tracked_subscriber(
+        broker,
+        settings.topic(VPS_EVENTS),
+        group_id=f"{GROUP}-boot",
+        next_offset=app.next_offset,
+        max_poll_interval_ms=15 * 60 * 1000,
+        batch=True,
+    )
+    async def on_servers_booting(message: KafkaMessage) -> None:
+        await asyncio.gather(
+            *(
+                _settle_boots(app, watcher, records)
+                for records in await asyncio.to_thread(unprocessed, app, message)
+            )
+        )
 
     @tracked_subscriber(
         broker, settings.topic(DNS_EVENTS), group_id=f"{GROUP}-dns", next_offset=app.next_offset
@@ -93,6 +125,30 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
             )
 
 
+async def _settle_boots(app: Provisioning, watcher: ActionWatcher, records: list[Any]) -> None:
+    """Wait for the servers created in one partition's records, then record how they ended."""
+    booting: dict[UUID, int | None] = {}
+    for record in records:
+        payload = _parse(header(record.headers, envelope.CE_TYPE) or "", record.value)
+        if isinstance(payload, contract.ServerCreated):
+            booting[payload.instance_id] = payload.action_id
+    states = await asyncio.gather(
+        *(_boot(app, watcher, instance_id, action) for instance_id, action in booting.items())
+    )
+    outcomes = dict(zip(booting, states, strict=True))
+    await handle_at(
+        app, record_position(records[-1]), lambda position: app.settle_boots(outcomes, position)
+    )
+
+
+async def _boot(
+    app: Provisioning, watcher: ActionWatcher, instance_id: UUID, action_id: int | None
+) -> ActionState:
+    if action_id is None:
+        return await asyncio.to_thread(app.boot_of_found_server, instance_id)
+    return await watcher.finished(action_id)
+
+
 def _saga_step(app: Provisioning, payload: contract.VpsEvent, position: Position) -> None:
     if isinstance(payload, contract.InstanceCreated):
         app.provision_server(payload.instance_id, position)
@@ -105,9 +161,12 @@ def _saga_step(app: Provisioning, payload: contract.VpsEvent, position: Position
 
 
 def _event(message: KafkaMessage) -> contract.EventPayload | None:
-    ce_type = header(message.headers, envelope.CE_TYPE) or ""
+    return _parse(header(message.headers, envelope.CE_TYPE) or "", message.body)
+
+
+def _parse(ce_type: str, body: bytes) -> contract.EventPayload | None:
     try:
-        return contract.parse_event(ce_type, message.body)
+        return contract.parse_event(ce_type, body)
     except ValidationError as error:
         log.error("dropping malformed %s event: %s", ce_type, error)
         return None

@@ -1,0 +1,140 @@
+"""Traces, Prometheus metrics and JSON logs, set up the same way in every process.
+
+Traces follow a request from the gateway through Kafka (`traceparent`) into every consumer,
+database statement and provider call. Each process serves its metrics on a port of its own.
+"""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Literal
+
+import prometheus_client
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from opentelemetry.instrumentation.logging import LoggingInstrumentor
+from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+from opentelemetry.instrumentation.requests import RequestsInstrumentor
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+from opentelemetry.trace import SpanKind
+from pythonjsonlogger.json import JsonFormatter
+
+from hostplane.contracts.envelope import TRACEPARENT
+
+Exporter = Literal["none", "console", "otlp"]
+LogFormat = Literal["json", "text"]
+
+tracer = trace.get_tracer("hostplane")
+
+PROVIDER_REQUESTS = prometheus_client.Counter(
+    "hostplane_provider_requests_total",
+    "Calls to a cloud or DNS provider, by outcome",
+    ["provider", "method", "status"],
+)
+PROVIDER_LATENCY = prometheus_client.Histogram(
+    "hostplane_provider_request_duration_seconds",
+    "How long provider calls take",
+    ["provider", "method"],
+)
+
+
+def record_provider_call(provider: str, method: str, status: str, seconds: float) -> None:
+    """Count one call to a provider and how long it took."""
+    PROVIDER_REQUESTS.labels(provider, method, status).inc()
+    PROVIDER_LATENCY.labels(provider, method).observe(seconds)
+
+
+def configure_observability(
+    service: str,
+    *,
+    log_level: str = "INFO",
+    log_format: LogFormat = "json",
+    traces_exporter: Exporter = "none",
+    metrics_port: int = 0,
+) -> None:
+    """Logging, tracing and the metrics endpoint for the process named `service`."""
+    configure_tracing(service, traces_exporter)
+    configure_logging(log_level, log_format)
+    if metrics_port:
+        prometheus_client.start_http_server(metrics_port, addr="127.0.0.1")
+
+
+def configure_tracing(service: str, exporter: Exporter) -> None:
+    """A tracer provider for `service`; the OTLP exporter reads the standard OTEL_* variables.
+
+    Spans are made (and context propagated) even without an exporter, so a downstream
+    service that does export still sees whole traces.
+    """
+    provider = TracerProvider(resource=Resource.create({"service.name": f"hostplane-{service}"}))
+    span_exporter = _exporter(exporter)
+    if span_exporter is not None:
+        provider.add_span_processor(BatchSpanProcessor(span_exporter))
+    trace.set_tracer_provider(provider)
+    PsycopgInstrumentor().instrument(skip_dep_check=True)
+    RequestsInstrumentor().instrument()
+    HTTPXClientInstrumentor().instrument()
+
+
+def _exporter(kind: Exporter) -> SpanExporter | None:
+    if kind == "console":
+        return ConsoleSpanExporter(formatter=lambda span: span.to_json(indent=None) + "\n")
+    if kind == "otlp":
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        return OTLPSpanExporter()
+    return None
+
+
+def configure_logging(level: str, log_format: LogFormat = "json") -> None:
+    """One line per record; in JSON each line carries the trace and span it belongs to."""
+    LoggingInstrumentor().instrument(set_logging_format=False)
+    handler = logging.StreamHandler()
+    if log_format == "json":
+        handler.setFormatter(
+            JsonFormatter(
+                "{asctime}{levelname}{name}{message}{otelTraceID}{otelSpanID}",
+                style="{",
+                rename_fields={
+                    "asctime": "time",
+                    "levelname": "level",
+                    "name": "logger",
+                    "otelTraceID": "trace_id",
+                    "otelSpanID": "span_id",
+                },
+            )
+        )
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(otelTraceID)s]: %(message)s")
+        )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+
+
+def current_traceparent() -> str | None:
+    """The W3C `traceparent` of the active span, if there is one."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get(TRACEPARENT)
+
+
+def context_of(traceparent: str | None) -> Context | None:
+    return propagate.extract({TRACEPARENT: traceparent}) if traceparent else None
+
+
+@contextmanager
+def publishing(topic: str, parent: str | None = None) -> Iterator[list[tuple[str, bytes]]]:
+    """A producer span for one message; yields the headers that carry it to the consumer."""
+    with tracer.start_as_current_span(
+        f"{topic} publish",
+        context=context_of(parent),
+        kind=SpanKind.PRODUCER,
+        attributes={"messaging.system": "kafka", "messaging.destination.name": topic},
+    ):
+        traceparent = current_traceparent()
+        yield [(TRACEPARENT, traceparent.encode())] if traceparent else []
