@@ -170,6 +170,7 @@ def running_stack(infra: Infra, label: str = "e2e", **overrides: str) -> Iterato
         "GATEWAY_PORT": str(gateway_port),
         "JOB_WAIT_S": "20",
         "METRICS_INTERVAL_S": "0.5",
+        "HETZNER_REQUESTS_PER_HOUR": "3600000",
         "CONFIG_SECRETS_KEY": new_key(),
         "EVENT_STORE_CIPHER_KEY": base64.b64encode(os.urandom(32)).decode(),
         "RATE_LIMIT_API_KEY": "100000/minute",

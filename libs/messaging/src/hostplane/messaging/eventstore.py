@@ -24,6 +24,8 @@ class Position:
     topic: str
     partition: int
     offset: int
+    # Names a second subscriber of the same topic within one service: it tracks apart.
+    consumer: str = ""
 
     @property
     def tracking(self) -> Tracking:
@@ -32,7 +34,12 @@ class Position:
 
     @property
     def stream(self) -> str:
-        return f"{self.topic}:{self.partition}"
+        return stream_name(self.topic, self.partition, self.consumer)
+
+
+def stream_name(topic: str, partition: int, consumer: str = "") -> str:
+    """The tracking records' name for a partition as one subscriber consumes it."""
+    return f"{topic}:{partition}" + (f"@{consumer}" if consumer else "")
 
 
 # A service starting while PostgreSQL is still coming up waits for it (up to two minutes).
@@ -116,9 +123,9 @@ class TrackedApplication(Application[Any]):
             position.stream, position.tracking.notification_id
         )
 
-    def next_offset(self, topic: str, partition: int) -> int | None:
+    def next_offset(self, topic: str, partition: int, consumer: str = "") -> int | None:
         """The offset to resume a partition from, if anything was consumed from it."""
-        return self.process_recorder.max_tracking_id(f"{topic}:{partition}")
+        return self.process_recorder.max_tracking_id(stream_name(topic, partition, consumer))
 
     def save_tracked(self, *aggregates: Aggregate | None, position: Position | None) -> None:
         """Save new events of `aggregates` together with the position that caused them."""

@@ -81,18 +81,18 @@ def position_of(message: KafkaMessage) -> Position:
     return record_position(message.raw_message)
 
 
-def record_position(record: Any) -> Position:
-    return Position(topic=record.topic, partition=record.partition, offset=record.offset)
+def record_position(record: Any, consumer: str = "") -> Position:
+    return Position(record.topic, record.partition, record.offset, consumer)
 
 
-def unprocessed(app: TrackedApplication, message: KafkaMessage) -> list[list[Any]]:
-    """A batch's records per partition, in order, without those whose effects are stored."""
+def unprocessed(app: TrackedApplication, message: KafkaMessage, consumer: str) -> list[list[Any]]:
+    """A batch's records per partition, in order, without those `consumer` has handled."""
     by_partition: dict[tuple[str, int], list[Any]] = {}
     for record in message.raw_message:
         by_partition.setdefault((record.topic, record.partition), []).append(record)
     pending = []
     for (topic, partition), records in by_partition.items():
-        resume = app.next_offset(topic, partition) or 0
+        resume = app.next_offset(topic, partition, consumer) or 0
         fresh = [record for record in records if record.offset >= resume]
         if fresh:
             pending.append(fresh)

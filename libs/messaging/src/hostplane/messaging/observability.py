@@ -13,7 +13,6 @@ import prometheus_client
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-from opentelemetry.instrumentation.logging import LoggingInstrumentor
 from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
 from opentelemetry.instrumentation.requests import RequestsInstrumentor
 from opentelemetry.sdk.resources import Resource
@@ -88,27 +87,31 @@ def _exporter(kind: Exporter) -> SpanExporter | None:
     return None
 
 
+class TraceContext(logging.Filter):
+    """Stamps each record with the trace and span active where it was logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        context = trace.get_current_span().get_span_context()
+        record.trace_id = format(context.trace_id, "032x") if context.is_valid else None
+        record.span_id = format(context.span_id, "016x") if context.is_valid else None
+        return True
+
+
 def configure_logging(level: str, log_format: LogFormat = "json") -> None:
-    """One line per record; in JSON each line carries the trace and span it belongs to."""
-    LoggingInstrumentor().instrument(set_logging_format=False)
+    """One line per record; each carries the trace and span it belongs to."""
     handler = logging.StreamHandler()
+    handler.addFilter(TraceContext())
     if log_format == "json":
         handler.setFormatter(
             JsonFormatter(
-                "{asctime}{levelname}{name}{message}{otelTraceID}{otelSpanID}",
+                "{asctime}{levelname}{name}{message}{trace_id}{span_id}",
                 style="{",
-                rename_fields={
-                    "asctime": "time",
-                    "levelname": "level",
-                    "name": "logger",
-                    "otelTraceID": "trace_id",
-                    "otelSpanID": "span_id",
-                },
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
             )
         )
     else:
         handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(otelTraceID)s]: %(message)s")
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(trace_id)s]: %(message)s")
         )
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -57,8 +57,7 @@ async def rebuild(settings: Settings, schema: str) -> int:
         while remaining:
             batch = await consumer.getmany(*remaining, timeout_ms=1000)
             for tp, records in batch.items():
-                for record in records:
-                    applied += _apply(store, record)
+                applied += _apply(store, records)
                 if await consumer.position(tp) >= ends[tp]:
                     remaining.discard(tp)
     finally:
@@ -67,12 +66,15 @@ async def rebuild(settings: Settings, schema: str) -> int:
     return applied
 
 
-def _apply(store: ViewStore, record: Any) -> int:
-    headers = [(k, v) for k, v in record.headers]
-    event = parse_event(header(headers, envelope.CE_TYPE) or "", record.value)
-    sequence = int(header(headers, envelope.CE_SEQUENCE) or 0)
-    position = Position(record.topic, record.partition, record.offset)
-    return int(store.apply_once(position, event, sequence))
+def _apply(store: ViewStore, records: list[Any]) -> int:
+    """One partition's fetched records, projected in one transaction."""
+    positions, events = [], []
+    for record in records:
+        headers = [(k, v) for k, v in record.headers]
+        event = parse_event(header(headers, envelope.CE_TYPE) or "", record.value)
+        events.append((event, int(header(headers, envelope.CE_SEQUENCE) or 0)))
+        positions.append(Position(record.topic, record.partition, record.offset))
+    return store.apply_batch(positions, events)
 
 
 def differences(database_url: str, live: str, rebuilt: str) -> list[str]:

@@ -44,6 +44,8 @@ GROUP = "provisioning"
 
 
 BOOT_TIMEOUT_S = 600.0
+# The boot watch reads vps.events beside the saga steps, so it keeps tracking records apart.
+BOOT_WATCH = "boot"
 
 
 def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -> None:
@@ -88,7 +90,7 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
         broker,
         settings.topic(VPS_EVENTS),
         group_id=f"{GROUP}-boot",
-        next_offset=app.next_offset,
+        next_offset=lambda topic, partition: app.next_offset(topic, partition, BOOT_WATCH),
         max_poll_interval_ms=15 * 60 * 1000,
         batch=True,
     )
@@ -96,7 +98,7 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
         await asyncio.gather(
             *(
                 _settle_boots(app, watcher, records)
-                for records in await asyncio.to_thread(unprocessed, app, message)
+                for records in await asyncio.to_thread(unprocessed, app, message, BOOT_WATCH)
             )
         )
 
@@ -137,7 +139,9 @@ async def _settle_boots(app: Provisioning, watcher: ActionWatcher, records: list
     )
     outcomes = dict(zip(booting, states, strict=True))
     await handle_at(
-        app, record_position(records[-1]), lambda position: app.settle_boots(outcomes, position)
+        app,
+        record_position(records[-1], BOOT_WATCH),
+        lambda position: app.settle_boots(outcomes, position),
     )
 
 

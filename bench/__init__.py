@@ -1,0 +1,1 @@
+"""Hostplane's benchmarks (`make bench`): five scenarios, each written to bench/results."""

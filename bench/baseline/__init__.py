@@ -1,0 +1,1 @@
+"""The conventional way to serve the same endpoints: FastAPI + psycopg, one row write each."""
