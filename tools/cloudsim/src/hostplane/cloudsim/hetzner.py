@@ -81,6 +81,7 @@ class Hetzner:
     def __init__(self, world: World) -> None:
         self.world = world
         self.tasks: set[asyncio.Task[None]] = set()
+        self._http: httpx.AsyncClient | None = None
         self.router = APIRouter()
         self._routes()
 
@@ -124,20 +125,21 @@ class Hetzner:
         self.world.callbacks.append(entry)
         deadline = time.monotonic() + 60
         delay = 0.2
-        async with httpx.AsyncClient(timeout=10) as http:
-            while time.monotonic() < deadline:
-                entry["attempts"] += 1
-                try:
-                    response = await http.post(
-                        url[1], json=body, headers={"Authorization": f"Bearer {token[1]}"}
-                    )
-                    entry["status"] = response.status_code
-                    if response.status_code < 500:
-                        return
-                except httpx.HTTPError as exc:
-                    entry["status"] = repr(exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5)
+        if self._http is None:  # one client for every callback: building one costs a TLS context
+            self._http = httpx.AsyncClient(timeout=10)
+        while time.monotonic() < deadline:
+            entry["attempts"] += 1
+            try:
+                response = await self._http.post(
+                    url[1], json=body, headers={"Authorization": f"Bearer {token[1]}"}
+                )
+                entry["status"] = response.status_code
+                if response.status_code < 500:
+                    return
+            except httpx.HTTPError as exc:
+                entry["status"] = repr(exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5)
 
     # ---- resources -----------------------------------------------------------------------
 
@@ -333,13 +335,14 @@ class Hetzner:
 
         @r.get("/actions")
         async def list_actions(request: Request) -> Any:
-            ids = {int(i) for i in request.query_params.getlist("id")}
+            ids = [int(i) for i in request.query_params.getlist("id")]
             statuses = request.query_params.getlist("status")
-            actions = [
-                a
-                for a in world.actions.values()
-                if (not ids or a["id"] in ids) and (not statuses or a["status"] in statuses)
-            ]
+            candidates = (
+                [world.actions[i] for i in ids if i in world.actions]
+                if ids
+                else world.actions.values()
+            )
+            actions = [a for a in candidates if not statuses or a["status"] in statuses]
             return paginated("actions", actions, request)
 
         for path, key, items in (
