@@ -4,7 +4,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= uv
 ENV_FILE := deploy/local/dev.env
 
-.PHONY: help install infra-up infra-down infra-status run test test-unit test-e2e lint clean
+.PHONY: help install infra-up infra-down infra-status run test test-unit test-e2e lint bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -30,6 +30,10 @@ test: install infra-up ## unit, component and e2e tests against real Kafka and P
 
 test-unit: install ## tests that need no infrastructure
 	$(UV) run --frozen pytest -m "not e2e"
+
+bench: install infra-up ## the five benchmark scenarios (about 15 min); results in bench/results
+	@command -v wrk >/dev/null || (apt-get install -y -q wrk || sudo apt-get install -y -q wrk)
+	$(UV) run --frozen python -m bench.run $(SCENARIOS)
 
 lint: install ## ruff and mypy (strict)
 	$(UV) run --frozen ruff check .

@@ -23,7 +23,7 @@ INSERT INTO views.instances (id, version, whmcs_service_id, whmcs_client_id, ema
     region, status, subdomain, server_type, location, ready_token_sha256, ip_address,
     hetzner_id, datacenter, fqdn, openclaw_version, gateway_port, created_at, updated_at,
     ready_at)
-SELECT md5('bench' || g)::uuid, 5, 1000000 + g, 1 + g % 5000, 'user' || g || '@example.com',
+SELECT md5('bench' || g)::uuid, 5, 1000000 + g, 1 + g %% 5000, 'user' || g || '@example.com',
     'starter', 'eu-frankfurt', 'active', 'bench' || g, 'cx22', 'fsn1', md5(g::text),
     '100.64.0.1', g, 'fsn1-dc14', 'bench' || g || '.hostplane.test', '2026.11.0', 18789,
     now() - g * interval '1 second', now(), now()
