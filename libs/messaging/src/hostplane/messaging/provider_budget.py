@@ -1,10 +1,11 @@
 """Calls to a provider account, paced to its rate limit and counted for Prometheus.
 
 Hetzner allows 3,600 requests an hour per project, refilled one a second, and answers 429
-past it. A `RequestBudget` is a token bucket refilled at the same rate. After each answer it
-takes the provider's own `RateLimit-Remaining`, less the requests still in flight, as the
-truth, so a budget shared with other clients is never overdrawn and a full one is used.
-Requests wait for a token instead of being refused.
+past it. A `RequestBudget` is a token bucket refilled at the same rate. The provider's first
+`RateLimit-Remaining` tells it what the account has; later ones only ever lower it (answers
+arrive out of order, so a higher count may be stale), and the requests still in flight are
+counted as spent. A budget shared with other clients is never overdrawn, and a full one is
+used. Requests wait for a token instead of being refused.
 """
 
 import threading
@@ -25,6 +26,7 @@ class RequestBudget:
         # then a request goes out only as fast as the account refills.
         self._tokens = 0.0
         self._in_flight = 0
+        self._told = False
         self._updated = time.monotonic()
         self._lock = threading.Lock()
 
@@ -46,7 +48,9 @@ class RequestBudget:
             self._in_flight -= 1
             if remaining is not None:
                 self._refill()
-                self._tokens = max(0.0, min(self.burst, float(remaining - self._in_flight)))
+                told = max(0.0, min(self.burst, float(remaining - self._in_flight)))
+                self._tokens = told if not self._told else min(self._tokens, told)
+                self._told = True
 
     def _refill(self) -> None:
         now = time.monotonic()
