@@ -1,8 +1,7 @@
 """Tracing: one order is one trace, from the HTTP request through every service it reaches.
 
 The services export OTLP over HTTP to a collector this test runs; the trace of the
-`POST /api/instances` request must hold spans of all four services, the provider calls
-and the database statements.
+`POST /api/instances` request must hold spans of all four services.
 """
 
 import threading
