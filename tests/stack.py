@@ -10,18 +10,20 @@ import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import psycopg
+from aiokafka import TopicPartition
 from hcloud import Client
 from psycopg import sql
 
 from hostplane.contracts.identity import instance_token
 from hostplane.contracts.secrets import new_key
+from hostplane.contracts.topics import Topic
 from tests.conftest import ROOT, Infra, wait_until
 
 ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -92,6 +94,14 @@ class Stack:
     topic_prefix: str
     processes: Processes
     instance_token_secret: str
+
+    def partitions(self, topics: Iterable[Topic]) -> list[TopicPartition]:
+        """Every partition of `topics`, under this stack's prefix."""
+        return [
+            TopicPartition(self.topic_prefix + t.name, p)
+            for t in topics
+            for p in range(t.partitions)
+        ]
 
     def instance_token(self, instance_id: str) -> str:
         """The bearer token an instance finds in its user data."""

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import httpx
 import psycopg
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from bench.common import Result, Target, percentile, stack
 from bench.seed import order
@@ -117,12 +117,7 @@ async def _messages(hostplane: Stack) -> int:
     consumer = AIOKafkaConsumer(bootstrap_servers=hostplane.kafka_bootstrap_servers)
     await consumer.start()
     try:
-        partitions = [
-            TopicPartition(hostplane.topic_prefix + t.name, p)
-            for t in ALL_TOPICS
-            for p in range(t.partitions)
-        ]
-        ends = await consumer.end_offsets(partitions)
+        ends = await consumer.end_offsets(hostplane.partitions(ALL_TOPICS))
         return sum(ends.values())
     finally:
         await consumer.stop()

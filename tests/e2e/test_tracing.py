@@ -22,11 +22,9 @@ SERVICES = {"hostplane-gateway", "hostplane-provisioning", "hostplane-dns", "hos
 
 @dataclass
 class Collector:
-    """Spans received, by trace id: (service, span name, attributes)."""
+    """Spans received, by trace id: (service, span name)."""
 
-    traces: dict[str, list[tuple[str, str, dict[str, str]]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    traces: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def receive(self, body: bytes) -> None:
@@ -40,13 +38,12 @@ class Collector:
                 )
                 for scope in resource_spans.scope_spans:
                     for span in scope.spans:
-                        attributes = {a.key: str(a.value) for a in span.attributes}
-                        self.traces[span.trace_id.hex()].append((service, span.name, attributes))
+                        self.traces[span.trace_id.hex()].append((service, span.name))
 
-    def trace_of(self, span_name: str) -> list[tuple[str, str, dict[str, str]]]:
+    def trace_of(self, span_name: str) -> list[tuple[str, str]]:
         with self.lock:
             for spans in self.traces.values():
-                if any(name == span_name for _, name, _ in spans):
+                if any(name == span_name for _, name in spans):
                     return list(spans)
         return []
 
@@ -98,12 +95,12 @@ def test_an_order_is_one_trace_across_every_service(
     )
     assert created.status_code == 201, created.text
 
-    def whole_trace() -> list[tuple[str, str, dict[str, str]]]:
+    def whole_trace() -> list[tuple[str, str]]:
         spans = received.trace_of("POST /api/instances")
-        return spans if {service for service, _, _ in spans} >= SERVICES else []
+        return spans if {service for service, _ in spans} >= SERVICES else []
 
     spans = wait_until(whole_trace, 60, interval=0.5, what="spans from all four services")
-    names = {name for _, name, _ in spans}
+    names = {name for _, name in spans}
     # The gateway's request and the Kafka hops of the instance's events are in it.
     assert "POST /api/instances" in names
     assert any(name.endswith("vps.events process") for name in names)

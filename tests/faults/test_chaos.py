@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from hostplane.contracts.topics import PROVISIONING_COMMANDS, VPS_EVENTS, Topic
 from hostplane.metrics.rebuild import differences, rebuild
@@ -113,11 +113,7 @@ async def redeliver(stack: Stack, rng: random.Random, topics: list[Topic]) -> No
     await consumer.start()
     await producer.start()
     try:
-        partitions = [
-            TopicPartition(stack.topic_prefix + t.name, p)
-            for t in topics
-            for p in range(t.partitions)
-        ]
+        partitions = stack.partitions(topics)
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         batch = await consumer.getmany(timeout_ms=1000, max_records=200)

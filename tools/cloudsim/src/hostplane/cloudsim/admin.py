@@ -30,7 +30,7 @@ def admin_router(world: World, faults: Faults) -> APIRouter:
             "dns_records": list(world.records.values()),
             "callbacks": world.callbacks,
             "request_counts": world.request_counts,
-            "route_counts": world.route_counts,
+            "route_counts": world.route_counts(),
             "status_counts": world.status_counts,
         }
 

@@ -3,10 +3,14 @@
 import ipaddress
 import itertools
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+# Resource ids in a path: Hetzner's numbers, Cloudflare's 32 hex digits.
+RESOURCE_ID = re.compile(r"/(\d+|[0-9a-f]{32})(?=/|$)")
 
 
 def now() -> str:
@@ -76,14 +80,21 @@ class World:
     zones: dict[str, str] = field(default_factory=dict)  # zone id -> domain
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     request_counts: dict[str, int] = field(default_factory=dict)
-    # Requests per route template ("GET /servers/{id}") and per status, for benchmarks.
-    route_counts: dict[str, int] = field(default_factory=dict)
+    # Answers per HTTP status, for benchmarks.
     status_counts: dict[str, int] = field(default_factory=dict)
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     ids: "itertools.count[int]" = field(default_factory=lambda: itertools.count(1000))
     ips: "itertools.count[int]" = field(default_factory=lambda: itertools.count(1))
     rng: random.Random = field(default_factory=random.Random)
+
+    def route_counts(self) -> dict[str, int]:
+        """Requests per route template ("GET /hetzner/v1/servers/{id}")."""
+        counts: dict[str, int] = {}
+        for route, n in self.request_counts.items():
+            template = RESOURCE_ID.sub("/{id}", route)
+            counts[template] = counts.get(template, 0) + n
+        return counts
 
     def rate_limit(self, token: str) -> RateLimit | None:
         """The bucket of the project a token belongs to, when limits are on."""

@@ -57,16 +57,7 @@ class ViewStore:
     def write_once(self, position: Position, write: Callable[[Cursor[Any]], None]) -> bool:
         """Run `write` unless the position was stored before, in one transaction with it."""
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            cur.execute(
-                """
-                INSERT INTO tracking (stream, next_offset) VALUES (%(stream)s, %(next)s)
-                ON CONFLICT (stream) DO UPDATE SET next_offset = EXCLUDED.next_offset
-                WHERE tracking.next_offset < EXCLUDED.next_offset
-                RETURNING next_offset
-                """,
-                {"stream": position.stream, "next": position.tracking.notification_id},
-            )
-            if cur.fetchone() is None:
+            if not _advance(cur, position):
                 return False
             write(cur)
             return True
@@ -92,14 +83,7 @@ class ViewStore:
                     if position.offset >= resume and event is not None:
                         project(cur, event, sequence)
                         applied += 1
-            cur.execute(
-                """
-                INSERT INTO tracking (stream, next_offset) VALUES (%(stream)s, %(next)s)
-                ON CONFLICT (stream) DO UPDATE SET next_offset = EXCLUDED.next_offset
-                WHERE tracking.next_offset < EXCLUDED.next_offset
-                """,
-                {"stream": last.stream, "next": last.tracking.notification_id},
-            )
+            _advance(cur, last)
         return applied
 
     def active_servers(self) -> list[tuple[UUID, int]]:
@@ -126,3 +110,17 @@ class ViewStore:
 
     def close(self) -> None:
         self._pool.close()
+
+
+def _advance(cur: Cursor[Any], position: Position) -> bool:
+    """Move the stream's tracked position past `position`; False if it already was."""
+    cur.execute(
+        """
+        INSERT INTO tracking (stream, next_offset) VALUES (%(stream)s, %(next)s)
+        ON CONFLICT (stream) DO UPDATE SET next_offset = EXCLUDED.next_offset
+        WHERE tracking.next_offset < EXCLUDED.next_offset
+        RETURNING next_offset
+        """,
+        {"stream": position.stream, "next": position.tracking.notification_id},
+    )
+    return cur.fetchone() is not None
