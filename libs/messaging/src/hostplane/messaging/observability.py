@@ -18,6 +18,7 @@ from opentelemetry.instrumentation.requests import RequestsInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased
 from opentelemetry.trace import SpanKind
 from pythonjsonlogger.json import JsonFormatter
 
@@ -64,11 +65,15 @@ def configure_observability(
 def configure_tracing(service: str, exporter: Exporter) -> None:
     """A tracer provider for `service`; the OTLP exporter reads the standard OTEL_* variables.
 
-    Spans are made (and context propagated) even without an exporter, so a downstream
-    service that does export still sees whole traces.
+    Sampling follows `OTEL_TRACES_SAMPLER` (the SDK's default: every trace). Without an
+    exporter this process starts no traces of its own but still continues sampled ones, so a
+    downstream service that exports sees whole traces, and unsampled spans cost next to nothing.
     """
-    provider = TracerProvider(resource=Resource.create({"service.name": f"hostplane-{service}"}))
     span_exporter = _exporter(exporter)
+    sampler = None if span_exporter is not None else ParentBased(ALWAYS_OFF)
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": f"hostplane-{service}"}), sampler=sampler
+    )
     if span_exporter is not None:
         provider.add_span_processor(BatchSpanProcessor(span_exporter))
     trace.set_tracer_provider(provider)

@@ -49,7 +49,9 @@ class InfraSettings(BaseSettings):
             "POSTGRES_SCHEMA": schema,
             "POSTGRES_POOL_SIZE": str(pool_size),
             "POSTGRES_MAX_OVERFLOW": str(pool_size),
-            "POSTGRES_PRE_PING": "y",
+            # No ping before every statement: a connection broken by a database restart
+            # fails its statement, is discarded, and eventsourcing retries on a fresh one.
+            "POSTGRES_PRE_PING": "n",
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_LOCK_TIMEOUT": "5",
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "10",

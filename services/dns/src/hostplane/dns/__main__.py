@@ -1,7 +1,8 @@
 """`python -m hostplane.dns`: run the DNS service."""
 
-import asyncio
 from typing import Any
+
+import uvloop
 
 from hostplane.dns.adapters.publishing import translate
 from hostplane.dns.bootstrap import bootstrap
@@ -15,7 +16,7 @@ def main() -> None:
     observe("dns", settings)
     app = bootstrap(settings)
     subscribe_any: Any = subscribe
-    asyncio.run(run_service("dns", settings, app, translate, subscribe_any))
+    uvloop.run(run_service("dns", settings, app, translate, subscribe_any))
 
 
 if __name__ == "__main__":

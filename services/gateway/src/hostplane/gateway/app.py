@@ -1,12 +1,12 @@
 """The gateway's ASGI app: REST in, commands on Kafka, answers from the read models."""
 
+import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from prometheus_fastapi_instrumentator import Instrumentator
 
 from hostplane.contracts.secrets import SecretBox
 from hostplane.contracts.topics import ALL_TOPICS
@@ -16,6 +16,7 @@ from hostplane.gateway.adapters.commands import CommandBus
 from hostplane.gateway.adapters.database import Database
 from hostplane.gateway.adapters.telemetry_views import TelemetryViews
 from hostplane.gateway.adapters.views import Views
+from hostplane.gateway.observability import RequestMetrics, tracing
 from hostplane.gateway.routes import (
     admin,
     config,
@@ -27,6 +28,21 @@ from hostplane.gateway.routes import (
 )
 from hostplane.gateway.settings import Settings
 from hostplane.messaging.kafka import ensure_topics, make_producer
+
+log = logging.getLogger(__name__)
+
+
+USED_TOKEN_SWEEP_S = 60.0
+
+
+async def _sweep_used_tokens(db: Database) -> None:
+    """Keep the used-token table small; a failed sweep is tried again next round."""
+    while True:
+        await asyncio.sleep(USED_TOKEN_SWEEP_S)
+        try:
+            await db.forget_expired()
+        except Exception:
+            log.warning("sweeping used tokens failed", exc_info=True)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,9 +65,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.bus = CommandBus(producer, settings.topic_prefix)
         app.state.secret_box = SecretBox(settings.config_secrets_key)
         app.state.started = time.monotonic()
+        sweeping = asyncio.create_task(_sweep_used_tokens(db), name="sweep-used-tokens")
         try:
             yield
         finally:
+            sweeping.cancel()
             await db.close()
             await producer.stop()
 
@@ -71,6 +89,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sso.router)
     app.include_router(webhooks.router)
     # Request latency per route template; served on the metrics port, not on the API.
-    Instrumentator(excluded_handlers=["/api/health"]).instrument(app)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="/api/health")
+    app.add_middleware(RequestMetrics, excluded=("/api/health",))
+    app.add_middleware(tracing, excluded="/api/health")
     return app

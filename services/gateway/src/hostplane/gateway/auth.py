@@ -3,7 +3,10 @@
 import hashlib
 import hmac
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -105,8 +108,13 @@ async def require_whmcs(
 WhmcsBody = Annotated[bytes, Depends(require_whmcs)]
 
 
-def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
+async def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
     """The token of an `Authorization: Bearer …` header."""
+    return bearer(authorization)
+
+
+def bearer(authorization: str | None) -> str:
+    """The token of an `Authorization` header's value; 401 unless it is a bearer token."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise unauthorized("Missing bearer token")
@@ -118,21 +126,42 @@ BearerToken = Annotated[str, Depends(bearer_token)]
 
 def decode_jwt(settings: Settings, token: str) -> Principal:
     """A dashboard principal from an HS256 JWT; 401 when expired, malformed or forged."""
+    claims = verified_claims(settings.jwt_secret, token)
+    if claims is None:
+        raise unauthorized("Invalid token")
+    if claims["exp"] <= time.time():
+        raise unauthorized("Token expired")
+    role = claims.get("role")
+    if role not in ("client", "admin"):
+        raise unauthorized("Token role must be client or admin")
     try:
-        claims = jwt.decode(
-            token, settings.jwt_secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
-        )
-        role = claims.get("role")
-        if role not in ("client", "admin"):
-            raise unauthorized("Token role must be client or admin")
         scope = claims.get("instance_id")
         # A client is a WHMCS client's user (a UUID); an admin's subject may be any name.
         user_id = UUID(str(claims["sub"])) if role == "client" else None
         return Principal(role=role, user_id=user_id, instance_id=UUID(scope) if scope else None)
-    except jwt.ExpiredSignatureError as error:
-        raise unauthorized("Token expired") from error
-    except (jwt.InvalidTokenError, ValueError) as error:
+    except (ValueError, TypeError) as error:
         raise unauthorized("Invalid token") from error
+
+
+@lru_cache(maxsize=16_384)
+def verified_claims(secret: str, token: str) -> Mapping[str, Any] | None:
+    """The claims of a token whose signature is good and that has `exp` and `sub`, or None.
+
+    A dashboard sends the same token with every request, so each is verified once; its
+    expiry is not part of the cached answer and is checked on every use.
+    """
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            options={"require": ["exp", "sub"], "verify_exp": False},
+        )
+    except jwt.InvalidTokenError:
+        return None
+    if not isinstance(claims["exp"], int | float) or claims.get("nbf", 0) > time.time():
+        return None
+    return MappingProxyType(claims)
 
 
 def issue_jwt(settings: Settings, user_id: UUID, role: str, ttl_s: int) -> str:
@@ -160,7 +189,7 @@ async def require_whmcs_or_user(
     """WHMCS by signature, or a dashboard user by JWT."""
     if await verify_whmcs(request, settings, db, body):
         return WHMCS
-    return decode_jwt(settings, bearer_token(request.headers.get("authorization")))
+    return decode_jwt(settings, bearer(request.headers.get("authorization")))
 
 
 User = Annotated[Principal, Depends(require_user)]

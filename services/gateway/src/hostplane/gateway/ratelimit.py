@@ -1,6 +1,7 @@
 """Rate limits per WHMCS API key, per dashboard user and per client IP.
 
-Moving windows from the `limits` library, kept in this process's memory: each gateway replica
+Sliding windows from the `limits` library (a weighted count over the current and the previous
+window: constant memory and time per key), kept in this process's memory: each gateway replica
 limits on its own (a shared `limits` storage such as Redis makes them fleet-wide). A request
 over any of its limits is answered 429 with `Retry-After`; every answer carries the
 `X-RateLimit-*` headers of its tightest limit.
@@ -9,16 +10,17 @@ over any of its limits is answered 429 with `Retry-After`; every answer carries 
 import hashlib
 import math
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-import jwt
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hostplane.contracts.openclaw import ErrorCode
+from hostplane.gateway.auth import verified_claims
 from hostplane.gateway.errors import ApiError, respond
 from hostplane.gateway.settings import Settings
 
@@ -38,7 +40,7 @@ def _digest(value: str) -> str:
 class RateLimits:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
         self._per_key = parse(settings.rate_limit_api_key)
         self._per_user = parse(settings.rate_limit_user)
         self._per_ip = parse(settings.rate_limit_ip)
@@ -56,11 +58,8 @@ class RateLimits:
 
     def _user(self, token: str) -> str:
         # Only a verified subject names a user's bucket, so nobody can drain someone else's.
-        try:
-            claims = jwt.decode(token, self._settings.jwt_secret, algorithms=["HS256"])
-            return str(claims["sub"])
-        except (jwt.InvalidTokenError, KeyError):
-            return "anonymous:" + _digest(token)
+        claims = verified_claims(self._settings.jwt_secret, token)
+        return str(claims["sub"]) if claims else "anonymous:" + _digest(token)
 
     async def check(self, request: Request) -> tuple[bool, dict[str, str]]:
         """Count the request; whether it is allowed, and the headers to answer with."""
@@ -83,21 +82,33 @@ class RateLimits:
         return allowed, headers
 
 
-def install(app: FastAPI, settings: Settings) -> None:
-    """Limit every route but health and the API docs."""
-    limits = RateLimits(settings)
+class RateLimitMiddleware:
+    """Pure ASGI: counts each request, answers 429 over a limit, stamps the headers."""
 
-    @app.middleware("http")
-    async def rate_limit(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if request.url.path.startswith(UNLIMITED_PATHS):
-            return await call_next(request)
-        allowed, headers = await limits.check(request)
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self._app = app
+        self._limits = RateLimits(settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(UNLIMITED_PATHS):
+            await self._app(scope, receive, send)
+            return
+        allowed, headers = await self._limits.check(Request(scope))
         if not allowed:
-            return respond(
+            refusal = respond(
                 ApiError(429, ErrorCode.RATE_LIMITED, "Too many requests", headers=headers)
             )
-        response = await call_next(request)
-        response.headers.update(headers)
-        return response
+            await refusal(scope, receive, send)
+            return
+
+        async def stamped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).update(headers)
+            await send(message)
+
+        await self._app(scope, receive, stamped)
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Limit every route but health and the API docs."""
+    app.add_middleware(RateLimitMiddleware, settings=settings)

@@ -4,6 +4,7 @@ import asyncio
 import logging
 import signal
 
+import uvloop
 from hcloud import Client
 
 from hostplane.contracts.topics import ALL_TOPICS
@@ -53,7 +54,7 @@ async def run(settings: Settings) -> None:
 def main() -> None:
     settings = Settings()
     observe("metrics", settings)
-    asyncio.run(run(settings))
+    uvloop.run(run(settings))
 
 
 if __name__ == "__main__":

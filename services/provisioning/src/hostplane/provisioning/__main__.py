@@ -1,7 +1,8 @@
 """`python -m hostplane.provisioning`: run the provisioning service."""
 
-import asyncio
 from typing import Any
+
+import uvloop
 
 from hostplane.messaging.service import observe, run_service
 from hostplane.provisioning.adapters.publishing import translate
@@ -15,7 +16,7 @@ def main() -> None:
     observe("provisioning", settings)
     app = bootstrap(settings)
     subscribe_any: Any = subscribe
-    asyncio.run(run_service("provisioning", settings, app, translate, subscribe_any))
+    uvloop.run(run_service("provisioning", settings, app, translate, subscribe_any))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 """The gateway's PostgreSQL pool: read models in `views`, and its own `gateway` schema."""
 
+import time
 from typing import Any, cast
+from weakref import WeakKeyDictionary
 
 import psycopg
+from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
@@ -19,16 +22,35 @@ CREATE INDEX IF NOT EXISTS used_tokens_expiry ON gateway.used_tokens (expires_at
 """
 
 
+# A connection idle longer than this is pinged before use; a busy one is known to work.
+IDLE_CHECK_S = 1.0
+
+
+class _IdleCheck:
+    """Replaces a connection broken by a database restart, without a ping per request."""
+
+    def __init__(self) -> None:
+        self._returned: WeakKeyDictionary[AsyncConnection[Any], float] = WeakKeyDictionary()
+
+    async def check(self, conn: AsyncConnection[Any]) -> None:
+        if time.monotonic() - self._returned.get(conn, 0.0) > IDLE_CHECK_S:
+            await AsyncConnectionPool.check_connection(conn)
+
+    async def returned(self, conn: AsyncConnection[Any]) -> None:
+        self._returned[conn] = time.monotonic()
+
+
 class Database:
     def __init__(self, database_url: str, pool_size: int = 10) -> None:
+        idle = _IdleCheck()
         self.pool = AsyncConnectionPool(
             database_url,
             min_size=1,
             max_size=pool_size,
             open=False,
             kwargs={"row_factory": dict_row, "autocommit": True},
-            # A connection broken by a database restart is replaced, not handed out.
-            check=AsyncConnectionPool.check_connection,
+            check=idle.check,
+            reset=idle.returned,
         )
 
     async def open(self) -> None:
@@ -67,13 +89,19 @@ class Database:
             return cast("list[dict[str, Any]]", await cursor.fetchall())
 
     async def first_use(self, digest: str, ttl_s: int) -> bool:
-        """Record a signature or token as used; False if it was used before."""
+        """Record a signature or token as used; False if it was used and has not expired."""
         async with self.pool.connection() as conn:
-            await conn.execute("DELETE FROM gateway.used_tokens WHERE expires_at < now()")
             cursor = await conn.execute(
-                "INSERT INTO gateway.used_tokens (digest, expires_at) "
+                "INSERT INTO gateway.used_tokens AS used (digest, expires_at) "
                 "VALUES (%s, now() + make_interval(secs => %s)) "
-                "ON CONFLICT (digest) DO NOTHING RETURNING 1",
+                "ON CONFLICT (digest) DO UPDATE SET expires_at = EXCLUDED.expires_at "
+                "WHERE used.expires_at < now() RETURNING 1",
                 (digest, ttl_s),
             )
             return await cursor.fetchone() is not None
+
+    async def forget_expired(self) -> int:
+        """Drop used tokens past their expiry (they could no longer be replayed anyway)."""
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute("DELETE FROM gateway.used_tokens WHERE expires_at < now()")
+            return cursor.rowcount
