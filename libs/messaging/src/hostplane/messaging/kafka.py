@@ -22,6 +22,7 @@ from tenacity import (
 
 from hostplane.contracts.topics import Topic
 from hostplane.messaging.eventstore import Position, TrackedApplication
+from hostplane.messaging.observability import consuming
 
 log = logging.getLogger(__name__)
 
@@ -76,23 +77,24 @@ def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
     )
 
 
-def position_of(message: KafkaMessage) -> Position:
-    """The topic, partition and offset of a consumed message."""
-    return record_position(message.raw_message)
-
-
 def record_position(record: Any, consumer: str = "") -> Position:
+    """The topic, partition and offset of a consumed record."""
     return Position(record.topic, record.partition, record.offset, consumer)
+
+
+def by_partition(message: KafkaMessage) -> list[list[Any]]:
+    """A batch's records per partition, each partition's in order."""
+    partitions: dict[tuple[str, int], list[Any]] = {}
+    for record in message.raw_message:
+        partitions.setdefault((record.topic, record.partition), []).append(record)
+    return list(partitions.values())
 
 
 def unprocessed(app: TrackedApplication, message: KafkaMessage, consumer: str) -> list[list[Any]]:
     """A batch's records per partition, in order, without those `consumer` has handled."""
-    by_partition: dict[tuple[str, int], list[Any]] = {}
-    for record in message.raw_message:
-        by_partition.setdefault((record.topic, record.partition), []).append(record)
     pending = []
-    for (topic, partition), records in by_partition.items():
-        resume = app.next_offset(topic, partition, consumer) or 0
+    for records in by_partition(message):
+        resume = app.next_offset(records[0].topic, records[0].partition, consumer) or 0
         fresh = [record for record in records if record.offset >= resume]
         if fresh:
             pending.append(fresh)
@@ -132,13 +134,14 @@ def tracked_subscriber(
     next_offset: Callable[[str, int], int | None],
     max_poll_interval_ms: int = 5 * 60 * 1000,
     consumers: int = 1,
-    batch: bool = False,
+    max_records: int = 500,
 ) -> Callable[[Handler], Handler]:
-    """A subscriber that commits after each effect, retries failures, and resumes from tracking.
+    """A batch subscriber that commits after each batch, retries it, and resumes from tracking.
 
+    The handler gets every record fetched at once (`unprocessed` sorts them by partition), so
+    the cost of consuming, acknowledging and committing is paid per batch, not per record.
     With `consumers` > 1 the group gets that many consumers, so partitions are handled in
-    parallel while each partition (and so each aggregate) stays in order. With `batch` the
-    handler gets every record fetched at once (`unprocessed` sorts them by partition).
+    parallel while each partition (and so each aggregate) stays in order.
     """
 
     def register(handler: Handler) -> Handler:
@@ -154,8 +157,8 @@ def tracked_subscriber(
                 max_poll_interval_ms=max_poll_interval_ms,
                 # Members learn of a rebalance at their next heartbeat: keep joins quick.
                 heartbeat_interval_ms=250,
-                batch=batch,
-                max_records=500 if batch else None,
+                batch=True,
+                max_records=max_records,
             )
             subscriber(guarded)
             listener.consumer = partial(getattr, subscriber, "consumer")
@@ -168,49 +171,85 @@ FAILURE_BACKOFF_S = 1.0
 
 
 def _backing_off(handler: Handler) -> Handler:
-    """A failed message is retried (NACK), after a pause rather than in a hot loop."""
+    """A failed batch is retried (NACK), after a pause rather than in a hot loop."""
 
     @wraps(handler)
     async def guarded(message: KafkaMessage) -> None:
         try:
             await handler(message)
         except Exception:
-            log.exception("handling %s failed; it will be retried", position_of(message))
+            first = message.raw_message[0] if message.raw_message else None
+            log.exception("handling a batch from %s failed; it will be retried", first)
             await asyncio.sleep(FAILURE_BACKOFF_S)
             raise
 
     return guarded
 
 
-async def handle_once(
-    app: TrackedApplication, message: KafkaMessage, handle: Callable[[Position], None]
-) -> None:
-    """Run a blocking handler for a message unless its effect is already stored.
+# Handles one record at its position: stores its effect with `save_tracked(...,
+# position=position)` and returns True, or returns False for a record not meant for it.
+RecordHandler = Callable[[Any, Position], bool]
 
-    `handle` must store its effects with `save_tracked(..., position=position)`. Another
-    subscriber may save the same aggregate meanwhile; the handler then runs again on the
-    fresh state (its provider calls are safe to repeat).
+
+async def handle_records(
+    app: TrackedApplication, message: KafkaMessage, handle: RecordHandler, consumer: str = ""
+) -> None:
+    """Every record of a batch not yet handled, each partition's in order in a thread.
+
+    A redelivered record changes nothing: its effect was stored with its position, and the
+    partition resumes after it. A partition whose last record was not meant for `handle`
+    keeps that record's position, so it is not read again.
     """
-    await handle_at(app, position_of(message), handle)
+    partitions = await asyncio.to_thread(unprocessed, app, message, consumer)
+    await asyncio.gather(
+        *(asyncio.to_thread(_in_order, app, records, consumer, handle) for records in partitions)
+    )
+
+
+def _in_order(
+    app: TrackedApplication, records: list[Any], consumer: str, handle: RecordHandler
+) -> None:
+    stored = True
+    for record in records:
+        position = record_position(record, consumer)
+        with consuming(record):
+            stored = _once(app, position, partial(handle, record, position))
+    if not stored:
+        app.process_recorder.insert_tracking(position.tracking)
+
+
+def _once(app: TrackedApplication, position: Position, run: Callable[[], bool]) -> bool:
+    """Run a handler; after losing a race on an aggregate, again unless it was done meanwhile.
+
+    Another subscriber may save the same aggregate; the handler then runs again on the fresh
+    state (its provider calls are safe to repeat).
+    """
+    attempt = 1
+    while True:
+        try:
+            return run()
+        except IntegrityError:
+            if attempt == CONFLICT_RETRIES:
+                raise
+            attempt += 1
+            log.info("%s@%s: concurrent update, retrying", position.stream, position.offset)
+            if app.has_processed(position):
+                return True
 
 
 async def handle_at(
     app: TrackedApplication, position: Position, handle: Callable[[Position], None]
 ) -> None:
-    """`handle_once` for a position of one's choosing (the last record of a batch)."""
+    """Run a blocking handler for a position (a batch's last record) unless it was done."""
 
-    def run() -> None:
-        for attempt in range(1, CONFLICT_RETRIES + 1):
-            if app.has_processed(position):
-                log.debug("skipping %s@%s: already processed", position.stream, position.offset)
-                return
-            try:
-                handle(position)
-            except IntegrityError:
-                if attempt == CONFLICT_RETRIES:
-                    raise
-                log.info("%s@%s: concurrent update, retrying", position.stream, position.offset)
-            else:
-                return
+    def run() -> bool:
+        handle(position)
+        return True
 
-    await asyncio.to_thread(run)
+    def once() -> None:
+        if app.has_processed(position):
+            log.debug("skipping %s@%s: already processed", position.stream, position.offset)
+            return
+        _once(app, position, run)
+
+    await asyncio.to_thread(once)

@@ -7,7 +7,7 @@ database statement and provider call. Each process serves its metrics on a port 
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal
+from typing import Any, Literal
 
 import prometheus_client
 from opentelemetry import propagate, trace
@@ -146,3 +146,21 @@ def publishing(topic: str, parent: str | None = None) -> Iterator[list[tuple[str
     ):
         traceparent = current_traceparent()
         yield [(TRACEPARENT, traceparent.encode())] if traceparent else []
+
+
+@contextmanager
+def consuming(record: Any) -> Iterator[None]:
+    """A consumer span for one record of a batch, continuing the trace it was published in."""
+    headers = dict(record.headers or ())
+    parent = headers.get(TRACEPARENT)
+    with tracer.start_as_current_span(
+        f"{record.topic} process",
+        context=context_of(parent.decode() if parent else None),
+        kind=SpanKind.CONSUMER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.destination.name": record.topic,
+            "messaging.kafka.message.offset": record.offset,
+        },
+    ):
+        yield

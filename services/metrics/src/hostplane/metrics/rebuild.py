@@ -8,18 +8,14 @@ at the start of the run, through the same projections the service uses.
 import argparse
 import asyncio
 import sys
-from typing import Any
 
 import psycopg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from psycopg import sql
 
-from hostplane.contracts import envelope
-from hostplane.contracts.events import parse_event
 from hostplane.contracts.topics import DNS_EVENTS, JOB_EVENTS, USER_EVENTS, VPS_EVENTS, Topic
-from hostplane.messaging.cloudevents import header
-from hostplane.messaging.eventstore import Position
 from hostplane.metrics.adapters.store import ViewStore
+from hostplane.metrics.entrypoints.consumers import project_records
 from hostplane.metrics.settings import Settings
 
 EVENT_TOPICS: tuple[Topic, ...] = (VPS_EVENTS, DNS_EVENTS, JOB_EVENTS, USER_EVENTS)
@@ -57,24 +53,13 @@ async def rebuild(settings: Settings, schema: str) -> int:
         while remaining:
             batch = await consumer.getmany(*remaining, timeout_ms=1000)
             for tp, records in batch.items():
-                applied += _apply(store, records)
+                applied += project_records(store, records)
                 if await consumer.position(tp) >= ends[tp]:
                     remaining.discard(tp)
     finally:
         await consumer.stop()
         store.close()
     return applied
-
-
-def _apply(store: ViewStore, records: list[Any]) -> int:
-    """One partition's fetched records, projected in one transaction."""
-    positions, events = [], []
-    for record in records:
-        headers = [(k, v) for k, v in record.headers]
-        event = parse_event(header(headers, envelope.CE_TYPE) or "", record.value)
-        events.append((event, int(header(headers, envelope.CE_SEQUENCE) or 0)))
-        positions.append(Position(record.topic, record.partition, record.offset))
-    return store.apply_batch(positions, events)
 
 
 def differences(database_url: str, live: str, rebuilt: str) -> list[str]:

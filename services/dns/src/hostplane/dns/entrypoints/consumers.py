@@ -1,6 +1,8 @@
 """Kafka subscriber: instance events that create or remove DNS records."""
 
 import logging
+from functools import partial
+from typing import Any
 
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -11,7 +13,8 @@ from hostplane.contracts import events as contract
 from hostplane.contracts.topics import VPS_EVENTS
 from hostplane.dns.application import Dns
 from hostplane.messaging.cloudevents import header
-from hostplane.messaging.kafka import handle_once, tracked_subscriber
+from hostplane.messaging.eventstore import Position
+from hostplane.messaging.kafka import handle_records, tracked_subscriber
 from hostplane.messaging.settings import InfraSettings
 
 log = logging.getLogger(__name__)
@@ -31,24 +34,21 @@ def subscribe(broker: KafkaBroker, app: Dns, settings: InfraSettings) -> None:
         next_offset=app.next_offset,
         consumers=VPS_EVENTS.partitions,
     )
-    async def on_instance_event(message: KafkaMessage) -> None:
-        ce_type = header(message.headers, envelope.CE_TYPE) or ""
-        try:
-            payload = contract.parse_event(ce_type, message.body)
-        except ValidationError as error:
-            log.error("dropping malformed %s event: %s", ce_type, error)
-            return
-        if isinstance(payload, contract.ServerCreated):
-            created = payload
-            await handle_once(
-                app,
-                message,
-                lambda position: app.point_at_server(
-                    created.instance_id, created.subdomain, created.ip_address, position
-                ),
-            )
-        elif isinstance(payload, contract.InstanceTerminated | contract.InstanceErrored):
-            gone = payload
-            await handle_once(
-                app, message, lambda position: app.remove_for(gone.instance_id, position)
-            )
+    async def on_instance_events(message: KafkaMessage) -> None:
+        await handle_records(app, message, partial(_on_instance_event, app))
+
+
+def _on_instance_event(app: Dns, record: Any, position: Position) -> bool:
+    ce_type = header(record.headers, envelope.CE_TYPE) or ""
+    try:
+        payload = contract.parse_event(ce_type, record.value)
+    except ValidationError as error:
+        log.error("dropping malformed %s event: %s", ce_type, error)
+        return False
+    if isinstance(payload, contract.ServerCreated):
+        app.point_at_server(payload.instance_id, payload.subdomain, payload.ip_address, position)
+        return True
+    if isinstance(payload, contract.InstanceTerminated | contract.InstanceErrored):
+        app.remove_for(payload.instance_id, position)
+        return True
+    return False

@@ -48,12 +48,6 @@ class ViewStore:
             ).fetchone()
         return int(row[0]) if row else None
 
-    def apply_once(self, position: Position, event: EventPayload | None, sequence: int) -> bool:
-        """Project one event unless its position was projected before; True if applied."""
-        return self.write_once(
-            position, lambda cur: project(cur, event, sequence) if event else None
-        )
-
     def write_once(self, position: Position, write: Callable[[Cursor[Any]], None]) -> bool:
         """Run `write` unless the position was stored before, in one transaction with it."""
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:

@@ -24,7 +24,8 @@ from hostplane.contracts.topics import (
     WHMCS_WEBHOOKS,
 )
 from hostplane.messaging.cloudevents import header
-from hostplane.messaging.kafka import position_of, tracked_subscriber
+from hostplane.messaging.kafka import by_partition, record_position, tracked_subscriber
+from hostplane.messaging.observability import consuming
 from hostplane.messaging.settings import InfraSettings
 from hostplane.metrics.adapters.store import ViewStore
 from hostplane.metrics.telemetry import store_logs, store_usage
@@ -47,31 +48,49 @@ def subscribe(broker: KafkaBroker, store: ViewStore, settings: InfraSettings) ->
         group_id=GROUP,
         next_offset=store.next_offset,
     )
-    async def on_event(message: KafkaMessage) -> None:
-        ce_type = header(message.headers, envelope.CE_TYPE) or ""
-        try:
-            event = parse_event(ce_type, message.body)
-        except ValidationError as error:
-            log.error("skipping malformed %s event: %s", ce_type, error)
-            event = None
-        sequence = int(header(message.headers, envelope.CE_SEQUENCE) or 0)
-        await asyncio.to_thread(store.apply_once, position_of(message), event, sequence)
+    async def on_events(message: KafkaMessage) -> None:
+        await asyncio.to_thread(
+            lambda: [project_records(store, records) for records in by_partition(message)]
+        )
+
+
+def project_records(store: ViewStore, records: list[Any]) -> int:
+    """One partition's records, projected in one transaction; returns how many were applied.
+
+    A malformed event is skipped (and logged); its position is kept like any other.
+    """
+    positions, events = [], []
+    for record in records:
+        with consuming(record):
+            ce_type = header(record.headers, envelope.CE_TYPE) or ""
+            try:
+                event = parse_event(ce_type, record.value)
+            except ValidationError as error:
+                log.error("skipping malformed %s event: %s", ce_type, error)
+                event = None
+        events.append((event, int(header(record.headers, envelope.CE_SEQUENCE) or 0)))
+        positions.append(record_position(record))
+    return store.apply_batch(positions, events)
 
 
 def subscribe_telemetry(broker: KafkaBroker, store: ViewStore, settings: InfraSettings) -> None:
     """Register the subscriber storing instance logs and AI usage."""
+    logs_topic = settings.topic(TELEMETRY_LOGS)
 
     @tracked_subscriber(
         broker,
-        settings.topic(TELEMETRY_LOGS),
+        logs_topic,
         settings.topic(TELEMETRY_AI_USAGE),
         group_id=f"{GROUP}-telemetry",
         next_offset=store.next_offset,
     )
     async def on_telemetry(message: KafkaMessage) -> None:
-        position = position_of(message)
-        write = _writer(position.topic == settings.topic(TELEMETRY_LOGS), message.body)
-        await asyncio.to_thread(store.write_once, position, write)
+        def store_all() -> None:
+            for record in message.raw_message:
+                write = _writer(record.topic == logs_topic, record.value)
+                store.write_once(record_position(record), write)
+
+        await asyncio.to_thread(store_all)
 
 
 def _writer(logs: bool, body: bytes) -> Callable[[Cursor[Any]], None]:

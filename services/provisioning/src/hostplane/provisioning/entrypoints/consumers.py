@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from hostplane.messaging.cloudevents import header
 from hostplane.messaging.eventstore import Position
 from hostplane.messaging.kafka import (
     handle_at,
-    handle_once,
+    handle_records,
     record_position,
     tracked_subscriber,
     unprocessed,
@@ -41,6 +42,8 @@ SAGA_STEPS: dict[type[contract.EventPayload], Operation | None] = {
 }
 
 GROUP = "provisioning"
+# A saga step may wait on the provider: a consumer takes a bounded share of its partition.
+SAGA_BATCH = 100
 
 
 BOOT_TIMEOUT_S = 600.0
@@ -54,16 +57,8 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
     @tracked_subscriber(
         broker, settings.topic(PROVISIONING_COMMANDS), group_id=GROUP, next_offset=app.next_offset
     )
-    async def on_provisioning_command(message: KafkaMessage) -> None:
-        try:
-            command = COMMAND.validate_json(message.body)
-            job_id = UUID(header(message.headers, envelope.COMMAND_ID) or "")
-        except (ValidationError, ValueError) as error:
-            log.error("dropping malformed command at %s: %s", message.raw_message, error)
-            return
-        await handle_once(
-            app, message, lambda position: app.handle_command(command, job_id, position)
-        )
+    async def on_provisioning_commands(message: KafkaMessage) -> None:
+        await handle_records(app, message, partial(_on_command, app))
 
     # Saga steps call the provider: one consumer per partition, so instances on different
     # partitions are provisioned in parallel.
@@ -74,13 +69,10 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
         next_offset=app.next_offset,
         max_poll_interval_ms=15 * 60 * 1000,
         consumers=VPS_EVENTS.partitions,
+        max_records=SAGA_BATCH,
     )
-    async def on_instance_event(message: KafkaMessage) -> None:
-        payload = _event(message)
-        if payload is None or type(payload) not in SAGA_STEPS:
-            return
-        assert isinstance(payload, contract.VpsEvent)
-        await handle_once(app, message, lambda position: _saga_step(app, payload, position))
+    async def on_instance_events(message: KafkaMessage) -> None:
+        await handle_records(app, message, partial(_saga_step, app))
 
     watcher = ActionWatcher(app.provider, app.provider.poll_interval, BOOT_TIMEOUT_S)
 
@@ -92,7 +84,6 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
         group_id=f"{GROUP}-boot",
         next_offset=lambda topic, partition: app.next_offset(topic, partition, BOOT_WATCH),
         max_poll_interval_ms=15 * 60 * 1000,
-        batch=True,
     )
     async def on_servers_booting(message: KafkaMessage) -> None:
         await asyncio.gather(
@@ -105,33 +96,37 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
     @tracked_subscriber(
         broker, settings.topic(DNS_EVENTS), group_id=f"{GROUP}-dns", next_offset=app.next_offset
     )
-    async def on_dns_event(message: KafkaMessage) -> None:
-        payload = _event(message)
-        if isinstance(payload, contract.RecordCreated):
-            created = payload
-            await handle_once(
-                app,
-                message,
-                lambda position: app.record_dns(
-                    created.instance_id, created.record_id, created.record_name, position
-                ),
-            )
-        elif isinstance(payload, contract.RecordFailed):
-            failed = payload
-            await handle_once(
-                app,
-                message,
-                lambda position: app.dns_failed(
-                    failed.instance_id, failed.error_code, failed.error_message, position
-                ),
-            )
+    async def on_dns_events(message: KafkaMessage) -> None:
+        await handle_records(app, message, partial(_on_dns_event, app))
+
+
+def _on_command(app: Provisioning, record: Any, position: Position) -> bool:
+    try:
+        command = COMMAND.validate_json(record.value)
+        job_id = UUID(header(record.headers, envelope.COMMAND_ID) or "")
+    except (ValidationError, ValueError) as error:
+        log.error("dropping malformed command at %s: %s", position, error)
+        return False
+    app.handle_command(command, job_id, position)
+    return True
+
+
+def _on_dns_event(app: Provisioning, record: Any, position: Position) -> bool:
+    payload = _event(record)
+    if isinstance(payload, contract.RecordCreated):
+        app.record_dns(payload.instance_id, payload.record_id, payload.record_name, position)
+        return True
+    if isinstance(payload, contract.RecordFailed):
+        app.dns_failed(payload.instance_id, payload.error_code, payload.error_message, position)
+        return True
+    return False
 
 
 async def _settle_boots(app: Provisioning, watcher: ActionWatcher, records: list[Any]) -> None:
     """Wait for the servers created in one partition's records, then record how they ended."""
     booting: dict[UUID, int | None] = {}
     for record in records:
-        payload = _parse(header(record.headers, envelope.CE_TYPE) or "", record.value)
+        payload = _event(record)
         if isinstance(payload, contract.ServerCreated):
             booting[payload.instance_id] = payload.action_id
     states = await asyncio.gather(
@@ -153,7 +148,11 @@ async def _boot(
     return await watcher.finished(action_id)
 
 
-def _saga_step(app: Provisioning, payload: contract.VpsEvent, position: Position) -> None:
+def _saga_step(app: Provisioning, record: Any, position: Position) -> bool:
+    payload = _event(record)
+    if payload is None or type(payload) not in SAGA_STEPS:
+        return False
+    assert isinstance(payload, contract.VpsEvent)
     if isinstance(payload, contract.InstanceCreated):
         app.provision_server(payload.instance_id, position)
     elif isinstance(payload, contract.ProvisioningFailed):
@@ -162,10 +161,11 @@ def _saga_step(app: Provisioning, payload: contract.VpsEvent, position: Position
         operation = SAGA_STEPS[type(payload)]
         assert operation is not None
         app.carry_out(payload.instance_id, operation, position)
+    return True
 
 
-def _event(message: KafkaMessage) -> contract.EventPayload | None:
-    return _parse(header(message.headers, envelope.CE_TYPE) or "", message.body)
+def _event(record: Any) -> contract.EventPayload | None:
+    return _parse(header(record.headers, envelope.CE_TYPE) or "", record.value)
 
 
 def _parse(ce_type: str, body: bytes) -> contract.EventPayload | None:
