@@ -133,38 +133,40 @@ def tracked_subscriber(
     group_id: str,
     next_offset: Callable[[str, int], int | None],
     max_poll_interval_ms: int = 5 * 60 * 1000,
-    consumers: int = 1,
     max_records: int = 500,
 ) -> Callable[[Handler], Handler]:
     """A batch subscriber that commits after each batch, retries it, and resumes from tracking.
 
-    The handler gets every record fetched at once (`unprocessed` sorts them by partition), so
-    the cost of consuming, acknowledging and committing is paid per batch, not per record.
-    With `consumers` > 1 the group gets that many consumers, so partitions are handled in
-    parallel while each partition (and so each aggregate) stays in order.
+    The handler gets every record fetched at once (`handle_records` runs each partition's in
+    order, partitions in parallel), so the cost of consuming, acknowledging and committing is
+    paid per batch, not per record.
     """
 
     def register(handler: Handler) -> Handler:
-        guarded = _backing_off(handler)
-        for _ in range(consumers):
-            listener = ResumeFromTracking(next_offset)
-            subscriber = broker.subscriber(
-                *topics,
-                group_id=group_id,
-                ack_policy=AckPolicy.NACK_ON_ERROR,
-                auto_offset_reset="earliest",
-                listener=listener,
-                max_poll_interval_ms=max_poll_interval_ms,
-                # Members learn of a rebalance at their next heartbeat: keep joins quick.
-                heartbeat_interval_ms=250,
-                batch=True,
-                max_records=max_records,
-            )
-            subscriber(guarded)
-            listener.consumer = partial(getattr, subscriber, "consumer")
+        listener = ResumeFromTracking(next_offset)
+        subscriber = broker.subscriber(
+            *topics,
+            group_id=group_id,
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            auto_offset_reset="earliest",
+            listener=listener,
+            max_poll_interval_ms=max_poll_interval_ms,
+            # Members learn of a rebalance at their next heartbeat: keep joins quick.
+            heartbeat_interval_ms=250,
+            batch=True,
+            max_records=max_records,
+            # After a fetch that found nothing FastStream pauses this long before the next:
+            # what a record arriving meanwhile waits, at most.
+            batch_timeout_ms=BATCH_WAIT_MS,
+        )
+        subscriber(_backing_off(handler))
+        listener.consumer = partial(getattr, subscriber, "consumer")
         return handler
 
     return register
+
+
+BATCH_WAIT_MS = 20
 
 
 FAILURE_BACKOFF_S = 1.0

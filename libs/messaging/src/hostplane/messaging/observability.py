@@ -66,17 +66,20 @@ def configure_tracing(service: str, exporter: Exporter) -> None:
     """A tracer provider for `service`; the OTLP exporter reads the standard OTEL_* variables.
 
     Sampling follows `OTEL_TRACES_SAMPLER` (the SDK's default: every trace). Without an
-    exporter this process starts no traces of its own but still continues sampled ones, so a
-    downstream service that exports sees whole traces, and unsampled spans cost next to nothing.
+    exporter this process starts no traces of its own but still carries sampled ones on (its
+    request and message spans), so a downstream service that exports sees whole traces, and
+    unsampled spans cost next to nothing.
     """
     span_exporter = _exporter(exporter)
     sampler = None if span_exporter is not None else ParentBased(ALWAYS_OFF)
     provider = TracerProvider(
         resource=Resource.create({"service.name": f"hostplane-{service}"}), sampler=sampler
     )
-    if span_exporter is not None:
-        provider.add_span_processor(BatchSpanProcessor(span_exporter))
     trace.set_tracer_provider(provider)
+    if span_exporter is None:
+        return
+    provider.add_span_processor(BatchSpanProcessor(span_exporter))
+    # Statement and provider-call spans end where they start: only worth making when exported.
     PsycopgInstrumentor().instrument(skip_dep_check=True)
     RequestsInstrumentor().instrument()
     HTTPXClientInstrumentor().instrument()

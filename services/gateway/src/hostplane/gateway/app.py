@@ -1,6 +1,7 @@
 """The gateway's ASGI app: REST in, commands on Kafka, answers from the read models."""
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -65,6 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.bus = CommandBus(producer, settings.topic_prefix)
         app.state.secret_box = SecretBox(settings.config_secrets_key)
         app.state.started = time.monotonic()
+        # What exists now lives as long as the process: keep it out of every collection, so
+        # the collector's pauses stay short (they landed in the slowest percentiles).
+        gc.freeze()
         sweeping = asyncio.create_task(_sweep_used_tokens(db), name="sweep-used-tokens")
         try:
             yield

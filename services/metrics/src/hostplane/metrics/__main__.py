@@ -1,6 +1,7 @@
 """`python -m hostplane.metrics`: project every event topic into the `views` read models."""
 
 import asyncio
+import gc
 import logging
 import signal
 
@@ -27,6 +28,7 @@ async def run(settings: Settings) -> None:
     subscribe(broker, store, settings)
     subscribe_telemetry(broker, store, settings)
     await broker.start()
+    gc.freeze()  # startup's objects live as long as the process: keep collections short
     lag = asyncio.create_task(track_consumer_lag(broker), name="consumer-lag")
     collecting = None
     if settings.metrics_interval_s > 0 and settings.hetzner_api_token:

@@ -47,6 +47,41 @@ CREATE INDEX IF NOT EXISTS instances_listing ON instances (status, region, creat
 CREATE INDEX IF NOT EXISTS instances_created ON instances (created_at DESC, id);
 CREATE INDEX IF NOT EXISTS instances_email ON instances (lower(email) text_pattern_ops);
 
+-- Instances per status, region and plan, kept by triggers in the transaction that changes an
+-- instance: fleet totals, MRR and unsearched listing totals without counting the table.
+CREATE TABLE IF NOT EXISTS instance_counts (
+    status text NOT NULL,
+    region text NOT NULL,
+    plan   text NOT NULL,
+    n      bigint NOT NULL,
+    PRIMARY KEY (status, region, plan)
+);
+INSERT INTO instance_counts
+SELECT status, region, plan, count(*) FROM instances
+WHERE NOT EXISTS (SELECT 1 FROM instance_counts)
+GROUP BY status, region, plan;
+
+-- `SET search_path FROM CURRENT`: the function finds its own schema's table, whoever writes.
+CREATE OR REPLACE FUNCTION count_instances() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        UPDATE instance_counts SET n = n - 1
+        WHERE status = OLD.status AND region = OLD.region AND plan = OLD.plan;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO instance_counts AS c (status, region, plan, n)
+        VALUES (NEW.status, NEW.region, NEW.plan, 1)
+        ON CONFLICT (status, region, plan) DO UPDATE SET n = c.n + 1;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER instances_counted AFTER INSERT OR DELETE ON instances
+FOR EACH ROW EXECUTE FUNCTION count_instances();
+CREATE OR REPLACE TRIGGER instances_recounted AFTER UPDATE OF status, region, plan ON instances
+FOR EACH ROW WHEN ((OLD.status, OLD.region, OLD.plan) IS DISTINCT FROM (NEW.status, NEW.region, NEW.plan))
+EXECUTE FUNCTION count_instances();
+
 -- Dashboard users: every WHMCS client seen through an order or a single sign-on.
 CREATE TABLE IF NOT EXISTS users (
     id              uuid PRIMARY KEY,

@@ -25,14 +25,13 @@ GROUP = "dns"
 def subscribe(broker: KafkaBroker, app: Dns, settings: InfraSettings) -> None:
     """Register the `vps.events` subscriber, resuming from its tracking records."""
 
-    # One consumer per partition: records of instances on different partitions are made in
-    # parallel, each instance's in order.
+    # Records of instances on different partitions are made in parallel, each instance's in
+    # order (`handle_records`).
     @tracked_subscriber(
         broker,
         settings.topic(VPS_EVENTS),
         group_id=GROUP,
         next_offset=app.next_offset,
-        consumers=VPS_EVENTS.partitions,
     )
     async def on_instance_events(message: KafkaMessage) -> None:
         await handle_records(app, message, partial(_on_instance_event, app))

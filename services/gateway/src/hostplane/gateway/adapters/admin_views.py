@@ -6,11 +6,8 @@ from typing import Any
 from hostplane.contracts.catalog import PLANS
 from hostplane.gateway.adapters.database import Database
 
-INSTANCE_COLUMNS = "i.*, d.record_id AS dns_record_id"
-INSTANCE_FROM = "views.instances i LEFT JOIN views.dns_records d ON d.instance_id = i.id"
-
 # Monthly price per plan, as SQL, so MRR is summed by the database.
-MRR_CASE = (
+PRICE_CASE = (
     "CASE plan "
     + " ".join(f"WHEN '{plan.value}' THEN {spec.monthly_price_usd}" for plan, spec in PLANS.items())
     + " ELSE 0 END"
@@ -26,14 +23,14 @@ class InstanceFilter:
     def where(self) -> tuple[str, list[Any]]:
         clauses, params = [], []
         if self.status:
-            clauses.append("i.status = %s")
+            clauses.append("status = %s")
             params.append(self.status)
         if self.region:
-            clauses.append("i.region = %s")
+            clauses.append("region = %s")
             params.append(self.region)
         if self.search:
             # An email, or its beginning; case does not matter.
-            clauses.append("lower(i.email) LIKE %s")
+            clauses.append("lower(email) LIKE %s")
             params.append(self.search.lower().replace("%", r"\%").replace("_", r"\_") + "%")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
@@ -45,15 +42,29 @@ class AdminViews:
     async def instances(
         self, filters: InstanceFilter, page: int, limit: int
     ) -> tuple[list[dict[str, Any]], int]:
-        """One page of instances, newest first, and how many match in all."""
+        """One page of instances, newest first, and how many match in all.
+
+        The page's position is found in the listing index alone (no table rows are read for
+        the instances skipped); totals come from `instance_counts` unless searching by email.
+        """
         where, params = filters.where()
         rows = await self._db.all(
-            f"SELECT {INSTANCE_COLUMNS} FROM {INSTANCE_FROM}{where} "  # noqa: S608
-            "ORDER BY i.created_at DESC, i.id LIMIT %s OFFSET %s",
+            f"""
+            WITH page AS (
+                SELECT id FROM views.instances{where}
+                ORDER BY created_at DESC, id LIMIT %s OFFSET %s
+            )
+            SELECT i.*, d.record_id AS dns_record_id
+            FROM page JOIN views.instances i ON i.id = page.id
+            LEFT JOIN views.dns_records d ON d.instance_id = i.id
+            ORDER BY i.created_at DESC, i.id
+            """,  # noqa: S608
             [*params, limit, (page - 1) * limit],
         )
+        counted = "views.instance_counts" if filters.search is None else "views.instances"
         total = await self._db.one(
-            f"SELECT count(*) AS n FROM views.instances i{where}",  # noqa: S608
+            f"SELECT {'coalesce(sum(n), 0)' if filters.search is None else 'count(*)'} AS n "  # noqa: S608
+            f"FROM {counted}{where}",
             params,
         )
         return rows, int(total["n"]) if total else 0
@@ -62,11 +73,11 @@ class AdminViews:
         """Totals by status and the monthly recurring revenue of active instances."""
         row = await self._db.one(
             f"""
-            SELECT count(*) FILTER (WHERE status = 'active') AS active,
-                   count(*) FILTER (WHERE status = 'suspended') AS suspended,
-                   count(*) FILTER (WHERE status = 'provisioning') AS provisioning,
-                   coalesce(sum({MRR_CASE}) FILTER (WHERE status = 'active'), 0) AS mrr
-            FROM views.instances
+            SELECT coalesce(sum(n) FILTER (WHERE status = 'active'), 0) AS active,
+                   coalesce(sum(n) FILTER (WHERE status = 'suspended'), 0) AS suspended,
+                   coalesce(sum(n) FILTER (WHERE status = 'provisioning'), 0) AS provisioning,
+                   coalesce(sum(n * {PRICE_CASE}) FILTER (WHERE status = 'active'), 0) AS mrr
+            FROM views.instance_counts
             """  # noqa: S608
         )
         assert row is not None
@@ -89,7 +100,8 @@ class AdminViews:
         """Instances per value of status, region or plan."""
         assert column in ("status", "region", "plan")
         rows = await self._db.all(
-            f"SELECT {column} AS key, count(*) AS n FROM views.instances GROUP BY {column}"  # noqa: S608
+            f"SELECT {column} AS key, sum(n) AS n FROM views.instance_counts "  # noqa: S608
+            f"GROUP BY {column} HAVING sum(n) > 0"
         )
         return {row["key"]: int(row["n"]) for row in rows}
 

@@ -60,15 +60,14 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
     async def on_provisioning_commands(message: KafkaMessage) -> None:
         await handle_records(app, message, partial(_on_command, app))
 
-    # Saga steps call the provider: one consumer per partition, so instances on different
-    # partitions are provisioned in parallel.
+    # Saga steps call the provider: instances on different partitions are provisioned in
+    # parallel (`handle_records`), each instance's steps in order.
     @tracked_subscriber(
         broker,
         settings.topic(VPS_EVENTS),
         group_id=f"{GROUP}-saga",
         next_offset=app.next_offset,
         max_poll_interval_ms=15 * 60 * 1000,
-        consumers=VPS_EVENTS.partitions,
         max_records=SAGA_BATCH,
     )
     async def on_instance_events(message: KafkaMessage) -> None:
