@@ -94,5 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(webhooks.router)
     # Request latency per route template; served on the metrics port, not on the API.
     app.add_middleware(RequestMetrics, excluded=("/api/health",))
-    app.add_middleware(tracing, excluded="/api/health")
+    if settings.otel_traces_exporter != "none":
+        # The request's span, parent of everything it causes downstream. Without an exporter
+        # the gateway starts no trace: commands still carry a `traceparent` for log lines.
+        app.add_middleware(tracing, excluded="/api/health")
     return app

@@ -41,7 +41,7 @@ class _IdleCheck:
 
 
 class Database:
-    def __init__(self, database_url: str, pool_size: int = 10) -> None:
+    def __init__(self, database_url: str, pool_size: int = 20) -> None:
         idle = _IdleCheck()
         self.pool = AsyncConnectionPool(
             database_url,

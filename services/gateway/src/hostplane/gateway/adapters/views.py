@@ -40,13 +40,21 @@ class Views:
             (instance_id,),
         )
 
-    async def subdomain_owner(self, subdomain: str) -> UUID | None:
-        """The live instance holding a subdomain, if any."""
+    async def order_check(
+        self, instance_id: UUID, subdomain: str
+    ) -> tuple[str | None, UUID | None]:
+        """The subdomain of the instance if it exists, and the live instance holding
+        `subdomain` if any: what an order needs to know, in one round trip."""
         row = await self._db.one(
-            "SELECT id FROM views.instances WHERE subdomain = %s AND status <> 'terminated'",
-            (subdomain,),
+            """
+            SELECT (SELECT subdomain FROM views.instances WHERE id = %s) AS existing,
+                   (SELECT id FROM views.instances
+                    WHERE subdomain = %s AND status <> 'terminated' LIMIT 1) AS owner
+            """,
+            (instance_id, subdomain),
         )
-        return row["id"] if row else None
+        assert row is not None
+        return row["existing"], row["owner"]
 
     async def job(self, job_id: UUID) -> JobView | None:
         row = await self._db.one(

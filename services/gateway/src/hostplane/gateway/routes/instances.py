@@ -80,12 +80,10 @@ async def create_instance(
             {"region": request.region},
         )
     instance_id = instance_id_for(request.whmcs_service_id)
-    current = await views.instance(instance_id)
-    subdomain = (
-        current["subdomain"] if current else request.hostname or default_subdomain(instance_id)
-    )
+    wanted = request.hostname or default_subdomain(instance_id)
+    current, owner = await views.order_check(instance_id, wanted)
+    subdomain = current or wanted
     if current is None:
-        owner = await views.subdomain_owner(subdomain)
         if owner is not None and owner != instance_id:
             raise ApiError(
                 409,
