@@ -1,6 +1,8 @@
 """The gateway's PostgreSQL pool: read models in `views`, and its own `gateway` schema."""
 
+import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 from weakref import WeakKeyDictionary
 
@@ -40,6 +42,46 @@ class _IdleCheck:
         self._returned[conn] = time.monotonic()
 
 
+Claim = tuple[str, int]
+
+
+class Batcher:
+    """Hands concurrent claims to `write` together: one call per batch, batches in turn.
+
+    A token claimed twice in one batch is granted to the first claim only.
+    """
+
+    def __init__(self, write: Callable[[list[Claim]], Awaitable[set[str]]]) -> None:
+        self._write = write
+        self._pending: list[tuple[Claim, asyncio.Future[bool]]] = []
+        self._drainer: asyncio.Task[None] | None = None
+
+    async def claim(self, digest: str, ttl_s: int) -> bool:
+        granted: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._pending.append(((digest, ttl_s), granted))
+        if self._drainer is None or self._drainer.done():
+            self._drainer = asyncio.create_task(self._drain())
+        return await granted
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            distinct = list(
+                {digest: (digest, ttl) for (digest, ttl), _ in reversed(batch)}.values()
+            )
+            try:
+                fresh = await self._write(distinct)
+            except Exception as error:
+                for _, granted in batch:
+                    if not granted.done():  # its request may have gone meanwhile
+                        granted.set_exception(error)
+                continue
+            for (digest, _), granted in batch:
+                if not granted.done():
+                    granted.set_result(digest in fresh)
+                fresh.discard(digest)  # a second claim of the token in this batch is refused
+
+
 class Database:
     def __init__(self, database_url: str, pool_size: int = 20) -> None:
         idle = _IdleCheck()
@@ -52,6 +94,7 @@ class Database:
             check=idle.check,
             reset=idle.returned,
         )
+        self._used_tokens = Batcher(self._record_used)
 
     async def open(self) -> None:
         """Open the pool and create the gateway's tables, waiting for PostgreSQL if needed."""
@@ -89,16 +132,25 @@ class Database:
             return cast("list[dict[str, Any]]", await cursor.fetchall())
 
     async def first_use(self, digest: str, ttl_s: int) -> bool:
-        """Record a signature or token as used; False if it was used and has not expired."""
+        """Record a signature or token as used; False if it was used and has not expired.
+
+        Concurrent requests share one statement: those arriving while a batch is written go
+        in the next one, so there is one round trip and one commit per batch.
+        """
+        return await self._used_tokens.claim(digest, ttl_s)
+
+    async def _record_used(self, claims: list[tuple[str, int]]) -> set[str]:
+        """Insert a batch of distinct tokens; returns those that were not in use."""
         async with self.pool.connection() as conn:
             cursor = await conn.execute(
                 "INSERT INTO gateway.used_tokens AS used (digest, expires_at) "
-                "VALUES (%s, now() + make_interval(secs => %s)) "
+                "SELECT digest, now() + make_interval(secs => ttl) "
+                "FROM unnest(%s::text[], %s::int[]) AS claim(digest, ttl) "
                 "ON CONFLICT (digest) DO UPDATE SET expires_at = EXCLUDED.expires_at "
-                "WHERE used.expires_at < now() RETURNING 1",
-                (digest, ttl_s),
+                "WHERE used.expires_at < now() RETURNING digest",
+                ([digest for digest, _ in claims], [ttl for _, ttl in claims]),
             )
-            return await cursor.fetchone() is not None
+            return {row["digest"] for row in await cursor.fetchall()}
 
     async def forget_expired(self) -> int:
         """Drop used tokens past their expiry (they could no longer be replayed anyway)."""
