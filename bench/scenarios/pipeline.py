@@ -74,7 +74,9 @@ async def _orders(
 ) -> dict[str, float]:
     """Send `count` signed orders on an open-loop schedule; instance id → wall time sent."""
     sent: dict[str, float] = {}
-    limits = httpx.Limits(max_connections=200)
+    # Idle connections are dropped before the gateway's 5 s keep-alive ends, so a request
+    # never races the server closing its connection.
+    limits = httpx.Limits(max_connections=200, keepalive_expiry=2)
     async with httpx.AsyncClient(base_url=hostplane.gateway_url, limits=limits, timeout=60) as http:
 
         async def one(service_id: int) -> None:
