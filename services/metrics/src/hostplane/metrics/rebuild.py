@@ -26,6 +26,7 @@ EVENT_TABLES = {
     "jobs": "id",
     "dns_records": "instance_id",
     "users": "id",
+    "instance_counts": "status",  # kept by triggers: equal when the rows they count are
 }
 
 
