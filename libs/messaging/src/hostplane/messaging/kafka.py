@@ -180,8 +180,9 @@ def _backing_off(handler: Handler) -> Handler:
         try:
             await handler(message)
         except Exception:
-            first = message.raw_message[0] if message.raw_message else None
-            log.exception("handling a batch from %s failed; it will be retried", first)
+            records = message.raw_message
+            where = record_position(records[0]) if records else "an empty batch"
+            log.exception("handling a batch from %s failed; it will be retried", where)
             await asyncio.sleep(FAILURE_BACKOFF_S)
             raise
 
@@ -194,7 +195,7 @@ RecordHandler = Callable[[Any, Position], bool]
 
 
 async def handle_records(
-    app: TrackedApplication, message: KafkaMessage, handle: RecordHandler, consumer: str = ""
+    app: TrackedApplication, message: KafkaMessage, handle: RecordHandler
 ) -> None:
     """Every record of a batch not yet handled, each partition's in order in a thread.
 
@@ -202,18 +203,16 @@ async def handle_records(
     partition resumes after it. A partition whose last record was not meant for `handle`
     keeps that record's position, so it is not read again.
     """
-    partitions = await asyncio.to_thread(unprocessed, app, message, consumer)
+    partitions = await asyncio.to_thread(unprocessed, app, message, "")
     await asyncio.gather(
-        *(asyncio.to_thread(_in_order, app, records, consumer, handle) for records in partitions)
+        *(asyncio.to_thread(_in_order, app, records, handle) for records in partitions)
     )
 
 
-def _in_order(
-    app: TrackedApplication, records: list[Any], consumer: str, handle: RecordHandler
-) -> None:
+def _in_order(app: TrackedApplication, records: list[Any], handle: RecordHandler) -> None:
     stored = True
     for record in records:
-        position = record_position(record, consumer)
+        position = record_position(record)
         with consuming(record):
             stored = _once(app, position, partial(handle, record, position))
     if not stored:

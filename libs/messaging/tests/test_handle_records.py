@@ -1,0 +1,79 @@
+"""A fetched batch: each record's effect stored once with its position, in partition order."""
+
+from collections import namedtuple
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate, event
+
+from hostplane.messaging.eventstore import Position, TrackedApplication
+from hostplane.messaging.kafka import handle_records
+
+Record = namedtuple("Record", "topic partition offset value headers")
+
+
+class Counter(Aggregate):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.seen: list[str] = []
+
+    @staticmethod
+    def create_id(name: str) -> UUID:
+        return uuid5(NAMESPACE_URL, name)
+
+    @event("Counted")
+    def count(self, value: str) -> None:
+        self.seen.append(value)
+
+
+class Counting(TrackedApplication):
+    def record(self, record: Any, position: Position) -> bool:
+        """Counts records whose value starts with "+"; the others are not for it."""
+        if not record.value.startswith("+"):
+            return False
+        name = f"p{record.partition}"
+        try:
+            counter: Counter = self.repository.get(Counter.create_id(name))
+        except AggregateNotFoundError:
+            counter = Counter(name)
+        counter.count(record.value)
+        self.save_tracked(counter, position=position)
+        return True
+
+    def seen(self, partition: int) -> list[str]:
+        counter: Counter = self.repository.get(Counter.create_id(f"p{partition}"))
+        return counter.seen
+
+
+class Batch:
+    def __init__(self, *records: Record) -> None:
+        self.raw_message = records
+
+
+def app() -> Counting:
+    return Counting({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+
+
+def records(partition: int, values: list[str], first: int = 0) -> list[Record]:
+    return [Record("t", partition, first + n, v, []) for n, v in enumerate(values)]
+
+
+async def test_each_partition_in_order_and_a_redelivered_batch_changes_nothing() -> None:
+    counting = app()
+    batch = Batch(*records(0, ["+a", "+b", "x"]), *records(1, ["+c"]), *records(0, ["+d"], 3))
+    await handle_records(counting, batch, counting.record)  # type: ignore[arg-type]
+    await handle_records(counting, batch, counting.record)  # type: ignore[arg-type]
+    assert counting.seen(0) == ["+a", "+b", "+d"]
+    assert counting.seen(1) == ["+c"]
+    assert counting.next_offset("t", 0) == 4
+    assert counting.next_offset("t", 1) == 1
+
+
+async def test_a_partition_ending_in_records_not_for_the_handler_keeps_their_position() -> None:
+    counting = app()
+    await handle_records(counting, Batch(*records(2, ["+a", "x", "y"])), counting.record)  # type: ignore[arg-type]
+    assert counting.next_offset("t", 2) == 3
+    later = Batch(*records(2, ["x", "y", "+b"], 1))  # redelivered from offset 1, then news
+    await handle_records(counting, later, counting.record)  # type: ignore[arg-type]
+    assert counting.seen(2) == ["+a", "+b"]
