@@ -61,12 +61,11 @@ class AdminViews:
             """,  # noqa: S608
             [*params, limit, (page - 1) * limit],
         )
-        counted = "views.instance_counts" if filters.search is None else "views.instances"
-        total = await self._db.one(
-            f"SELECT {'coalesce(sum(n), 0)' if filters.search is None else 'count(*)'} AS n "  # noqa: S608
-            f"FROM {counted}{where}",
-            params,
-        )
+        if filters.search is None:  # the counts hold every other filter's columns
+            count = f"SELECT coalesce(sum(n), 0) AS n FROM views.instance_counts{where}"  # noqa: S608
+        else:
+            count = f"SELECT count(*) AS n FROM views.instances{where}"  # noqa: S608
+        total = await self._db.one(count, params)
         return rows, int(total["n"]) if total else 0
 
     async def fleet(self) -> dict[str, Any]:

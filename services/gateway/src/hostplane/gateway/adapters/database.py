@@ -66,9 +66,7 @@ class Batcher:
     async def _drain(self) -> None:
         while self._pending:
             batch, self._pending = self._pending, []
-            distinct = list(
-                {digest: (digest, ttl) for (digest, ttl), _ in reversed(batch)}.values()
-            )
+            distinct = list(dict(claim for claim, _ in batch).items())
             try:
                 fresh = await self._write(distinct)
             except Exception as error:
@@ -139,7 +137,7 @@ class Database:
         """
         return await self._used_tokens.claim(digest, ttl_s)
 
-    async def _record_used(self, claims: list[tuple[str, int]]) -> set[str]:
+    async def _record_used(self, claims: list[Claim]) -> set[str]:
         """Insert a batch of distinct tokens; returns those that were not in use."""
         async with self.pool.connection() as conn:
             cursor = await conn.execute(
