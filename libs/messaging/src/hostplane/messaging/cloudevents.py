@@ -1,10 +1,16 @@
 """CloudEvents 1.0 in Kafka binary mode: attributes in headers, the payload as the value."""
 
+import logging
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
+from pydantic import ValidationError
+
 from hostplane.contracts import envelope
-from hostplane.contracts.events import EventPayload
+from hostplane.contracts.events import EventPayload, parse_event
+
+log = logging.getLogger(__name__)
 
 Headers = list[tuple[str, bytes]]
 
@@ -42,13 +48,29 @@ class OutgoingEvent:
         return [(name, value.encode()) for name, value in attributes.items()]
 
 
-def header(headers: dict[str, str] | Headers | None, name: str) -> str | None:
-    """One header's text, from either faststream's dict or aiokafka's list of pairs."""
-    if headers is None:
-        return None
-    if isinstance(headers, dict):
-        return headers.get(name)
-    for key, value in headers:
+def header(headers: Headers | None, name: str) -> str | None:
+    """One header's text from a consumed record's headers."""
+    for key, value in headers or ():
         if key == name:
             return value.decode()
     return None
+
+
+def incoming_event(record: Any) -> EventPayload | None:
+    """A consumed record's event, or None for a type this version does not know.
+
+    A malformed event is logged and skipped (None): redelivering it would not mend it.
+    """
+    ce_type = header(record.headers, envelope.CE_TYPE) or ""
+    try:
+        return parse_event(ce_type, record.value)
+    except ValidationError as error:
+        log.error(
+            "skipping malformed %s event at %s:%s@%s: %s",
+            ce_type,
+            record.topic,
+            record.partition,
+            record.offset,
+            error,
+        )
+        return None

@@ -23,6 +23,7 @@ from opentelemetry.trace import SpanKind
 from pythonjsonlogger.json import JsonFormatter
 
 from hostplane.contracts.envelope import TRACEPARENT
+from hostplane.messaging.cloudevents import header
 
 Exporter = Literal["none", "console", "otlp"]
 LogFormat = Literal["json", "text"]
@@ -154,11 +155,9 @@ def publishing(topic: str, parent: str | None = None) -> Iterator[list[tuple[str
 @contextmanager
 def consuming(record: Any) -> Iterator[None]:
     """A consumer span for one record of a batch, continuing the trace it was published in."""
-    headers = dict(record.headers or ())
-    parent = headers.get(TRACEPARENT)
     with tracer.start_as_current_span(
         f"{record.topic} process",
-        context=context_of(parent.decode() if parent else None),
+        context=context_of(header(record.headers, TRACEPARENT)),
         kind=SpanKind.CONSUMER,
         attributes={
             "messaging.system": "kafka",

@@ -6,13 +6,11 @@ from typing import Any
 
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from pydantic import ValidationError
 
-from hostplane.contracts import envelope
 from hostplane.contracts import events as contract
 from hostplane.contracts.topics import VPS_EVENTS
 from hostplane.dns.application import Dns
-from hostplane.messaging.cloudevents import header
+from hostplane.messaging.cloudevents import incoming_event
 from hostplane.messaging.eventstore import Position
 from hostplane.messaging.kafka import handle_records, tracked_subscriber
 from hostplane.messaging.settings import InfraSettings
@@ -38,12 +36,7 @@ def subscribe(broker: KafkaBroker, app: Dns, settings: InfraSettings) -> None:
 
 
 def _on_instance_event(app: Dns, record: Any, position: Position) -> bool:
-    ce_type = header(record.headers, envelope.CE_TYPE) or ""
-    try:
-        payload = contract.parse_event(ce_type, record.value)
-    except ValidationError as error:
-        log.error("dropping malformed %s event: %s", ce_type, error)
-        return False
+    payload = incoming_event(record)
     if isinstance(payload, contract.ServerCreated):
         app.point_at_server(payload.instance_id, payload.subdomain, payload.ip_address, position)
         return True

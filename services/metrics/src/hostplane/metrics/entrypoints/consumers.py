@@ -12,7 +12,6 @@ from psycopg import Cursor
 from pydantic import ValidationError
 
 from hostplane.contracts import envelope
-from hostplane.contracts.events import parse_event
 from hostplane.contracts.telemetry import LogBatch, UsageBatch
 from hostplane.contracts.topics import (
     DNS_EVENTS,
@@ -23,7 +22,7 @@ from hostplane.contracts.topics import (
     VPS_EVENTS,
     WHMCS_WEBHOOKS,
 )
-from hostplane.messaging.cloudevents import header
+from hostplane.messaging.cloudevents import header, incoming_event
 from hostplane.messaging.kafka import by_partition, record_position, tracked_subscriber
 from hostplane.messaging.observability import consuming
 from hostplane.messaging.settings import InfraSettings
@@ -49,9 +48,11 @@ def subscribe(broker: KafkaBroker, store: ViewStore, settings: InfraSettings) ->
         next_offset=store.next_offset,
     )
     async def on_events(message: KafkaMessage) -> None:
-        await asyncio.to_thread(
-            lambda: [project_records(store, records) for records in by_partition(message)]
-        )
+        def project_batch() -> None:
+            for records in by_partition(message):
+                project_records(store, records)
+
+        await asyncio.to_thread(project_batch)
 
 
 def project_records(store: ViewStore, records: list[Any]) -> int:
@@ -62,12 +63,7 @@ def project_records(store: ViewStore, records: list[Any]) -> int:
     positions, events = [], []
     for record in records:
         with consuming(record):
-            ce_type = header(record.headers, envelope.CE_TYPE) or ""
-            try:
-                event = parse_event(ce_type, record.value)
-            except ValidationError as error:
-                log.error("skipping malformed %s event: %s", ce_type, error)
-                event = None
+            event = incoming_event(record)
         events.append((event, int(header(record.headers, envelope.CE_SEQUENCE) or 0)))
         positions.append(record_position(record))
     return store.apply_batch(positions, events)

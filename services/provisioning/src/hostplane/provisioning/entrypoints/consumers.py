@@ -13,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from hostplane.contracts import commands, envelope
 from hostplane.contracts import events as contract
 from hostplane.contracts.topics import DNS_EVENTS, PROVISIONING_COMMANDS, VPS_EVENTS
-from hostplane.messaging.cloudevents import header
+from hostplane.messaging.cloudevents import header, incoming_event
 from hostplane.messaging.eventstore import Position
 from hostplane.messaging.kafka import (
     handle_at,
@@ -111,7 +111,7 @@ def _on_command(app: Provisioning, record: Any, position: Position) -> bool:
 
 
 def _on_dns_event(app: Provisioning, record: Any, position: Position) -> bool:
-    payload = _event(record)
+    payload = incoming_event(record)
     if isinstance(payload, contract.RecordCreated):
         app.record_dns(payload.instance_id, payload.record_id, payload.record_name, position)
         return True
@@ -125,7 +125,7 @@ async def _settle_boots(app: Provisioning, watcher: ActionWatcher, records: list
     """Wait for the servers created in one partition's records, then record how they ended."""
     booting: dict[UUID, int | None] = {}
     for record in records:
-        payload = _event(record)
+        payload = incoming_event(record)
         if isinstance(payload, contract.ServerCreated):
             booting[payload.instance_id] = payload.action_id
     states = await asyncio.gather(
@@ -148,7 +148,7 @@ async def _boot(
 
 
 def _saga_step(app: Provisioning, record: Any, position: Position) -> bool:
-    payload = _event(record)
+    payload = incoming_event(record)
     if payload is None or type(payload) not in SAGA_STEPS:
         return False
     assert isinstance(payload, contract.VpsEvent)
@@ -161,15 +161,3 @@ def _saga_step(app: Provisioning, record: Any, position: Position) -> bool:
         assert operation is not None
         app.carry_out(payload.instance_id, operation, position)
     return True
-
-
-def _event(record: Any) -> contract.EventPayload | None:
-    return _parse(header(record.headers, envelope.CE_TYPE) or "", record.value)
-
-
-def _parse(ce_type: str, body: bytes) -> contract.EventPayload | None:
-    try:
-        return contract.parse_event(ce_type, body)
-    except ValidationError as error:
-        log.error("dropping malformed %s event: %s", ce_type, error)
-        return None
