@@ -17,7 +17,7 @@ from hostplane.gateway.adapters.commands import CommandBus
 from hostplane.gateway.adapters.database import Database
 from hostplane.gateway.adapters.telemetry_views import TelemetryViews
 from hostplane.gateway.adapters.views import Views
-from hostplane.gateway.observability import RequestMetrics, tracing
+from hostplane.gateway.observability import RequestMetrics, request_telemetry
 from hostplane.gateway.routes import (
     admin,
     config,
@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 
 USED_TOKEN_SWEEP_S = 60.0
+# Probes are neither timed nor traced.
+UNOBSERVED = ("/api/health",)
 
 
 async def _sweep_used_tokens(db: Database) -> None:
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=settings.version,
         description="Control plane for a VPS hosting business (OpenClaw contract, seed 000).",
         lifespan=lifespan,
+        telemetry=request_telemetry(settings.otel_traces_exporter != "none", UNOBSERVED),
     )
     errors.install(app)
     ratelimit.install(app, settings)
@@ -93,9 +96,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sso.router)
     app.include_router(webhooks.router)
     # Request latency per route template; served on the metrics port, not on the API.
-    app.add_middleware(RequestMetrics, excluded=("/api/health",))
-    if settings.otel_traces_exporter != "none":
-        # The request's span, parent of everything it causes downstream. Without an exporter
-        # the gateway starts no trace: commands still carry a `traceparent` for log lines.
-        app.add_middleware(tracing, excluded="/api/health")
+    app.add_middleware(RequestMetrics, excluded=UNOBSERVED)
     return app

@@ -1,15 +1,13 @@
-"""The gateway's request span and its Prometheus request metrics, both per route template.
+"""The gateway's Prometheus request metrics and its request span settings, per route template.
 
-Both are pure ASGI and do no route matching of their own: the span starts named after the
-method and is renamed once the router has found the route.
+The metrics middleware is pure ASGI and matches no routes of its own: it reads the route the
+router found. The request span is FastAPI's own (`telemetry=`), named after that route too.
 """
 
 import time
-from typing import Any
 
 import prometheus_client
-from opentelemetry import trace
-from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUESTS = prometheus_client.Counter(
@@ -23,17 +21,23 @@ DURATION = prometheus_client.Histogram(
 )
 
 
-def tracing(app: ASGIApp, excluded: str) -> OpenTelemetryMiddleware:
-    """A server span per request (continuing an incoming `traceparent`)."""
-    return OpenTelemetryMiddleware(app, excluded_urls=excluded, default_span_details=_method)
+def request_telemetry(traced: bool, excluded: tuple[str, ...]) -> TelemetryConfig:
+    """A server span per request (continuing an incoming `traceparent`), nothing finer.
 
-
-def _method(scope: Scope) -> tuple[str, dict[str, Any]]:
-    return scope.get("method", "HTTP"), {}
+    Without an exporter the gateway starts no trace: commands still carry a `traceparent`
+    for log lines. Request metrics are Prometheus's (`RequestMetrics`), logs are our own.
+    """
+    return {
+        "tracing": traced,
+        "metrics": False,
+        "logs": False,
+        "operation_spans": False,
+        "exclude": lambda scope: scope.get("path") in excluded,
+    }
 
 
 class RequestMetrics:
-    """Counts and times requests; names the request span after the route that served it."""
+    """Counts and times requests by the route that served them."""
 
     def __init__(self, app: ASGIApp, excluded: tuple[str, ...] = ()) -> None:
         self._app = app
@@ -45,30 +49,20 @@ class RequestMetrics:
             return
         started = time.perf_counter()
         status = 500
-        # The span may end with the answer, so it is named when the answer starts.
-        span = trace.get_current_span()
 
         async def observed(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                handler = _handler(scope)
-                DURATION.labels(scope["method"], handler).observe(time.perf_counter() - started)
-                _name(span, scope["method"], handler)
+                DURATION.labels(scope["method"], _handler(scope)).observe(
+                    time.perf_counter() - started
+                )
             await send(message)
 
         try:
             await self._app(scope, receive, observed)
         finally:
-            handler = _handler(scope)
-            REQUESTS.labels(scope["method"], handler, str(status)).inc()
-            _name(span, scope["method"], handler)  # an error answered further out
-
-
-def _name(span: trace.Span, method: str, handler: str) -> None:
-    if span.is_recording():
-        span.update_name(f"{method} {handler}")
-        span.set_attribute("http.route", handler)
+            REQUESTS.labels(scope["method"], _handler(scope), str(status)).inc()
 
 
 def _handler(scope: Scope) -> str:
