@@ -2,6 +2,7 @@
 
 import random
 import uuid
+from datetime import datetime
 
 import pytest
 
@@ -60,6 +61,22 @@ def test_filters_and_pages(admin: Dashboard, fleet: dict) -> None:
     assert pages[0]["pagination"]["total_pages"] == 2
     seen = {i["id"] for p in pages for i in p["instances"]}
     assert seen == set(fleet["ids"])
+
+
+def test_the_whole_fleet_pages_newest_first(admin: Dashboard, fleet: dict) -> None:
+    def page(n: int) -> dict:
+        return admin.request("GET", f"/api/admin/instances?limit=100&page={n}").json()
+
+    first = page(1)
+    total, last = first["pagination"]["total"], first["pagination"]["total_pages"]
+    listed = [i for body in [first, *map(page, range(2, last + 1))] for i in body["instances"]]
+    assert len(listed) == total == len({i["id"] for i in listed})
+    assert set(fleet["ids"]) <= {i["id"] for i in listed}
+    created = [datetime.fromisoformat(i["created_at"]) for i in listed]
+    assert created == sorted(created, reverse=True)
+    past = page(last + 1)
+    assert past["instances"] == []
+    assert past["pagination"]["total"] == total
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ async def rebuild(settings: Settings, schema: str) -> int:
     """Project every event into `schema` (dropped first); returns how many were applied."""
     with psycopg.connect(settings.database_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
-    store = ViewStore(settings.database_url, schema=schema)
+    store = ViewStore(settings.database_url, schema=schema, replay=True)
     store.create_schema()
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False
@@ -57,6 +57,7 @@ async def rebuild(settings: Settings, schema: str) -> int:
                 applied += project_records(store, records)
                 if await consumer.position(tp) >= ends[tp]:
                     remaining.discard(tp)
+        store.rank_instances()
     finally:
         await consumer.stop()
         store.close()

@@ -43,8 +43,12 @@ CREATE TABLE IF NOT EXISTS instances (
 CREATE INDEX IF NOT EXISTS instances_whmcs_service ON instances (whmcs_service_id);
 CREATE INDEX IF NOT EXISTS instances_subdomain ON instances (subdomain);
 CREATE INDEX IF NOT EXISTS instances_client ON instances (whmcs_client_id);
-CREATE INDEX IF NOT EXISTS instances_listing ON instances (status, region, created_at DESC);
-CREATE INDEX IF NOT EXISTS instances_created ON instances (created_at DESC, id);
+-- The admin listing is newest first: by (created_at, id) descending, filtered or not.
+DROP INDEX IF EXISTS instances_listing, instances_created;
+CREATE INDEX IF NOT EXISTS instances_by_creation ON instances (created_at, id);
+CREATE INDEX IF NOT EXISTS instances_by_status ON instances (status, created_at, id);
+CREATE INDEX IF NOT EXISTS instances_by_region ON instances (region, created_at, id);
+CREATE INDEX IF NOT EXISTS instances_by_status_region ON instances (status, region, created_at, id);
 CREATE INDEX IF NOT EXISTS instances_email ON instances (lower(email) text_pattern_ops);
 
 -- Instances per status, region and plan, kept by triggers in the transaction that changes an
@@ -81,6 +85,52 @@ FOR EACH ROW EXECUTE FUNCTION count_instances();
 CREATE OR REPLACE TRIGGER instances_recounted AFTER UPDATE OF status, region, plan ON instances
 FOR EACH ROW WHEN ((OLD.status, OLD.region, OLD.plan) IS DISTINCT FROM (NEW.status, NEW.region, NEW.plan))
 EXECUTE FUNCTION count_instances();
+
+-- Every instance's rank by (created_at, id), 1 for the oldest: an unfiltered admin page is
+-- a range of ranks, read from an index however deep it is, instead of an OFFSET that walks
+-- every instance before it. A trigger keeps the ranks as instances arrive, in the inserting
+-- transaction and one at a time (an advisory lock); an arrival older than others shifts
+-- only those. A session with `hostplane.ranking = 'deferred'` (a replay, a bulk load) leaves
+-- new rows unranked and calls `rank_instances()` once at the end.
+ALTER TABLE instances ADD COLUMN IF NOT EXISTS age_rank bigint;
+CREATE INDEX IF NOT EXISTS instances_by_rank ON instances (age_rank);
+
+-- Held until commit. A transaction that may insert instances takes it before any row lock,
+-- or two could each wait for the other: one for the lock, one for a row the other shifts.
+CREATE OR REPLACE FUNCTION lock_instance_ranks() RETURNS void LANGUAGE sql
+SET search_path FROM CURRENT AS $$
+    SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.instances ranks'));
+$$;
+
+CREATE OR REPLACE FUNCTION rank_instances() RETURNS void LANGUAGE sql
+SET search_path FROM CURRENT AS $$
+    SELECT lock_instance_ranks();
+    UPDATE instances SET age_rank = ranked.r
+    FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) AS r FROM instances) ranked
+    WHERE instances.id = ranked.id AND instances.age_rank IS DISTINCT FROM ranked.r;
+$$;
+
+-- Planned for each row's values: a generic plan scans the whole table for "newer than".
+CREATE OR REPLACE FUNCTION rank_instance() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT SET plan_cache_mode = force_custom_plan AS $$
+BEGIN
+    IF current_setting('hostplane.ranking', true) = 'deferred' THEN
+        RETURN NULL;
+    END IF;
+    PERFORM lock_instance_ranks();
+    UPDATE instances SET age_rank = age_rank + 1
+    WHERE (created_at, id) > (NEW.created_at, NEW.id);
+    UPDATE instances SET age_rank = 1 + coalesce((
+        SELECT age_rank FROM instances WHERE (created_at, id) < (NEW.created_at, NEW.id)
+        ORDER BY created_at DESC, id DESC LIMIT 1), 0)
+    WHERE id = NEW.id;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER instances_ranked AFTER INSERT ON instances
+FOR EACH ROW EXECUTE FUNCTION rank_instance();
+
+-- Rows left unranked (a replay stopped before its end) are ranked when the schema is opened.
+SELECT rank_instances() WHERE EXISTS (SELECT 1 FROM instances WHERE age_rank IS NULL);
 
 -- Dashboard users: every WHMCS client seen through an order or a single sign-on.
 CREATE TABLE IF NOT EXISTS users (

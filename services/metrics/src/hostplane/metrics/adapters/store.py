@@ -9,7 +9,7 @@ from uuid import UUID
 from psycopg import Cursor, sql
 from psycopg_pool import ConnectionPool
 
-from hostplane.contracts.events import EventPayload
+from hostplane.contracts.events import EventPayload, InstanceCreated
 from hostplane.messaging.eventstore import Position, until_database_answers
 from hostplane.metrics.projections import project
 
@@ -18,14 +18,18 @@ if TYPE_CHECKING:
 
 
 class ViewStore:
-    def __init__(self, database_url: str, schema: str = "views", pool_size: int = 4) -> None:
+    def __init__(
+        self, database_url: str, schema: str = "views", pool_size: int = 4, replay: bool = False
+    ) -> None:
+        """`replay`: instances are ranked once, by `rank_instances()`, not as each arrives."""
         self.schema = schema
+        options = f"-c search_path={schema}" + (" -c hostplane.ranking=deferred" if replay else "")
         self._pool = ConnectionPool(
             database_url,
             min_size=1,
             max_size=pool_size,
             open=True,
-            kwargs={"options": f"-c search_path={schema}"},
+            kwargs={"options": options},
             check=ConnectionPool.check_connection,
         )
 
@@ -66,6 +70,8 @@ class ViewStore:
         """
         last = positions[-1]
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            if any(isinstance(event, InstanceCreated) for event, _ in events):
+                cur.execute("SELECT lock_instance_ranks()")  # before the batch locks any row
             cur.execute(
                 "SELECT next_offset FROM tracking WHERE stream = %s FOR UPDATE", (last.stream,)
             )
@@ -79,6 +85,11 @@ class ViewStore:
                         applied += 1
             _advance(cur, last)
         return applied
+
+    def rank_instances(self) -> None:
+        """Rank every instance (after a replay)."""
+        with self._pool.connection() as conn:
+            conn.execute("SELECT rank_instances()")
 
     def active_servers(self) -> list[tuple[UUID, int]]:
         """(instance id, Hetzner server id) of every instance whose usage is worth sampling."""
