@@ -13,6 +13,17 @@ PRICE_CASE = (
     + " ELSE 0 END"
 )
 
+# What a listed instance's answer is made of (`presenters.instance_response`), and no more:
+# rows of every column cost more to read than the rest of the page.
+LISTED = ", ".join(
+    f"i.{column}"
+    for column in (
+        "id", "status", "plan", "region", "ip_address", "subdomain", "openclaw_version",
+        "created_at", "updated_at", "ready_at", "whmcs_service_id", "hetzner_id", "server_type",
+        "datacenter", "cloudflare_record_id",
+    )
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class InstanceFilter:
@@ -55,7 +66,7 @@ class AdminViews:
                 SELECT id FROM views.instances{where}
                 ORDER BY created_at DESC, id DESC LIMIT %s OFFSET %s
             )
-            SELECT i.*, d.record_id AS dns_record_id
+            SELECT {LISTED}, d.record_id AS dns_record_id
             FROM page JOIN views.instances i ON i.id = page.id
             LEFT JOIN views.dns_records d ON d.instance_id = i.id
             ORDER BY i.created_at DESC, i.id DESC
@@ -76,15 +87,15 @@ class AdminViews:
         total's row stands alone (instance columns null) when the page is past the end.
         """
         rows = await self._db.all(
-            """
+            f"""
             WITH top AS (SELECT coalesce(max(age_rank), 0) AS total FROM views.instances)
-            SELECT top.total, i.*,
+            SELECT top.total, {LISTED},
                 (SELECT record_id FROM views.dns_records WHERE instance_id = i.id) AS dns_record_id
             FROM top
             LEFT JOIN views.instances i ON i.age_rank <= top.total - %(skip)s
                 AND i.age_rank > top.total - %(skip)s - %(limit)s
             ORDER BY i.age_rank DESC
-            """,
+            """,  # noqa: S608
             {"skip": skip, "limit": limit},
         )
         return [row for row in rows if row["id"] is not None], int(rows[0]["total"])
