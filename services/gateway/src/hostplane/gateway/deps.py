@@ -44,7 +44,7 @@ def parse(model: type[Body], body: bytes) -> Body:
 
 
 async def existing(views: Views, instance_id: UUID) -> dict[str, Any]:
-    row = await views.instance(instance_id)
+    row = await views.instance_state(instance_id)
     if row is None:
         raise not_found("Instance")
     return row

@@ -40,6 +40,15 @@ class Views:
             (instance_id,),
         )
 
+    async def instance_state(self, instance_id: UUID) -> dict[str, Any] | None:
+        """What a command is checked against: the owner, plan, status and any operation
+        under way (the whole row costs more to read than the rest of the request)."""
+        return await self._db.one(
+            "SELECT id, whmcs_client_id, plan, status, pending_operation, openclaw_version "
+            "FROM views.instances WHERE id = %s",
+            (instance_id,),
+        )
+
     async def order_check(
         self, instance_id: UUID, subdomain: str
     ) -> tuple[str | None, UUID | None]:

@@ -66,7 +66,7 @@ async def update_config(
 ) -> UpdateConfigResponse:
     """Change the agent's model, API keys and channels; keys are never returned or logged."""
     request = parse(UpdateConfigRequest, body)
-    row = visible(principal, await views.instance(instance_id))
+    row = visible(principal, await views.instance_state(instance_id))
     require_state(row, LIVE, allow_pending=True)
     command = commands.UpdateInstanceConfig(
         instance_id=instance_id,

@@ -176,7 +176,7 @@ async def instance_ready(
 ) -> ReadyResponse:
     """Cloud-init's callback: the instance's application is up."""
     ready = parse(ReadyRequest, body)
-    row = await views.instance(instance_id)  # may lag behind: then the command decides
+    row = await views.instance_state(instance_id)  # may lag behind: then the command decides
     if row and (row["status"] != InstanceStatus.PROVISIONING or row["openclaw_version"]):
         return ReadyResponse(acknowledged=True)  # a repeated callback changes nothing
     await bus.send(
@@ -197,7 +197,7 @@ async def reboot_instance(
     instance_id: UUID, principal: User, views: ViewsDep, bus: BusDep
 ) -> RebootResponse:
     """Reboot an active instance (its server restarts); answered once the job is queued."""
-    row = visible(principal, await views.instance(instance_id))
+    row = visible(principal, await views.instance_state(instance_id))
     require_state(row, {InstanceStatus.ACTIVE})
     await bus.send(
         PROVISIONING_COMMANDS, instance_id, commands.RebootInstance(instance_id=instance_id)

@@ -102,7 +102,7 @@ async def read_logs(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> LogsResponse:
     """The newest lines first; `next_cursor` pages to older ones. `level` is a minimum."""
-    visible(principal, await views.instance(instance_id))
+    visible(principal, await views.instance_state(instance_id))
     try:
         before = decode_cursor(cursor) if cursor else None
     except ValueError as error:
@@ -136,7 +136,7 @@ async def read_usage(
     period: Literal["today", "7d", "30d"] = "7d",
 ) -> AIUsageResponse:
     """AI spend and tokens over the period, by model and by day (priced per model)."""
-    visible(principal, await views.instance(instance_id))
+    visible(principal, await views.instance_state(instance_id))
     usage = await telemetry.usage(instance_id, period)
     totals = usage["totals"]
     return AIUsageResponse(
@@ -180,7 +180,7 @@ async def read_metrics(
     API reports no memory or disk fill level, so `ram_used_mb` and `disk_used_gb` stay 0
     until instances report them.
     """
-    row = visible(principal, await views.instance(instance_id))
+    row = visible(principal, await views.instance_state(instance_id))
     plan = PLANS[Plan(row["plan"])]
     latest, history = await asyncio.gather(
         telemetry.latest_sample(instance_id), telemetry.history(instance_id, period)
