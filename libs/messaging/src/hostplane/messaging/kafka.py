@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from functools import partial, wraps
 from typing import Any
 
-from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from eventsourcing.persistence import IntegrityError
@@ -23,6 +23,7 @@ from tenacity import (
 from hostplane.contracts.topics import Topic
 from hostplane.messaging.eventstore import Position, TrackedApplication
 from hostplane.messaging.observability import consuming
+from hostplane.messaging.producer import Producer
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +66,9 @@ async def _create_missing(bootstrap_servers: str, topics: Iterable[Topic], prefi
         await admin.close()
 
 
-def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
-    """The producer every service uses: idempotent, acks from all in-sync replicas."""
-    return AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers,
-        client_id=client_id,
-        acks="all",
-        enable_idempotence=True,
-        linger_ms=1,
-        request_timeout_ms=15_000,
-    )
+def make_producer(bootstrap_servers: str, client_id: str) -> Producer:
+    """The producer every service uses (see `Producer`)."""
+    return Producer(bootstrap_servers, client_id)
 
 
 def record_position(record: Any, consumer: str = "") -> Position:

@@ -11,13 +11,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Tracking
 
 from hostplane.messaging.cloudevents import OutgoingEvent
 from hostplane.messaging.eventstore import TrackedApplication
 from hostplane.messaging.observability import publishing
+from hostplane.messaging.producer import Producer
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class OutboxRelay:
     def __init__(
         self,
         app: TrackedApplication,
-        producer: AIOKafkaProducer,
+        producer: Producer,
         translate: Translate,
         topic_prefix: str = "",
         batch_size: int = 500,
@@ -99,10 +99,7 @@ class OutboxRelay:
             with publishing(topic, parent=traceparent) as trace_headers:
                 deliveries.append(
                     await self._producer.send(
-                        topic,
-                        value=outgoing.value,
-                        key=outgoing.key,
-                        headers=outgoing.headers + trace_headers,
+                        topic, outgoing.value, outgoing.key, outgoing.headers + trace_headers
                     )
                 )
         await asyncio.gather(*deliveries)

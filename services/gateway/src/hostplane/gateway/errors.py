@@ -1,5 +1,6 @@
 """Errors in the contract's body `{error, code, details}`, for every failure the API answers."""
 
+import logging
 from typing import Any
 
 import psycopg
@@ -12,6 +13,8 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from hostplane.contracts.openclaw import ErrorCode, ErrorResponse, JobAccepted
+
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -81,8 +84,9 @@ def install(app: FastAPI) -> None:
         )
         return respond(ApiError(exc.status_code, code, str(exc.detail)))
 
-    async def on_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    async def on_unavailable(request: Request, exc: Exception) -> JSONResponse:
         # The broker or the database is down for a moment: the caller should retry.
+        log.warning("%s %s answered 503: %r", request.method, request.url.path, exc)
         unavailable = ApiError(
             503,
             ErrorCode.SERVICE_UNAVAILABLE,

@@ -2,7 +2,6 @@
 
 from uuid import UUID, uuid4
 
-from aiokafka import AIOKafkaProducer
 from pydantic import BaseModel
 
 from hostplane.contracts import envelope
@@ -10,10 +9,11 @@ from hostplane.contracts.telemetry import TelemetryBatch
 from hostplane.contracts.topics import Topic
 from hostplane.messaging.cloudevents import Headers, OutgoingEvent
 from hostplane.messaging.observability import publishing
+from hostplane.messaging.producer import Producer
 
 
 class CommandBus:
-    def __init__(self, producer: AIOKafkaProducer, topic_prefix: str = "") -> None:
+    def __init__(self, producer: Producer, topic_prefix: str = "") -> None:
         self._producer = producer
         self._topic_prefix = topic_prefix
 
@@ -59,7 +59,7 @@ class CommandBus:
         with publishing(name) as trace_headers:
             await self._producer.send_and_wait(
                 name,
-                value=value.encode() if isinstance(value, str) else value,
-                key=key.encode(),
-                headers=headers + trace_headers,
+                value.encode() if isinstance(value, str) else value,
+                key.encode(),
+                headers + trace_headers,
             )

@@ -17,7 +17,7 @@ async def broker_reachable(request: Request) -> bool:
     """Whether Kafka answers a metadata request within two seconds."""
     try:
         async with asyncio.timeout(2):
-            await request.app.state.producer.client.fetch_all_metadata()
+            await request.app.state.producer.fetch_metadata()
     except Exception:
         return False
     return True
