@@ -66,7 +66,7 @@ async def test_a_producer_session_the_broker_refuses_is_renewed(infra: Infra, ru
         await producer.send_and_wait(topic.name, b"1", b"key", [])
         # What a broker restart that lost a sent batch leaves behind: the producer's next
         # sequence number on the partition is ahead of the broker's, which refuses it.
-        session = producer._producer._txn_manager  # noqa: SLF001
+        session = producer._producer._txn_manager
         session.increment_sequence_number(TopicPartition(topic.name, 0), 3)
         await producer.send_and_wait(topic.name, b"2", b"key", [])
         await producer.send_and_wait(topic.name, b"3", b"key", [])

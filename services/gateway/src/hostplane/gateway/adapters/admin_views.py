@@ -46,14 +46,31 @@ class InstanceFilter:
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+# The fleet's totals by status and the monthly recurring revenue of active instances.
+FLEET = f"""
+    SELECT coalesce(sum(n) FILTER (WHERE status = 'active'), 0) AS active,
+           coalesce(sum(n) FILTER (WHERE status = 'suspended'), 0) AS suspended,
+           coalesce(sum(n) FILTER (WHERE status = 'provisioning'), 0) AS provisioning,
+           coalesce(sum(n * {PRICE_CASE}) FILTER (WHERE status = 'active'), 0) AS mrr
+    FROM views.instance_counts
+"""  # noqa: S608
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of instances, how many match in all, and the fleet's totals."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    fleet: dict[str, Any]
+
+
 class AdminViews:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def instances(
-        self, filters: InstanceFilter, page: int, limit: int
-    ) -> tuple[list[dict[str, Any]], int]:
-        """One page of instances, newest first, and how many match in all."""
+    async def instances(self, filters: InstanceFilter, page: int, limit: int) -> Listing:
+        """One page of instances, newest first, with the totals the listing shows."""
         skip = (page - 1) * limit
         if filters == InstanceFilter():
             return await self._ranked_page(skip, limit)
@@ -74,43 +91,41 @@ class AdminViews:
             [*params, limit, skip],
         )
         if filters.search is None:  # the counts hold every other filter's columns
-            count = f"SELECT coalesce(sum(n), 0) AS n FROM views.instance_counts{where}"  # noqa: S608
+            count = f"SELECT coalesce(sum(n), 0) FROM views.instance_counts{where}"  # noqa: S608
         else:
-            count = f"SELECT count(*) AS n FROM views.instances{where}"  # noqa: S608
-        total = await self._db.one(count, params)
-        return rows, int(total["n"]) if total else 0
+            count = f"SELECT count(*) FROM views.instances{where}"  # noqa: S608
+        totals = f"SELECT ({count}) AS total, fleet.* FROM ({FLEET}) fleet"  # noqa: S608
+        fleet = await self._db.one(totals, params)
+        assert fleet is not None
+        return Listing(rows, int(fleet.pop("total")), fleet)
 
-    async def _ranked_page(self, skip: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    async def _ranked_page(self, skip: int, limit: int) -> Listing:
         """An unfiltered page: a range of age ranks, as cheap on page 5,000 as on page 1.
 
-        The newest instance's rank is the total, read in the same snapshot as the page. The
-        total's row stands alone (instance columns null) when the page is past the end.
+        One statement: the newest instance's rank is the total, read in the same snapshot as
+        the page and the fleet's totals. These stand alone (instance columns null) when the
+        page is past the end.
         """
         rows = await self._db.all(
             f"""
-            WITH top AS (SELECT coalesce(max(age_rank), 0) AS total FROM views.instances)
-            SELECT top.total, {LISTED},
+            WITH top AS (SELECT coalesce(max(age_rank), 0) AS total FROM views.instances),
+                 fleet AS ({FLEET})
+            SELECT top.total, fleet.*, {LISTED},
                 (SELECT record_id FROM views.dns_records WHERE instance_id = i.id) AS dns_record_id
-            FROM top
+            FROM top CROSS JOIN fleet
             LEFT JOIN views.instances i ON i.age_rank <= top.total - %(skip)s
                 AND i.age_rank > top.total - %(skip)s - %(limit)s
             ORDER BY i.age_rank DESC
             """,  # noqa: S608
             {"skip": skip, "limit": limit},
         )
-        return [row for row in rows if row["id"] is not None], int(rows[0]["total"])
+        first = rows[0]
+        fleet = {key: first[key] for key in ("active", "suspended", "provisioning", "mrr")}
+        return Listing([row for row in rows if row["id"] is not None], int(first["total"]), fleet)
 
     async def fleet(self) -> dict[str, Any]:
         """Totals by status and the monthly recurring revenue of active instances."""
-        row = await self._db.one(
-            f"""
-            SELECT coalesce(sum(n) FILTER (WHERE status = 'active'), 0) AS active,
-                   coalesce(sum(n) FILTER (WHERE status = 'suspended'), 0) AS suspended,
-                   coalesce(sum(n) FILTER (WHERE status = 'provisioning'), 0) AS provisioning,
-                   coalesce(sum(n * {PRICE_CASE}) FILTER (WHERE status = 'active'), 0) AS mrr
-            FROM views.instance_counts
-            """  # noqa: S608
-        )
+        row = await self._db.one(FLEET)
         assert row is not None
         return row
 

@@ -59,17 +59,15 @@ async def list_instances(
         region=region.value if region else None,
         search=search or None,
     )
-    (rows, total), fleet = await asyncio.gather(
-        views.instances(filters, page, limit), views.fleet()
-    )
+    listing = await views.instances(filters, page, limit)
     return AdminInstancesResponse(
-        instances=[instance_response(row, settings) for row in rows],
-        pagination=pagination(page, limit, total),
+        instances=[instance_response(row, settings) for row in listing.rows],
+        pagination=pagination(page, limit, listing.total),
         summary=AdminSummary(
-            total_active=fleet["active"],
-            total_suspended=fleet["suspended"],
-            total_provisioning=fleet["provisioning"],
-            total_revenue_mrr=round(float(fleet["mrr"]), 2),
+            total_active=listing.fleet["active"],
+            total_suspended=listing.fleet["suspended"],
+            total_provisioning=listing.fleet["provisioning"],
+            total_revenue_mrr=round(float(listing.fleet["mrr"]), 2),
         ),
     )
 
