@@ -61,16 +61,20 @@ class Producer:
 
     async def send(
         self, topic: str, value: bytes, key: bytes, headers: Headers
-    ) -> Awaitable[RecordMetadata]:
-        """Queue a message; the awaitable returned resolves once Kafka has it."""
+    ) -> asyncio.Future[RecordMetadata]:
+        """Queue a message; the future returned resolves once Kafka has it."""
         producer = self._producer
         delivery = await producer.send(topic, value=value, key=key, headers=headers)
-        return self._delivered(producer, delivery, topic, value, key, headers)
+        return asyncio.ensure_future(
+            self._delivered(producer, delivery, topic, value, key, headers)
+        )
 
     async def send_and_wait(
         self, topic: str, value: bytes, key: bytes, headers: Headers
     ) -> RecordMetadata:
-        return await (await self.send(topic, value, key, headers))
+        producer = self._producer
+        delivery = await producer.send(topic, value=value, key=key, headers=headers)
+        return await self._delivered(producer, delivery, topic, value, key, headers)
 
     async def _delivered(
         self,
