@@ -15,7 +15,6 @@ from hostplane.contracts import events
 from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.messaging.cloudevents import OutgoingEvent
 from hostplane.messaging.kafka import ensure_topics
-from tests.conftest import wait_until
 from tests.stack import API_KEY, HMAC_SECRET
 
 INSTANCES_SQL = """
@@ -34,11 +33,6 @@ FROM generate_series(1, %(n)s) g
 def active_instances(database_url: str, n: int, ids_file: Path) -> list[str]:
     """`n` active instances in the read model (and the baseline's table when it exists)."""
     with psycopg.connect(database_url, autocommit=True) as conn:
-        wait_until(
-            lambda: conn.execute("SELECT to_regclass('views.instances')").fetchone()[0],  # type: ignore[index]
-            30,
-            what="the read models",
-        )
         # Ranked once for the whole load, not shifted row by row (each row is older).
         conn.execute("SET hostplane.ranking = 'deferred'")
         conn.execute(INSTANCES_SQL, {"n": n})

@@ -149,6 +149,12 @@ def answers(url: str) -> bool:
         return False
 
 
+def read_models_exist(database_url: str) -> bool:
+    """Whether the metrics service has created the read models the gateway answers from."""
+    with psycopg.connect(database_url) as conn:
+        return conn.execute("SELECT to_regclass('views.instances')").fetchone() != (None,)
+
+
 @contextmanager
 def running_stack(infra: Infra, label: str = "e2e", **overrides: str) -> Iterator[Stack]:
     """Start cloudsim and the services; `overrides` are extra environment variables."""
@@ -200,6 +206,7 @@ def running_stack(infra: Infra, label: str = "e2e", **overrides: str) -> Iterato
             processes.start(service)
         wait_until(lambda: answers(f"{cloudsim_url}/_admin/health"), 30, what="cloudsim")
         wait_until(lambda: answers(f"{gateway_url}/api/health"), 60, what="the gateway")
+        wait_until(lambda: read_models_exist(database_url), 60, what="the read models")
         for name, process in processes.running.items():
             assert process.poll() is None, f"{name} exited; see {logs}"
         yield Stack(

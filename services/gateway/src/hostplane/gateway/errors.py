@@ -105,5 +105,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(KafkaError, on_unavailable)
     app.add_exception_handler(psycopg.OperationalError, on_unavailable)
+    # The metrics service creates the read models: a gateway that starts first waits for it.
+    app.add_exception_handler(psycopg.errors.UndefinedTable, on_unavailable)
     app.add_exception_handler(PoolTimeout, on_unavailable)
     app.add_exception_handler(Exception, on_unexpected)
