@@ -129,13 +129,13 @@ class Stack:
         return response
 
 
-def _fresh_database(base_url: str, name: str) -> str:
+def fresh_database(base_url: str, name: str) -> str:
     with psycopg.connect(base_url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return base_url.rsplit("/", 1)[0] + "/" + name
 
 
-def _drop_database(base_url: str, name: str) -> None:
+def drop_database(base_url: str, name: str) -> None:
     with psycopg.connect(base_url, autocommit=True) as conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
@@ -156,11 +156,24 @@ def read_models_exist(database_url: str) -> bool:
 
 
 @contextmanager
+def another_gateway(stack: Stack, name: str, **env: str) -> Iterator[str]:
+    """A second gateway process on `stack` with `env` on top of the stack's; yields its URL."""
+    port = free_port()
+    stack.processes.start(name, module="gateway", env={"GATEWAY_PORT": str(port), **env})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: answers(f"{url}/api/health"), 30, what=name)
+        yield url
+    finally:
+        stack.processes.kill(name)
+
+
+@contextmanager
 def running_stack(infra: Infra, label: str = "e2e", **overrides: str) -> Iterator[Stack]:
     """Start cloudsim and the services; `overrides` are extra environment variables."""
     run_id = uuid.uuid4().hex[:8]
     database = f"hostplane_{label}_{run_id}"
-    database_url = _fresh_database(infra.database_url, database)
+    database_url = fresh_database(infra.database_url, database)
     gateway_port, cloudsim_port = free_port(), free_port()
     gateway_url = f"http://127.0.0.1:{gateway_port}"
     cloudsim_url = f"http://127.0.0.1:{cloudsim_port}"
@@ -220,4 +233,4 @@ def running_stack(infra: Infra, label: str = "e2e", **overrides: str) -> Iterato
         )
     finally:
         processes.stop_all()
-        _drop_database(infra.database_url, database)
+        drop_database(infra.database_url, database)

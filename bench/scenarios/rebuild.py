@@ -9,7 +9,7 @@ from bench.common import REPEATS, Result, Target, infra
 from bench.seed import event_history
 from hostplane.metrics.rebuild import rebuild
 from hostplane.metrics.settings import Settings
-from tests.stack import _drop_database, _fresh_database
+from tests.stack import drop_database, fresh_database
 
 INSTANCES = 20_000
 
@@ -17,7 +17,7 @@ INSTANCES = 20_000
 def run() -> Result:
     base = infra()
     name = f"hostplane_bench_rebuild_{uuid.uuid4().hex[:8]}"
-    database_url = _fresh_database(base.database_url, name)
+    database_url = fresh_database(base.database_url, name)
     prefix = f"bench-rebuild-{uuid.uuid4().hex[:8]}."
     try:
         events = asyncio.run(event_history(base.kafka_bootstrap_servers, prefix, INSTANCES))
@@ -32,7 +32,7 @@ def run() -> Result:
             applied = asyncio.run(rebuild(settings, "rebuilt"))
             rates.append(applied / (time.perf_counter() - started))
     finally:
-        _drop_database(base.database_url, name)
+        drop_database(base.database_url, name)
     figures = {
         "events": events,
         "events_per_s": statistics.median(rates),

@@ -12,6 +12,7 @@ from tests.stack import (  # noqa: F401 - names the e2e tests import from here
     JWT_SECRET,
     ZONE_ID,
     Stack,
+    another_gateway,
     answers,
     free_port,
     running_stack,

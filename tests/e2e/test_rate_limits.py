@@ -5,29 +5,21 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import wait_until
-from tests.e2e.conftest import Stack, answers, free_port
+from tests.e2e.conftest import Stack, another_gateway
 from tests.e2e.whmcs import Dashboard, token
 
 
 @pytest.fixture(scope="module")
 def strict_gateway(stack: Stack) -> Iterator[str]:
     """A second gateway on the same stack, with small limits."""
-    port = free_port()
-    stack.processes.start(
+    with another_gateway(
+        stack,
         "gateway-strict",
-        module="gateway",
-        env={
-            "GATEWAY_PORT": str(port),
-            "RATE_LIMIT_USER": "5/minute",
-            "RATE_LIMIT_IP": "8/minute",
-            "RATE_LIMIT_API_KEY": "100/minute",
-        },
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: answers(f"{url}/api/health"), 30, what="the strict gateway")
-    yield url
-    stack.processes.kill("gateway-strict")
+        RATE_LIMIT_USER="5/minute",
+        RATE_LIMIT_IP="8/minute",
+        RATE_LIMIT_API_KEY="100/minute",
+    ) as url:
+        yield url
 
 
 def test_a_user_over_its_limit_gets_429_with_retry_after(strict_gateway: str) -> None:

@@ -9,11 +9,11 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from hostplane.contracts.topics import PROVISIONING_COMMANDS
-from tests.conftest import Infra, wait_until
-from tests.e2e.conftest import Stack, answers, free_port
+from tests.conftest import Infra
+from tests.e2e.conftest import Stack, another_gateway
 from tests.e2e.test_instance_lifecycle import order
 from tests.e2e.whmcs import Dashboard, Whmcs, token
-from tests.stack import _drop_database, _fresh_database
+from tests.stack import drop_database, fresh_database
 
 
 @pytest.fixture
@@ -21,23 +21,14 @@ def early_gateway(stack: Stack, infra: Infra) -> Iterator[tuple[str, str]]:
     """A gateway on an empty database (no read models yet) and topics of its own."""
     database = f"hostplane_early_{uuid.uuid4().hex[:8]}"
     prefix = f"early-{uuid.uuid4().hex[:8]}."
-    port = free_port()
-    stack.processes.start(
-        "gateway-early",
-        module="gateway",
-        env={
-            "GATEWAY_PORT": str(port),
-            "DATABASE_URL": _fresh_database(infra.database_url, database),
-            "TOPIC_PREFIX": prefix,
-        },
-    )
-    url = f"http://127.0.0.1:{port}"
+    database_url = fresh_database(infra.database_url, database)
     try:
-        wait_until(lambda: answers(f"{url}/api/health"), 30, what="the early gateway")
-        yield url, prefix
+        with another_gateway(
+            stack, "gateway-early", DATABASE_URL=database_url, TOPIC_PREFIX=prefix
+        ) as url:
+            yield url, prefix
     finally:
-        stack.processes.kill("gateway-early")
-        _drop_database(infra.database_url, database)
+        drop_database(infra.database_url, database)
 
 
 async def messages(bootstrap: str, partitions: list[TopicPartition]) -> int:

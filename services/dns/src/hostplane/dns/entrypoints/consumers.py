@@ -1,6 +1,5 @@
 """Kafka subscriber: instance events that create or remove DNS records."""
 
-import logging
 from functools import partial
 from typing import Any
 
@@ -14,8 +13,6 @@ from hostplane.messaging.cloudevents import incoming_event
 from hostplane.messaging.eventstore import Position
 from hostplane.messaging.kafka import handle_records, tracked_subscriber
 from hostplane.messaging.settings import InfraSettings
-
-log = logging.getLogger(__name__)
 
 GROUP = "dns"
 
