@@ -63,26 +63,31 @@ class TelemetryViews:
         )
 
     async def usage(self, instance_id: UUID, period: str) -> dict[str, Any]:
-        """Totals, per model and per day, from the start of the period until now."""
-        start = PERIOD_START[period]
-        where = f"instance_id = %s AND ts >= {start}"
-        totals = await self._db.one(
-            "SELECT coalesce(sum(cost_usd), 0) AS cost, coalesce(sum(tokens_in), 0) AS tin, "  # noqa: S608
-            f"coalesce(sum(tokens_out), 0) AS tout FROM views.ai_usage WHERE {where}",
-            (instance_id,),
-        )
-        by_model = await self._db.all(
-            "SELECT model, sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out, "  # noqa: S608
+        """Totals, per model and per day, from the start of the period until now.
+
+        One statement, so all three describe the same uploads even while more arrive; the
+        totals are the sums of the models'.
+        """
+        rows = await self._db.all(
+            "SELECT GROUPING(model) = 0 AS per_model, model, "  # noqa: S608
+            "to_char(date_trunc('day', ts), 'YYYY-MM-DD') AS date, "
+            "sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out, "
+            "sum(tokens_in + tokens_out) AS tokens, "
             "sum(cost_usd) AS cost_usd, count(*) AS request_count "
-            f"FROM views.ai_usage WHERE {where} GROUP BY model ORDER BY sum(cost_usd) DESC, model",
+            f"FROM views.ai_usage WHERE instance_id = %s AND ts >= {PERIOD_START[period]} "
+            "GROUP BY GROUPING SETS ((model), (date_trunc('day', ts)))",
             (instance_id,),
         )
-        daily = await self._db.all(
-            "SELECT to_char(date_trunc('day', ts), 'YYYY-MM-DD') AS date, "  # noqa: S608
-            "sum(cost_usd) AS cost_usd, sum(tokens_in + tokens_out) AS tokens "
-            f"FROM views.ai_usage WHERE {where} GROUP BY 1 ORDER BY 1",
-            (instance_id,),
+        by_model = sorted(
+            (row for row in rows if row["per_model"]),
+            key=lambda row: (-row["cost_usd"], row["model"]),
         )
+        totals = {
+            "cost": sum(row["cost_usd"] for row in by_model),
+            "tin": sum(row["tokens_in"] for row in by_model),
+            "tout": sum(row["tokens_out"] for row in by_model),
+        }
+        daily = sorted((row for row in rows if not row["per_model"]), key=lambda row: row["date"])
         return {"totals": totals, "by_model": by_model, "daily": daily}
 
     async def latest_sample(self, instance_id: UUID) -> dict[str, Any] | None:
