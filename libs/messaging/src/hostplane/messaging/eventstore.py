@@ -1,6 +1,12 @@
-"""An `eventsourcing` Application whose saves can carry the Kafka position they consume."""
+"""An `eventsourcing` Application whose saves can carry the Kafka position they consume.
 
-from collections.abc import Callable
+A save records, in the transaction that stores its events, the partition offset it consumed
+and the version of the source aggregate whose event it applied. The offset makes a redelivered
+message a no-op; the version does the same for an event published twice (an outbox relay's
+batch in flight when another relay took over) that arrives again at a later offset.
+"""
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,9 +14,14 @@ import psycopg
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import Mapper, ProcessRecorder, Recording, StoredEvent, Tracking
+from eventsourcing.popo import POPOProcessRecorder
+from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder
+from eventsourcing.utils import get_topic
 from psycopg import sql
+from psycopg.rows import DictRow
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from hostplane.messaging.leadership import lock_key
 from hostplane.messaging.observability import current_traceparent
 
 # Where a stored event keeps the trace it was recorded in (never part of the domain event).
@@ -26,6 +37,8 @@ class Position:
     offset: int
     # Names a second subscriber of the same topic within one service: it tracks apart.
     consumer: str = ""
+    # (aggregate id, version) of the events whose effect is stored with this position.
+    versions: tuple[tuple[str, int], ...] = ()
 
     @property
     def tracking(self) -> Tracking:
@@ -36,10 +49,76 @@ class Position:
     def stream(self) -> str:
         return stream_name(self.topic, self.partition, self.consumer)
 
+    @property
+    def applied(self) -> list[Tracking]:
+        """The newest version applied of each source aggregate, as tracking records."""
+        newest: dict[str, int] = {}
+        for subject, version in self.versions:
+            newest[subject] = max(version, newest.get(subject, 0))
+        return [
+            Tracking(version_stream(self.topic, subject, self.consumer), version)
+            for subject, version in newest.items()
+        ]
+
 
 def stream_name(topic: str, partition: int, consumer: str = "") -> str:
     """The tracking records' name for a partition as one subscriber consumes it."""
     return f"{topic}:{partition}" + (f"@{consumer}" if consumer else "")
+
+
+def version_stream(topic: str, subject: str, consumer: str = "") -> str:
+    """The tracking records' name for the versions of one aggregate a subscriber applied."""
+    return f"{topic}" + (f"@{consumer}" if consumer else "") + f"#{subject}"
+
+
+# Keyword under which a save passes the versions it applied down to the recorder.
+APPLIED = "applied"
+
+
+class VersionTrackingRecorder(PostgresProcessRecorder):
+    """Also records the source versions a save applied, in the same transaction.
+
+    Versions use the single-row tracking table: a version not newer than the one recorded is
+    refused, so two saves of one event's effect can never both commit.
+    """
+
+    def _insert_events(
+        self, curs: psycopg.Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        for applied in kwargs.get(APPLIED, ()):
+            self._insert_tracking(curs, applied)
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    def latest(self, names: Sequence[str]) -> dict[str, int]:
+        """The recorded position of each of `names` that has one."""
+        if not names:
+            return {}
+        statement = sql.SQL(
+            "SELECT application_name, notification_id FROM {}.{} WHERE application_name = ANY(%s)"
+        ).format(sql.Identifier(self.datastore.schema), sql.Identifier(self.tracking_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (list(names),))
+            return {row["application_name"]: row["notification_id"] for row in curs.fetchall()}
+
+
+class InMemoryVersionTrackingRecorder(POPOProcessRecorder):
+    """`VersionTrackingRecorder` for tests in memory."""
+
+    def _assert_uniqueness(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._assert_uniqueness(stored_events, **kwargs)
+        for applied in kwargs.get(APPLIED, ()):
+            self._assert_tracking_uniqueness(applied)
+
+    def _update_table(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        ids = super()._update_table(stored_events, **kwargs)
+        for applied in kwargs.get(APPLIED, ()):
+            self._insert_tracking(applied)
+        return ids
+
+    def latest(self, names: Sequence[str]) -> dict[str, int]:
+        with self._database_lock:
+            known = {name: self._max_tracking_ids.get(name) for name in names}
+        return {name: version for name, version in known.items() if version is not None}
 
 
 # A service starting while PostgreSQL is still coming up waits for it (up to two minutes).
@@ -53,8 +132,12 @@ until_database_answers = retry(
 
 @until_database_answers
 def ensure_schema(database_url: str, schema: str) -> None:
-    """Create the service's schema if it is missing (the recorder creates its tables)."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
+    """Create the service's schema if it is missing (the recorder creates its tables).
+
+    Replicas starting together take turns: concurrent `IF NOT EXISTS` can still collide.
+    """
+    with psycopg.connect(database_url) as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(f"schema:{schema}"),))
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
 
@@ -88,8 +171,33 @@ class TrackedApplication(Application[Any]):
         super().__init__(env)
         self._save_listeners: list[Callable[[], None]] = []
 
+    def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Any:
+        return super().construct_env(
+            name, {"PROCESS_RECORDER_TOPIC": get_topic(VersionTrackingRecorder), **(env or {})}
+        )
+
     def construct_recorder(self) -> ProcessRecorder:
-        return self.factory.process_recorder()
+        if not isinstance(self.factory, PostgresFactory):
+            return InMemoryVersionTrackingRecorder()
+        # Replicas starting together create the same tables: one at a time.
+        key = lock_key(f"schema:{self.schema}")
+        with self.factory.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+            try:
+                return self.factory.process_recorder()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    @property
+    def schema(self) -> str:
+        """Where the events are kept (names this service's outbox lead)."""
+        return self.env.get("POSTGRES_SCHEMA") or type(self).__name__.lower()
+
+    @property
+    def notify_channel(self) -> str | None:
+        """The channel the event store NOTIFYs when it stores events (PostgreSQL only)."""
+        channel = getattr(self.recorder, "channel_name", None)
+        return channel if isinstance(channel, str) else None
 
     def construct_mapper(self) -> TracingMapper:
         mapper = self.factory.mapper(
@@ -118,10 +226,17 @@ class TrackedApplication(Application[Any]):
         return self.recorder
 
     def has_processed(self, position: Position) -> bool:
-        """Whether the message at this position already had its effect stored."""
-        return self.process_recorder.has_tracking_id(
-            position.stream, position.tracking.notification_id
+        """Whether the message at this position, or the event it carries, had its effect."""
+        return any(
+            self.process_recorder.has_tracking_id(t.application_name, t.notification_id)
+            for t in (position.tracking, *position.applied)
         )
+
+    def applied_versions(self, streams: Iterable[str]) -> dict[str, int]:
+        """The newest version applied per `version_stream`, for those with any."""
+        recorder = self.process_recorder
+        assert isinstance(recorder, VersionTrackingRecorder | InMemoryVersionTrackingRecorder)
+        return recorder.latest(sorted(set(streams)))
 
     def next_offset(self, topic: str, partition: int, consumer: str = "") -> int | None:
         """The offset to resume a partition from, if anything was consumed from it."""
@@ -132,10 +247,11 @@ class TrackedApplication(Application[Any]):
         processing_event: ProcessingEvent[Any] = ProcessingEvent(
             tracking=position.tracking if position else None
         )
-        processing_event.collect_events(*aggregates)
+        applied = {APPLIED: position.applied} if position and position.versions else {}
+        processing_event.collect_events(*aggregates, **applied)
         if not processing_event.events:
             if position is not None:
-                self.process_recorder.insert_tracking(position.tracking)
+                self.process_recorder.insert_events([], tracking=position.tracking, **applied)
             return
         recordings = self._record(processing_event)
         self._notify(recordings)

@@ -20,8 +20,10 @@ from tenacity import (
     wait_exponential,
 )
 
+from hostplane.contracts import envelope
 from hostplane.contracts.topics import Topic
-from hostplane.messaging.eventstore import Position, TrackedApplication
+from hostplane.messaging.cloudevents import header
+from hostplane.messaging.eventstore import Position, TrackedApplication, version_stream
 from hostplane.messaging.observability import consuming
 from hostplane.messaging.producer import Producer
 
@@ -72,8 +74,24 @@ def make_producer(bootstrap_servers: str, client_id: str) -> Producer:
 
 
 def record_position(record: Any, consumer: str = "") -> Position:
-    """The topic, partition and offset of a consumed record."""
-    return Position(record.topic, record.partition, record.offset, consumer)
+    """The topic, partition and offset of a consumed record, and the event version it carries."""
+    return Position(record.topic, record.partition, record.offset, consumer, _version(record))
+
+
+def batch_position(records: list[Any], consumer: str = "") -> Position:
+    """The position of a partition's last record, carrying the versions of all of them."""
+    last = records[-1]
+    versions = tuple(v for record in records for v in _version(record))
+    return Position(last.topic, last.partition, last.offset, consumer, versions)
+
+
+def _version(record: Any) -> tuple[tuple[str, int], ...]:
+    """(aggregate id, version) of a CloudEvent record; nothing for a command."""
+    subject = header(record.headers, envelope.CE_SUBJECT)
+    sequence = header(record.headers, envelope.CE_SEQUENCE)
+    if not subject or not sequence or not sequence.isdigit():
+        return ()
+    return ((subject, int(sequence)),)
 
 
 def by_partition(message: KafkaMessage) -> list[list[Any]]:
@@ -85,14 +103,50 @@ def by_partition(message: KafkaMessage) -> list[list[Any]]:
 
 
 def unprocessed(app: TrackedApplication, message: KafkaMessage, consumer: str) -> list[list[Any]]:
-    """A batch's records per partition, in order, without those `consumer` has handled."""
+    """A batch's records per partition, in order, without those `consumer` has handled.
+
+    Handled means: at an offset already passed, or an event whose version of its aggregate
+    was already applied (published again, it arrives at a later offset).
+    """
+    return [fresh for _, fresh in _pending(app, message, consumer) if fresh]
+
+
+def _pending(
+    app: TrackedApplication, message: KafkaMessage, consumer: str
+) -> list[tuple[list[Any], list[Any]]]:
+    """Per partition: its records from the tracked offset on, and those of them first seen."""
     pending = []
     for records in by_partition(message):
         resume = app.next_offset(records[0].topic, records[0].partition, consumer) or 0
-        fresh = [record for record in records if record.offset >= resume]
-        if fresh:
-            pending.append(fresh)
+        unread = [record for record in records if record.offset >= resume]
+        if unread:
+            pending.append((unread, first_seen(app, unread, consumer)))
     return pending
+
+
+def first_seen(app: TrackedApplication, records: list[Any], consumer: str) -> list[Any]:
+    """`records` without the events whose aggregate version `consumer` has already applied
+    (before this batch, or earlier in it)."""
+    keyed = [(record, _version(record)) for record in records]
+    streams = {version_stream(r.topic, s, consumer): v for r, vs in keyed for s, v in vs}
+    applied = app.applied_versions(streams) if streams else {}
+    fresh = []
+    for record, versions in keyed:
+        stale = False
+        for subject, version in versions:
+            stream = version_stream(record.topic, subject, consumer)
+            stale = stale or version <= applied.get(stream, 0)
+            applied[stream] = max(version, applied.get(stream, 0))
+        if stale:
+            log.info(
+                "skipping %s:%s@%s: its event was applied before (published again)",
+                record.topic,
+                record.partition,
+                record.offset,
+            )
+        else:
+            fresh.append(record)
+    return fresh
 
 
 class ResumeFromTracking(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -194,23 +248,26 @@ async def handle_records(
     """Every record of a batch not yet handled, each partition's in order in a thread.
 
     A redelivered record changes nothing: its effect was stored with its position, and the
-    partition resumes after it. A partition whose last record was not meant for `handle`
-    keeps that record's position, so it is not read again.
+    partition resumes after it; an event published twice is recognised by its aggregate
+    version. A partition whose last record was skipped or not meant for `handle` keeps that
+    record's position, so it is not read again.
     """
-    partitions = await asyncio.to_thread(unprocessed, app, message, "")
+    partitions = await asyncio.to_thread(_pending, app, message, "")
     await asyncio.gather(
-        *(asyncio.to_thread(_in_order, app, records, handle) for records in partitions)
+        *(asyncio.to_thread(_in_order, app, *partition, handle) for partition in partitions)
     )
 
 
-def _in_order(app: TrackedApplication, records: list[Any], handle: RecordHandler) -> None:
-    stored = True
-    for record in records:
+def _in_order(
+    app: TrackedApplication, records: list[Any], fresh: list[Any], handle: RecordHandler
+) -> None:
+    stored = False
+    for record in fresh:
         position = record_position(record)
         with consuming(record):
             stored = _once(app, position, partial(handle, record, position))
-    if not stored:
-        app.process_recorder.insert_tracking(position.tracking)
+    if not (fresh and stored and fresh[-1] is records[-1]):
+        app.process_recorder.insert_tracking(record_position(records[-1]).tracking)
 
 
 def _once(app: TrackedApplication, position: Position, run: Callable[[], bool]) -> bool:

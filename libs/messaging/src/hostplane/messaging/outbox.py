@@ -2,7 +2,15 @@
 
 Events are stored first and published after, never both in one breath. The relay remembers
 the last published notification as a tracking record; after a crash it republishes from
-there, and subscribers deduplicate on `ce_id` / their own tracking.
+there, and subscribers deduplicate on aggregate id and version.
+
+Every replica of a service runs a relay, and exactly one publishes: the one that leads
+(`Leadership`, an advisory lock). The others stand by and take over when the leader dies or
+loses its database connection. The tracking record fences the rest: it only moves forward, so
+a relay whose position was passed by another (or whose commit answer was lost) has its
+insert refused; it then stops publishing, re-reads its position and campaigns again, and
+never publishes the same position twice. Across a takeover at most the batch in flight is
+published again.
 """
 
 import asyncio
@@ -12,10 +20,11 @@ from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 
 from hostplane.messaging.cloudevents import OutgoingEvent
 from hostplane.messaging.eventstore import TrackedApplication
+from hostplane.messaging.leadership import Leadership
 from hostplane.messaging.observability import publishing
 from hostplane.messaging.producer import Producer
 
@@ -37,7 +46,10 @@ class OutboxRelay:
         topic_prefix: str = "",
         batch_size: int = 500,
         idle_poll_s: float = 1.0,
+        database_url: str | None = None,
     ) -> None:
+        """`database_url`: where the replicas campaign; the lead lock is named after the
+        application's schema. Without it this relay assumes it is alone (tests, tools)."""
         self._app = app
         self._producer = producer
         self._translate = translate
@@ -47,6 +59,16 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self.published = 0
         self._position: int | None = None
+        self.leadership = (
+            Leadership(
+                database_url,
+                f"outbox:{app.schema}",
+                listen=app.notify_channel,
+                on_notify=self._wake.set,
+            )
+            if database_url
+            else None
+        )
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Wake the relay as soon as the application stores events (from any thread)."""
@@ -56,25 +78,50 @@ class OutboxRelay:
 
         self._app.on_saved(wake)
 
+    @property
+    def leading(self) -> bool:
+        return self.leadership is None or self.leadership.leading
+
     async def run(self) -> None:
+        """Lead, publish while leading, and campaign again after losing the lead."""
+        while True:
+            if self.leadership is not None:
+                await self.leadership.lead()
+            try:
+                await self._publish_while_leading()
+            finally:
+                self._position = None
+                if self.leadership is not None:
+                    await self.leadership.step_down()
+
+    async def _publish_while_leading(self) -> None:
         """Publish forever; each batch is acknowledged by Kafka before its position is kept.
 
-        While Kafka or PostgreSQL is unreachable the relay retries the same batch, backing
-        off; events are late, never lost, and never skipped.
+        While Kafka or PostgreSQL is unreachable the relay backs off and re-reads its position
+        (a commit whose answer was lost may have stored it); events are late, never lost, and
+        never skipped.
         """
         recorder = self._app.process_recorder
         position: int | None = None
         delay = RETRY_MIN_S
-        while True:
+        while self.leading:
             try:
                 if position is None:
                     position = await asyncio.to_thread(recorder.max_tracking_id, OUTBOX_STREAM) or 0
                 position = await self._relay_batch(position)
                 delay = RETRY_MIN_S
+            except IntegrityError:
+                log.warning(
+                    "outbox position after %s was already recorded (by another relay, or by a "
+                    "commit whose answer was lost): stopping, to re-read it and campaign again",
+                    position,
+                )
+                return
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("outbox relay failed; retrying in %.1f s", delay)
+                position = None
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RETRY_MAX_S)
 
@@ -103,6 +150,8 @@ class OutboxRelay:
                     )
                 )
         await asyncio.gather(*deliveries)
+        if not self.leading:
+            return position  # the new leader records it (and may publish it once more)
         last = notifications[-1].id
         await asyncio.to_thread(recorder.insert_tracking, Tracking(OUTBOX_STREAM, last))
         self.published += len(deliveries)
@@ -110,7 +159,7 @@ class OutboxRelay:
         return last
 
     def backlog(self) -> float:
-        """Stored events not yet published (read when Prometheus scrapes)."""
+        """Stored events not yet published (read when Prometheus scrapes; 0 when standing by)."""
         if self._position is None:
             return 0.0
         latest = self._app.process_recorder.max_notification_id() or 0

@@ -91,7 +91,9 @@ async def run_service(
     await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS, settings.topic_prefix)
     producer = make_producer(settings.kafka_bootstrap_servers, client_id=f"{name}-outbox")
     await producer.start()
-    relay = OutboxRelay(app, producer, translate, settings.topic_prefix)
+    relay = OutboxRelay(
+        app, producer, translate, settings.topic_prefix, database_url=settings.database_url
+    )
     relay.attach(asyncio.get_running_loop())
     OUTBOX_BACKLOG.set_function(relay.backlog)
     broker = make_broker(name, settings)

@@ -6,6 +6,16 @@ CREATE TABLE IF NOT EXISTS tracking (
     next_offset bigint NOT NULL
 );
 
+-- The newest version of each aggregate applied, per topic: an event published twice (an
+-- outbox relay's batch in flight when another replica took over) arrives again at a later
+-- offset, and is skipped.
+CREATE TABLE IF NOT EXISTS applied_versions (
+    topic   text NOT NULL,
+    subject text NOT NULL,   -- ce_subject: the aggregate id
+    version bigint NOT NULL, -- ce_sequence
+    PRIMARY KEY (topic, subject)
+);
+
 CREATE TABLE IF NOT EXISTS instances (
     id                   uuid PRIMARY KEY,
     version              integer NOT NULL,  -- last applied ce_sequence of the instance

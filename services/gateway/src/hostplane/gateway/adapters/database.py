@@ -14,7 +14,9 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 
 # The gateway's own runtime state (no domain state): signatures and one-time tokens already
 # used, so a replay inside their validity window is refused on every replica.
+# Replicas starting together take turns (concurrent `IF NOT EXISTS` DDL can still collide).
 GATEWAY_DDL = """
+SELECT pg_advisory_xact_lock(hashtext('hostplane:schema:gateway'));
 CREATE SCHEMA IF NOT EXISTS gateway;
 CREATE TABLE IF NOT EXISTS gateway.used_tokens (
     digest     text PRIMARY KEY,
@@ -104,7 +106,7 @@ class Database:
             reraise=True,
         ):
             with attempt:
-                async with self.pool.connection() as conn:
+                async with self.pool.connection() as conn, conn.transaction():
                     await conn.execute(GATEWAY_DDL)
 
     async def close(self) -> None:

@@ -11,6 +11,7 @@ from psycopg_pool import ConnectionPool
 
 from hostplane.contracts.events import EventPayload, InstanceCreated
 from hostplane.messaging.eventstore import Position, until_database_answers
+from hostplane.messaging.leadership import lock_key
 from hostplane.metrics.projections import project
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ class ViewStore:
     ) -> None:
         """`replay`: instances are ranked once, by `rank_instances()`, not as each arrives."""
         self.schema = schema
+        self.database_url = database_url
         options = f"-c search_path={schema}" + (" -c hostplane.ranking=deferred" if replay else "")
         self._pool = ConnectionPool(
             database_url,
@@ -35,9 +37,13 @@ class ViewStore:
 
     @until_database_answers
     def create_schema(self) -> None:
-        """Create the schema and its read tables if missing (the DDL is idempotent)."""
+        """Create the schema and its read tables if missing (the DDL is idempotent).
+
+        Replicas starting together take turns: concurrent DDL can still collide.
+        """
         ddl = files("hostplane.metrics").joinpath("schema.sql").read_text()
-        with self._pool.connection() as conn:
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(f"schema:{self.schema}"),))
             conn.execute(
                 sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema))
             )
@@ -65,7 +71,8 @@ class ViewStore:
     ) -> int:
         """Project one partition's records in order, in one transaction; returns how many.
 
-        Records at or past the partition's tracked position are applied; the position moves
+        Records at or past the partition's tracked position are applied, unless their
+        aggregate's version was applied before (an event published twice); the position moves
         to the last of them. Replays project thousands of events a second this way.
         """
         last = positions[-1]
@@ -77,12 +84,17 @@ class ViewStore:
             )
             row = cur.fetchone()
             resume = int(row[0]) if row else 0
+            versions = _applied_versions(cur, last.topic, positions)
+            seen = dict(versions)
             applied = 0
             with conn.pipeline():  # one round trip for the batch, not one per statement
                 for position, (event, sequence) in zip(positions, events, strict=True):
-                    if position.offset >= resume and event is not None:
+                    if position.offset < resume or not _first_seen(position, seen):
+                        continue
+                    if event is not None:
                         project(cur, event, sequence)
                         applied += 1
+                _record_versions(cur, last.topic, seen, versions)
             _advance(cur, last)
         return applied
 
@@ -115,6 +127,40 @@ class ViewStore:
 
     def close(self) -> None:
         self._pool.close()
+
+
+def _applied_versions(cur: Cursor[Any], topic: str, positions: list[Position]) -> dict[str, int]:
+    """The newest applied version of each aggregate in a batch, locked until it commits."""
+    subjects = sorted({subject for p in positions for subject, _ in p.versions})
+    if not subjects:
+        return {}
+    cur.execute(
+        "SELECT subject, version FROM applied_versions "
+        "WHERE topic = %s AND subject = ANY(%s) ORDER BY subject FOR UPDATE",
+        (topic, subjects),
+    )
+    return {row[0]: int(row[1]) for row in cur.fetchall()}
+
+
+def _first_seen(position: Position, seen: dict[str, int]) -> bool:
+    """Whether the record's event is newer than what was applied; notes it as applied."""
+    fresh = True
+    for subject, version in position.versions:
+        fresh = fresh and version > seen.get(subject, 0)
+        seen[subject] = max(version, seen.get(subject, 0))
+    return fresh
+
+
+def _record_versions(
+    cur: Cursor[Any], topic: str, seen: dict[str, int], before: dict[str, int]
+) -> None:
+    changed = [(topic, s, v) for s, v in seen.items() if before.get(s) != v]
+    if changed:
+        cur.executemany(
+            "INSERT INTO applied_versions (topic, subject, version) VALUES (%s, %s, %s) "
+            "ON CONFLICT (topic, subject) DO UPDATE SET version = EXCLUDED.version",
+            changed,
+        )
 
 
 def _advance(cur: Cursor[Any], position: Position) -> bool:

@@ -1,10 +1,12 @@
 """Resource usage from Hetzner's server metrics API, sampled into `views.usage_samples`.
 
 One list call finds every Hostplane server (its traffic counters come with it); then one
-metrics call per active server reads the last minutes of CPU, disk and network.
+metrics call per active server reads the last minutes of CPU, disk and network. Of the
+metrics replicas one samples (the leader, `Leadership`); another takes over when it dies.
 """
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,6 +15,7 @@ from uuid import UUID
 
 from hcloud import Client
 
+from hostplane.messaging.leadership import Leadership
 from hostplane.metrics.adapters.store import ViewStore
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,7 @@ class UsageCollector:
         self._store = store
         self._client = client
         self._interval_s = interval_s
+        self.leadership = Leadership(store.database_url, f"usage-sampler:{store.schema}")
 
     def collect_once(self) -> int:
         """Sample every active instance once; returns how many were sampled."""
@@ -80,10 +84,16 @@ class UsageCollector:
         return len(samples)
 
     async def run(self) -> None:
-        """Sample forever; a failed round is logged and the next one tries again."""
+        """Sample forever while leading; a failed round is logged and the next one tries again."""
         while True:
+            await self.leadership.lead()
             try:
-                await asyncio.to_thread(self.collect_once)
-            except Exception:
-                log.exception("collecting resource usage failed")
-            await asyncio.sleep(self._interval_s)
+                while self.leadership.leading:
+                    try:
+                        await asyncio.to_thread(self.collect_once)
+                    except Exception:
+                        log.exception("collecting resource usage failed")
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.leadership.lost(), self._interval_s)
+            finally:
+                await self.leadership.step_down()

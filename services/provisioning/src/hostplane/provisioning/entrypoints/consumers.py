@@ -16,9 +16,9 @@ from hostplane.contracts.topics import DNS_EVENTS, PROVISIONING_COMMANDS, VPS_EV
 from hostplane.messaging.cloudevents import header, incoming_event
 from hostplane.messaging.eventstore import Position
 from hostplane.messaging.kafka import (
+    batch_position,
     handle_at,
     handle_records,
-    record_position,
     tracked_subscriber,
     unprocessed,
 )
@@ -134,7 +134,7 @@ async def _settle_boots(app: Provisioning, watcher: ActionWatcher, records: list
     outcomes = dict(zip(booting, states, strict=True))
     await handle_at(
         app,
-        record_position(records[-1], BOOT_WATCH),
+        batch_position(records, BOOT_WATCH),
         lambda position: app.settle_boots(outcomes, position),
     )
 
