@@ -3,6 +3,8 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= uv
 ENV_FILE := deploy/local/dev.env
+# How many replicas of each service `make run` starts (cloudsim runs once).
+REPLICAS ?= 1
 
 .PHONY: help install infra-up infra-down infra-status run test test-unit test-e2e lint bench clean
 
@@ -22,8 +24,9 @@ infra-down: ## stop Kafka and PostgreSQL
 infra-status: ## show whether Kafka and PostgreSQL are healthy
 	deploy/local/infra.sh status
 
-run: install infra-up ## run cloudsim and every service; the gateway listens on 127.0.0.1:8080
-	$(UV) run --frozen honcho start -f deploy/local/Procfile -e $(ENV_FILE) -d .
+run: install infra-up ## run cloudsim and every service (REPLICAS=N of each); the gateway listens on 127.0.0.1:8080
+	$(UV) run --frozen honcho start -f deploy/local/Procfile -e $(ENV_FILE) -d . \
+	  -c metrics=$(REPLICAS),dns=$(REPLICAS),provisioning=$(REPLICAS),gateway=$(REPLICAS)
 
 test: install infra-up ## unit, component and e2e tests against real Kafka and PostgreSQL
 	$(UV) run --frozen pytest

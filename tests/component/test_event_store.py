@@ -1,59 +1,17 @@
 """Events and consumed positions in one PostgreSQL transaction; the outbox relay to Kafka."""
 
 import asyncio
-from typing import Any
 from uuid import UUID
 
 import pytest
 from aiokafka import AIOKafkaConsumer
-from eventsourcing.domain import Aggregate, event
 
-from hostplane.contracts import events as contract
 from hostplane.contracts.topics import JOB_EVENTS
-from hostplane.messaging.cloudevents import OutgoingEvent
-from hostplane.messaging.eventstore import Position, TrackedApplication, ensure_schema
+from hostplane.messaging.eventstore import Position
 from hostplane.messaging.kafka import ensure_topics, make_producer
 from hostplane.messaging.outbox import OutboxRelay
-from hostplane.messaging.settings import InfraSettings
+from tests.component.counters import Counter, Counters, as_job_event
 from tests.conftest import Infra
-
-
-class Counter(Aggregate):
-    @event("Started")
-    def __init__(self) -> None:
-        self.count = 0
-
-    @event("Incremented")
-    def increment(self) -> None:
-        self.count += 1
-
-
-class Counters(TrackedApplication):
-    name = "counters"
-
-
-def as_job_event(domain_event: Any) -> OutgoingEvent | None:
-    if not isinstance(domain_event, Counter.Incremented):
-        return None
-    return OutgoingEvent(
-        payload=contract.JobSucceeded(
-            occurred_at=domain_event.timestamp, job_id=domain_event.originator_id
-        ),
-        aggregate_id=domain_event.originator_id,
-        version=domain_event.originator_version,
-        source="hostplane/component-test",
-    )
-
-
-@pytest.fixture
-def app(infra: Infra, schema: str):
-    settings = InfraSettings(
-        database_url=infra.database_url, kafka_bootstrap_servers=infra.kafka_bootstrap_servers
-    )
-    ensure_schema(infra.database_url, schema)
-    application = Counters(env=settings.eventsourcing_env(schema))
-    yield application
-    application.close()
 
 
 def test_a_position_is_stored_with_the_events_it_caused(app: Counters) -> None:

@@ -77,3 +77,34 @@ async def test_a_partition_ending_in_records_not_for_the_handler_keeps_their_pos
     later = Batch(*records(2, ["x", "y", "+b"], 1))  # redelivered from offset 1, then news
     await handle_records(counting, later, counting.record)  # type: ignore[arg-type]
     assert counting.seen(2) == ["+a", "+b"]
+
+
+def event_record(partition: int, offset: int, value: str, subject: str, version: int) -> Record:
+    """A CloudEvent as an outbox relay publishes it: its aggregate and version in headers."""
+    headers = [("ce_subject", subject.encode()), ("ce_sequence", str(version).encode())]
+    return Record("t", partition, offset, value, headers)
+
+
+async def test_an_event_published_again_at_a_later_offset_is_applied_once() -> None:
+    counting = app()
+    first = Batch(event_record(0, 0, "+v1", "a", 1), event_record(0, 1, "+v2", "a", 2))
+    await handle_records(counting, first, counting.record)  # type: ignore[arg-type]
+    # A relay took over and published its predecessor's batch in flight again, then news.
+    again = Batch(
+        event_record(0, 2, "+v1", "a", 1),
+        event_record(0, 3, "+v2", "a", 2),
+        event_record(0, 4, "+v1", "b", 1),
+        event_record(0, 5, "+v3", "a", 3),
+        event_record(0, 6, "+v3", "a", 3),
+    )
+    await handle_records(counting, again, counting.record)  # type: ignore[arg-type]
+    assert counting.seen(0) == ["+v1", "+v2", "+v1", "+v3"]
+    assert counting.next_offset("t", 0) == 7
+
+
+async def test_a_batch_of_only_events_seen_before_still_moves_the_partition_on() -> None:
+    counting = app()
+    await handle_records(counting, Batch(event_record(1, 0, "+v1", "a", 1)), counting.record)  # type: ignore[arg-type]
+    await handle_records(counting, Batch(event_record(1, 1, "+v1", "a", 1)), counting.record)  # type: ignore[arg-type]
+    assert counting.seen(1) == ["+v1"]
+    assert counting.next_offset("t", 1) == 2

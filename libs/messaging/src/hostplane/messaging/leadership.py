@@ -162,3 +162,18 @@ class Leadership:
         if conn is not None and not conn.closed:
             with contextlib.suppress(psycopg.Error):
                 await conn.close()
+
+
+def holder(database_url: str, work: str) -> str | None:
+    """Who leads `work` now (`work@host:pid`, as its connection names itself), if anyone."""
+    key = lock_key(work) & 0xFFFF_FFFF_FFFF_FFFF
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(
+            """
+            SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+              AND l.classid = %s::bigint::oid AND l.objid = %s::bigint::oid
+            """,
+            (key >> 32, key & 0xFFFF_FFFF),
+        ).fetchone()
+    return str(row[0]) if row else None
