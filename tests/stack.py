@@ -40,21 +40,40 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Launch:
+    """How a process of the stack is started (again)."""
+
+    module: str
+    args: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+
+
 class Processes:
-    """The stack's processes by name, so a test can kill one and start it again."""
+    """The stack's processes by name, so a test can kill one and start it again.
+
+    A replica is named after its service and number (`provisioning-2`); the first is the
+    service's own name.
+    """
 
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.env = env
         self.logs = logs
         self.running: dict[str, subprocess.Popen[bytes]] = {}
+        self.launches: dict[str, Launch] = {}
 
     def start(
         self, name: str, *args: str, module: str | None = None, env: dict[str, str] | None = None
     ) -> None:
+        """Start `name`; as it was started before unless told otherwise."""
+        launch = self.launches.get(name, Launch(module or name))
+        if args or module or env:
+            launch = Launch(module or name, args, tuple((env or {}).items()))
+        self.launches[name] = launch
         log = (self.logs / f"{name}.log").open("ab")
         self.running[name] = subprocess.Popen(
-            [sys.executable, "-m", f"hostplane.{module or name}", *args],
-            env={**self.env, **(env or {})},
+            [sys.executable, "-m", f"hostplane.{launch.module}", *launch.args],
+            env={**self.env, **dict(launch.env)},
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
@@ -66,6 +85,14 @@ class Processes:
         for name in exited:
             self.start(name)
         return exited
+
+    def replicas(self, service: str) -> list[str]:
+        """The names of a service's running replicas."""
+        return [name for name, launch in self.launches.items() if launch.module == service]
+
+    def named(self, pid: int) -> str | None:
+        """The name of the running process with this process id."""
+        return next((n for n, p in self.running.items() if p.pid == pid), None)
 
     def kill(self, name: str) -> None:
         """SIGKILL: no shutdown code runs, as in a crash."""
@@ -94,6 +121,8 @@ class Stack:
     topic_prefix: str
     processes: Processes
     instance_token_secret: str
+    # Every gateway replica's URL; the first is `gateway_url`.
+    gateway_urls: tuple[str, ...] = ()
 
     def partitions(self, topics: Iterable[Topic]) -> list[TopicPartition]:
         """Every partition of `topics`, under this stack's prefix."""
@@ -169,8 +198,11 @@ def another_gateway(stack: Stack, name: str, **env: str) -> Iterator[str]:
 
 
 @contextmanager
-def running_stack(infra: Infra, label: str = "e2e", **overrides: str) -> Iterator[Stack]:
-    """Start cloudsim and the services; `overrides` are extra environment variables."""
+def running_stack(
+    infra: Infra, label: str = "e2e", replicas: int = 1, **overrides: str
+) -> Iterator[Stack]:
+    """Start cloudsim and `replicas` of each service; `overrides` are extra environment
+    variables. Gateway replicas listen on ports of their own."""
     run_id = uuid.uuid4().hex[:8]
     database = f"hostplane_{label}_{run_id}"
     database_url = fresh_database(infra.database_url, database)
@@ -183,6 +215,7 @@ def running_stack(infra: Infra, label: str = "e2e", **overrides: str) -> Iterato
         "LOG_LEVEL": "INFO",
         "DATABASE_URL": database_url,
         "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+        "REDIS_URL": infra.redis_url,
         "TOPIC_PREFIX": f"{label}-{run_id}.",
         "HETZNER_API_TOKEN": "e2e",
         "HETZNER_API_ENDPOINT": f"{cloudsim_url}/hetzner/v1",
@@ -200,6 +233,7 @@ def running_stack(infra: Infra, label: str = "e2e", **overrides: str) -> Iterato
         "JOB_WAIT_S": "20",
         "METRICS_INTERVAL_S": "0.5",
         "HETZNER_REQUESTS_PER_HOUR": "3600000",
+        "CLOUDFLARE_REQUESTS_PER_5_MINUTES": "1200000",
         "CONFIG_SECRETS_KEY": new_key(),
         "EVENT_STORE_CIPHER_KEY": base64.b64encode(os.urandom(32)).decode(),
         "RATE_LIMIT_API_KEY": "100000/minute",
@@ -215,10 +249,20 @@ def running_stack(infra: Infra, label: str = "e2e", **overrides: str) -> Iterato
     processes = Processes(env, logs)
     try:
         processes.start("cloudsim", "--host", "127.0.0.1", "--port", str(cloudsim_port))
+        gateway_urls = [gateway_url]
         for service in SERVICES:
             processes.start(service)
+        for n in range(2, replicas + 1):
+            for service in SERVICES:
+                own_port = {}
+                if service == "gateway":
+                    port = free_port()
+                    gateway_urls.append(f"http://127.0.0.1:{port}")
+                    own_port = {"GATEWAY_PORT": str(port)}
+                processes.start(f"{service}-{n}", module=service, env=own_port)
         wait_until(lambda: answers(f"{cloudsim_url}/_admin/health"), 30, what="cloudsim")
-        wait_until(lambda: answers(f"{gateway_url}/api/health"), 60, what="the gateway")
+        for url in gateway_urls:
+            wait_until(lambda url=url: answers(f"{url}/api/health"), 60, what="the gateways")
         wait_until(lambda: read_models_exist(database_url), 60, what="the read models")
         for name, process in processes.running.items():
             assert process.poll() is None, f"{name} exited; see {logs}"
@@ -230,6 +274,7 @@ def running_stack(infra: Infra, label: str = "e2e", **overrides: str) -> Iterato
             f"{label}-{run_id}.",
             processes,
             env["INSTANCE_TOKEN_SECRET"],
+            tuple(gateway_urls),
         )
     finally:
         processes.stop_all()

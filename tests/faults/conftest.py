@@ -25,3 +25,18 @@ def chaos_stack(infra: Infra) -> Iterator[Stack]:
         JOB_WAIT_S="5",
     ) as stack:
         yield stack
+
+
+@pytest.fixture(scope="module")
+def replica_stack(infra: Infra) -> Iterator[Stack]:
+    """Two replicas of every service, the gateway included, on one database and broker."""
+    with running_stack(
+        infra,
+        label="replicas",
+        replicas=2,
+        PROVIDER_TIMEOUT_S="1.5",
+        CLOUDSIM_BOOT_DELAY="0.3",
+        METRICS_INTERVAL_S="0",
+        JOB_WAIT_S="5",
+    ) as stack:
+        yield stack

@@ -13,25 +13,27 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
-import httpx
-import psycopg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from hostplane.contracts.topics import PROVISIONING_COMMANDS, VPS_EVENTS, Topic
-from hostplane.metrics.rebuild import differences, rebuild
-from hostplane.metrics.settings import Settings as MetricsSettings
 from tests.conftest import Infra, wait_until
 from tests.e2e.test_instance_lifecycle import order
 from tests.e2e.whmcs import Whmcs
-from tests.stack import DOMAIN, Stack
+from tests.faults.checks import (
+    RETRYABLE,
+    doubled_events,
+    persistently,
+    provider_mismatches,
+    rebuild_matches,
+    statuses,
+)
+from tests.stack import Stack
 
 ORDERS = 200
 SUSPENDED, TERMINATED = range(0, 40), range(40, 80)
 SERVICES = ("provisioning", "dns", "metrics", "gateway")
-RETRYABLE = {202, 429, 500, 502, 503}
 
 # One provider call in five fails: unavailable, throttled or too slow to answer.
 PROVIDER_FAULTS = [
@@ -43,22 +45,6 @@ PROVIDER_FAULTS = [
         ("timeout", 0.05, {"latency_s": 2}),
     )
 ]
-
-
-def persistently(
-    call: Callable[[], httpx.Response], done: Callable[[httpx.Response], bool]
-) -> httpx.Response:
-    """Send until the answer is final, as a WHMCS module retrying its calls would."""
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            response = call()
-            if done(response):
-                return response
-        except httpx.TransportError:
-            pass  # the gateway is being restarted
-        assert time.monotonic() < deadline, "no final answer within 180 s"
-        time.sleep(0.2)
 
 
 class Chaos(threading.Thread):
@@ -128,45 +114,10 @@ async def redeliver(stack: Stack, rng: random.Random, topics: list[Topic]) -> No
         await consumer.stop()
 
 
-def statuses(stack: Stack, ids: list[str]) -> dict[str, str]:
-    """What the read model says now (nothing while the database restarts)."""
-    try:
-        with psycopg.connect(stack.database_url) as conn:
-            rows = conn.execute(
-                "SELECT id::text, status FROM views.instances WHERE id = ANY(%s::uuid[])", (ids,)
-            ).fetchall()
-    except psycopg.OperationalError:
-        return {}
-    return dict(rows)
-
-
 def expected_status(index: int) -> str:
     if index in SUSPENDED:
         return "suspended"
     return "terminated" if index in TERMINATED else "active"
-
-
-def doubled_events(stack: Stack) -> list[Any]:
-    """Events that may happen once per aggregate but were stored more often."""
-    once = (
-        "Created",
-        "ServerCreated",
-        "DnsAssigned",
-        "ReadyReported",
-        "Activated",
-        "Errored",
-        "Succeeded",
-        "Failed",
-        "Started",
-    )
-    with psycopg.connect(stack.database_url) as conn:
-        rows = []
-        for schema, table in (("provisioning", "provisioning_events"), ("dns", "dns_events")):
-            rows += conn.execute(
-                f"SELECT originator_id, topic, count(*) FROM {schema}.{table} "
-                "GROUP BY originator_id, topic HAVING count(*) > 1"
-            ).fetchall()
-    return [row for row in rows if row[1].rsplit(".", 1)[-1] in once]
 
 
 @pytest.mark.timeout(900)
@@ -215,45 +166,4 @@ def test_nothing_is_lost_or_doubled_under_chaos(chaos_stack: Stack, infra: Infra
         what="the providers to match the instances",
     )
     assert doubled_events(stack) == []
-    settings = MetricsSettings(
-        database_url=stack.database_url,
-        kafka_bootstrap_servers=stack.kafka_bootstrap_servers,
-        topic_prefix=stack.topic_prefix,
-    )
-
-    def rebuild_matches() -> list[str] | None:
-        # The last DNS removals may still be on their way to the live read models: compare
-        # again, with a bound, until both have seen every event.
-        asyncio.run(rebuild(settings, "views_rebuilt"))
-        diff = differences(stack.database_url, "views", "views_rebuilt")
-        return None if diff else ["equal"]
-
-    wait_until(rebuild_matches, 90, 2.0, what="the read models to equal a rebuild")
-
-
-def provider_mismatches(stack: Stack, expected: dict[str, str]) -> list[tuple[str, str, int, int]]:
-    """Instances whose servers or DNS records are not one if live, none if terminated."""
-    servers = Counter(
-        s.labels.get("hostplane.io/instance-id") for s in stack.hetzner().servers.get_all()
-    )
-    records = Counter(
-        r["name"] for r in httpx.get(f"{stack.cloudsim_url}/_admin/state").json()["dns_records"]
-    )
-    with psycopg.connect(stack.database_url) as conn:
-        subdomains = dict(
-            conn.execute(
-                "SELECT id::text, subdomain FROM views.instances WHERE id = ANY(%s::uuid[])",
-                (list(expected),),
-            ).fetchall()
-        )
-    live = {instance_id: int(status != "terminated") for instance_id, status in expected.items()}
-    return [
-        (
-            instance_id,
-            expected[instance_id],
-            servers[instance_id],
-            records[f"{subdomains[instance_id]}.{DOMAIN}"],
-        )
-        for instance_id, want in live.items()
-        if servers[instance_id] != want or records[f"{subdomains[instance_id]}.{DOMAIN}"] != want
-    ]
+    wait_until(partial(rebuild_matches, stack), 90, 2.0, what="the read models to equal a rebuild")
