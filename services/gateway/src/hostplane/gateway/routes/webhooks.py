@@ -83,7 +83,8 @@ async def whmcs_webhook(body: WhmcsBody, bus: BusDep) -> WebhookReceived:
                 command_id=command_id,
             ),
             aggregate_id=hook_id,
-            version=0,
+            # The hook's first and only event: consumers apply versions from 1, once each.
+            version=1,
             source="hostplane/gateway",
         )
     )
