@@ -1,6 +1,7 @@
 """Provisioning use cases and saga steps on in-memory persistence with a fake provider."""
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
 from uuid import UUID, uuid4
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from hostplane.contracts import commands
 from hostplane.contracts.catalog import Plan, Region
 from hostplane.contracts.identity import instance_id_for
-from hostplane.contracts.openclaw import InstanceStatus
+from hostplane.contracts.openclaw import InstanceStatus, iso
 from hostplane.messaging.eventstore import Position
 from hostplane.provisioning.adapters.hetzner import (
     ActionState,
@@ -17,8 +18,9 @@ from hostplane.provisioning.adapters.hetzner import (
     ServerSpec,
 )
 from hostplane.provisioning.application import Provisioning
-from hostplane.provisioning.domain.instance import Instance, Operation, ServerFacts
+from hostplane.provisioning.domain.instance import Instance, ServerFacts
 from hostplane.provisioning.domain.job import Job
+from hostplane.provisioning.domain.operations import Operation
 
 
 @dataclass
@@ -26,7 +28,9 @@ class FakeHetzner:
     servers: dict[UUID, ServerFacts] = field(default_factory=dict)
     powered_off: set[UUID] = field(default_factory=set)
     specs: list[ServerSpec] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
     fail_create: ProviderError | None = None
+    fail_power_off: ProviderError | None = None
 
     def create_server(self, spec: ServerSpec) -> CreatedServer:
         self.specs.append(spec)
@@ -47,10 +51,21 @@ class FakeHetzner:
         return self.servers.pop(instance_id, None) is not None
 
     def power_off(self, instance_id: UUID) -> None:
+        self.calls.append("power_off")
+        if self.fail_power_off:
+            raise self.fail_power_off
         self.powered_off.add(instance_id)
 
     def power_on(self, instance_id: UUID) -> None:
+        self.calls.append("power_on")
         self.powered_off.discard(instance_id)
+
+    def reboot(self, instance_id: UUID) -> None:
+        self.calls.append("reboot")
+
+    def change_type(self, instance_id: UUID, server_type: str, start_after: bool) -> None:
+        self.calls.append(f"change_type {server_type}")
+        self.servers[instance_id] = replace(self.servers[instance_id], server_type=server_type)
 
 
 class Offsets:
@@ -129,8 +144,6 @@ def test_a_server_that_fails_to_boot_rolls_the_instance_back(app, provider) -> N
 
 
 def test_the_whole_saga_activates_and_closes_the_create_job(app) -> None:
-    import hashlib
-
     at = Offsets()
     instance_id, job_id = create(app, at())
     app.provision_server(instance_id, at())
@@ -191,23 +204,171 @@ def test_a_permanent_provider_failure_is_compensated_into_error(app, provider) -
     assert app.repository.get(job_id).finished
 
 
-def test_suspend_powers_off_and_terminate_deletes(app, provider) -> None:
-    at = Offsets()
+def active(app: Provisioning, at: Offsets) -> UUID:
+    """An instance taken through the whole saga (server, DNS, ready callback)."""
     instance_id, _ = create(app, at())
     app.provision_server(instance_id, at())
-    instance: Instance = app.repository.get(instance_id)
-    instance._activated()  # the saga's activation is covered above
-    app.save(instance)
-    suspend_job, terminate_job = uuid4(), uuid4()
-    app.handle_command(commands.SuspendInstance(instance_id=instance_id), suspend_job, at())
-    app.carry_out(instance_id, Operation.SUSPEND, at())
+    app.record_dns(instance_id, "rec-1", "shop.hostplane.test", at())
+    ready(app, instance_id, at())
+    assert app.repository.get(instance_id).status is InstanceStatus.ACTIVE
+    return instance_id
+
+
+def ready(app: Provisioning, instance_id: UUID, position: Position) -> None:
+    token = app.ready_token(instance_id)
+    app.handle_command(
+        commands.ReportInstanceReady(
+            instance_id=instance_id,
+            token_sha256=hashlib.sha256(token).hexdigest(),
+            openclaw_version="2026.11.0",
+            gateway_port=18789,
+        ),
+        uuid4(),
+        position,
+    )
+
+
+def send(app: Provisioning, at: Offsets, command: commands.ProvisioningCommand) -> UUID:
+    job_id = uuid4()
+    app.handle_command(command, job_id, at())
+    return job_id
+
+
+def run_saga(app: Provisioning, instance_id: UUID, at: Offsets) -> None:
+    """Carry out operations as the saga would on their request events, until none is left."""
+    while (pending := app.repository.get(instance_id).pending) is not None:
+        app.carry_out(instance_id, pending.operation, pending.job_id, at())
+
+
+def job(app: Provisioning, job_id: UUID) -> Job:
+    found: Job = app.repository.get(job_id)
+    return found
+
+
+def outcome(app: Provisioning, job_id: UUID) -> tuple[str, dict[str, str]]:
+    """How a job ended: ("succeeded" | "failed CODE: message" | "running", its result)."""
+    found = job(app, job_id)
+    if not found.finished:
+        return "running", {}
+    if found.error_code is None:
+        return "succeeded", found.result
+    return f"failed {found.error_code}: {found.error_message}", found.result
+
+
+def test_suspend_powers_off_and_terminate_deletes(app, provider) -> None:
+    at = Offsets()
+    instance_id = active(app, at)
+    suspend_job = send(app, at, commands.SuspendInstance(instance_id=instance_id))
+    app.carry_out(instance_id, Operation.SUSPEND, suspend_job, at())
     assert instance_id in provider.powered_off
     assert app.repository.get(instance_id).status is InstanceStatus.SUSPENDED
-    app.handle_command(commands.TerminateInstance(instance_id=instance_id), terminate_job, at())
-    app.carry_out(instance_id, Operation.TERMINATE, at())
+    terminate_job = send(app, at, commands.TerminateInstance(instance_id=instance_id))
+    app.carry_out(instance_id, Operation.TERMINATE, terminate_job, at())
     assert instance_id not in provider.servers
     assert app.repository.get(instance_id).status is InstanceStatus.TERMINATED
-    assert app.repository.get(terminate_job).finished
+    assert job(app, terminate_job).finished
+
+
+def test_back_to_back_commands_each_end_with_the_state_they_left(app, provider) -> None:
+    at = Offsets()
+    instance_id = active(app, at)
+    suspend = send(app, at, commands.SuspendInstance(instance_id=instance_id))
+    unsuspend = send(app, at, commands.UnsuspendInstance(instance_id=instance_id))
+    terminate = send(app, at, commands.TerminateInstance(instance_id=instance_id))
+    assert not job(app, unsuspend).finished and not job(app, terminate).finished
+    run_saga(app, instance_id, at)
+    instance: Instance = app.repository.get(instance_id)
+    assert instance.status is InstanceStatus.TERMINATED
+    assert provider.calls == ["power_off", "power_on"]
+    assert instance_id not in provider.servers
+    assert [outcome(app, j) for j in (suspend, unsuspend, terminate)] == [
+        ("succeeded", {"status": "suspended", "at": iso(instance.suspended_at)}),
+        ("succeeded", {"status": "active", "at": iso(instance.unsuspended_at)}),
+        ("succeeded", {"status": "terminated", "at": iso(instance.terminated_at)}),
+    ]
+
+
+def test_a_hook_then_the_module_command_powers_off_once(app, provider) -> None:
+    at = Offsets()
+    instance_id = active(app, at)
+    hook = send(app, at, commands.SuspendInstance(instance_id=instance_id))
+    module = send(app, at, commands.SuspendInstance(instance_id=instance_id))
+    run_saga(app, instance_id, at)
+    retried = send(app, at, commands.SuspendInstance(instance_id=instance_id))
+    assert provider.calls == ["power_off"]
+    assert outcome(app, hook) == outcome(app, module) == outcome(app, retried)
+    assert outcome(app, retried)[0] == "succeeded"
+
+
+def test_a_command_after_termination_is_refused_on_its_job(app, provider) -> None:
+    at = Offsets()
+    instance_id = active(app, at)
+    send(app, at, commands.TerminateInstance(instance_id=instance_id))
+    run_saga(app, instance_id, at)
+    unsuspend = send(app, at, commands.UnsuspendInstance(instance_id=instance_id))
+    assert outcome(app, unsuspend) == (
+        "failed INVALID_STATE: Instance is terminated",
+        {"status": "terminated"},
+    )
+
+
+def test_a_request_event_delivered_again_acts_only_for_its_own_job(app, provider) -> None:
+    at = Offsets()
+    instance_id = active(app, at)
+    first = send(app, at, commands.SuspendInstance(instance_id=instance_id))
+    app.carry_out(instance_id, Operation.SUSPEND, first, at())
+    send(app, at, commands.UnsuspendInstance(instance_id=instance_id))
+    run_saga(app, instance_id, at)
+    second = send(app, at, commands.SuspendInstance(instance_id=instance_id))
+    app.carry_out(instance_id, Operation.SUSPEND, first, at())  # the old request, again
+    assert provider.calls == ["power_off", "power_on"]
+    assert not job(app, second).finished
+    app.carry_out(instance_id, Operation.SUSPEND, second, at())
+    assert provider.calls == ["power_off", "power_on", "power_off"]
+    assert outcome(app, second)[0] == "succeeded"
+
+
+def test_a_provider_failure_fails_the_job_and_the_queue_moves_on(app, provider) -> None:
+    at = Offsets()
+    instance_id = active(app, at)
+    provider.fail_power_off = ProviderError("POWER_OFF_FAILED", "no")
+    suspend = send(app, at, commands.SuspendInstance(instance_id=instance_id))
+    reboot = send(app, at, commands.RebootInstance(instance_id=instance_id))
+    run_saga(app, instance_id, at)
+    assert outcome(app, suspend) == ("failed POWER_OFF_FAILED: no", {"status": "active"})
+    assert outcome(app, reboot)[0] == "succeeded"
+    assert provider.calls == ["power_off", "reboot"]
+
+
+def test_commands_sent_during_provisioning_run_once_it_is_active(app, provider) -> None:
+    at = Offsets()
+    instance_id, create_job = create(app, at())
+    suspend = send(app, at, commands.SuspendInstance(instance_id=instance_id))
+    app.provision_server(instance_id, at())
+    ready(app, instance_id, at())
+    app.record_dns(instance_id, "rec-1", "shop.hostplane.test", at())  # activates
+    assert outcome(app, create_job)[0] == "succeeded"
+    run_saga(app, instance_id, at)
+    assert outcome(app, suspend)[0] == "succeeded"
+    assert app.repository.get(instance_id).status is InstanceStatus.SUSPENDED
+
+
+def test_resize_rules_show_on_the_job(app, provider) -> None:
+    at = Offsets()
+    instance_id = active(app, at)
+
+    def resize(plan: Plan) -> UUID:
+        return send(app, at, commands.ResizeInstance(instance_id=instance_id, new_plan=plan))
+
+    same = resize(Plan.STARTER)
+    grow = resize(Plan.PROFESSIONAL)
+    shrink = resize(Plan.STARTER)
+    run_saga(app, instance_id, at)
+    assert provider.calls == ["change_type cx32"]
+    assert outcome(app, same)[0] == "succeeded"  # already on it: nothing to do
+    assert outcome(app, grow)[1]["plan"] == "professional"
+    assert outcome(app, shrink)[0].startswith("failed DOWNGRADE_NOT_POSSIBLE")
+    assert "cannot shrink" in outcome(app, shrink)[0]
 
 
 def test_a_taken_hostname_puts_the_second_instance_in_error(app, provider) -> None:

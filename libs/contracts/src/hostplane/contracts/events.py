@@ -79,27 +79,30 @@ class InstanceActivated(VpsEvent):
     ce_type = "vps.active"
 
 
-class SuspendRequested(VpsEvent):
-    ce_type = "vps.suspend_requested"
+class OperationRequest(VpsEvent):
+    """An operation is now in progress on the instance: the saga carries out job `job_id`."""
+
     job_id: UUID
+
+
+class SuspendRequested(OperationRequest):
+    ce_type = "vps.suspend_requested"
 
 
 class InstanceSuspended(VpsEvent):
     ce_type = "vps.suspended"
 
 
-class UnsuspendRequested(VpsEvent):
+class UnsuspendRequested(OperationRequest):
     ce_type = "vps.unsuspend_requested"
-    job_id: UUID
 
 
 class InstanceUnsuspended(VpsEvent):
     ce_type = "vps.unsuspended"
 
 
-class TerminateRequested(VpsEvent):
+class TerminateRequested(OperationRequest):
     ce_type = "vps.terminate_requested"
-    job_id: UUID
 
 
 class InstanceTerminated(VpsEvent):
@@ -107,18 +110,16 @@ class InstanceTerminated(VpsEvent):
     data_deleted: bool
 
 
-class RebootRequested(VpsEvent):
+class RebootRequested(OperationRequest):
     ce_type = "vps.reboot_requested"
-    job_id: UUID
 
 
 class InstanceRebooted(VpsEvent):
     ce_type = "vps.rebooted"
 
 
-class ResizeRequested(VpsEvent):
+class ResizeRequested(OperationRequest):
     ce_type = "vps.resize_requested"
-    job_id: UUID
     new_plan: str
     server_type: str
 
@@ -137,6 +138,36 @@ class ConfigUpdated(VpsEvent):
     channels: dict[str, bool]
     secrets_set: list[str]
     restart_required: bool
+
+
+class OperationQueued(VpsEvent):
+    """An operation waits for the one before it (`behind`: an operation, or "provisioning")."""
+
+    ce_type = "vps.operation_queued"
+    job_id: UUID
+    operation: str
+    behind: str
+    new_plan: str | None = None
+
+
+class OperationSkipped(VpsEvent):
+    """An operation found its target already reached: its job succeeded without acting."""
+
+    ce_type = "vps.operation_skipped"
+    job_id: UUID
+    operation: str
+    status: str
+    since: datetime | None
+
+
+class OperationRefused(VpsEvent):
+    """An operation could never succeed from the state it met: its job failed."""
+
+    ce_type = "vps.operation_refused"
+    job_id: UUID
+    operation: str
+    error_code: str
+    error_message: str
 
 
 class OperationFailed(VpsEvent):
@@ -213,6 +244,7 @@ class JobFailed(JobEvent):
     ce_type = "job.failed"
     error_code: str
     error_message: str
+    result: dict[str, Any] = {}  # what the command met, e.g. the state that refused it
 
 
 # ---- users.events (key: user id) -----------------------------------------------------------
@@ -265,6 +297,9 @@ EVENT_TYPES: dict[str, type[EventPayload]] = {
         InstanceRebooted,
         ResizeRequested,
         InstanceResized,
+        OperationQueued,
+        OperationSkipped,
+        OperationRefused,
         OperationFailed,
         ConfigUpdated,
         ProvisioningFailed,

@@ -18,6 +18,7 @@ from hostplane.gateway.auth import BearerToken, RawBody, SettingsDep
 from hostplane.gateway.errors import (
     ApiError,
     JobPending,
+    job_failed,
     not_found,
     unauthorized,
     validation_error,
@@ -90,6 +91,5 @@ async def run_job(
     if job is None or not job.finished:
         raise JobPending(JobAccepted(job_id=job_id, status="running" if job else "queued"))
     if job.status == "failed":
-        status = 409 if job.error_code == ErrorCode.INVALID_STATE else 502
-        raise ApiError(status, job.error_code or "JOB_FAILED", job.error_message or "Job failed")
+        raise job_failed(job.error_code, job.error_message, job.result)
     return job

@@ -50,6 +50,16 @@ def unauthorized(message: str) -> ApiError:
     return ApiError(401, ErrorCode.UNAUTHORIZED, message)
 
 
+def job_failed(code: str | None, message: str | None, result: dict[str, Any]) -> ApiError:
+    """A failed job as the answer: refused by the state it met (409, naming that state in
+    `details.status`), or failed at a provider (502)."""
+    if code == ErrorCode.INVALID_STATE:
+        status = result.get("status")
+        details = {"status": str(status)} if status else None
+        return ApiError(409, ErrorCode.INVALID_STATE, message or "Invalid state", details)
+    return ApiError(502, code or "JOB_FAILED", message or "Job failed")
+
+
 def validation_error(error: ValidationError | RequestValidationError) -> ApiError:
     """400 VALIDATION_ERROR naming each offending field."""
     details: dict[str, str] = {}

@@ -274,6 +274,18 @@ PLATFORM_LOG: dict[type[e.EventPayload], tuple[str, Callable[[Any], str]]] = {
         "info",
         lambda ev: "Settings changed" + ("; restart required" if ev.restart_required else ""),
     ),
+    e.OperationQueued: (
+        "info",
+        lambda ev: f"{ev.operation.capitalize()} queued behind {ev.behind}",
+    ),
+    e.OperationSkipped: (
+        "info",
+        lambda ev: f"{ev.operation.capitalize()} needed nothing: already {ev.status}",
+    ),
+    e.OperationRefused: (
+        "warn",
+        lambda ev: f"{ev.operation.capitalize()} refused: {ev.error_message}",
+    ),
     e.OperationFailed: ("error", lambda ev: f"Operation failed: {ev.error_message}"),
     e.ProvisioningFailed: ("error", lambda ev: f"Provisioning failed: {ev.error_message}"),
     e.InstanceErrored: ("error", lambda ev: "Rolled back: nothing is left at the providers"),
@@ -304,8 +316,12 @@ def _platform_log(cur: Cursor[Any], event: e.EventPayload, sequence: int) -> Non
 
 
 def project(cur: Cursor[Any], event: e.EventPayload, sequence: int) -> None:
-    """Apply one event to the read tables (inside the caller's transaction)."""
+    """Apply one event to the read tables (inside the caller's transaction).
+
+    Some events only add a line to the instance's log (an operation queued, skipped or
+    refused leaves the instance as it was).
+    """
     apply = PROJECTIONS.get(type(event))
     if apply is not None:
         apply(cur, event, sequence)
-        _platform_log(cur, event, sequence)
+    _platform_log(cur, event, sequence)

@@ -23,8 +23,14 @@ from hostplane.provisioning.adapters.hetzner import (
     ProviderError,
     ServerSpec,
 )
-from hostplane.provisioning.domain.instance import Instance, Operation, TransitionRefused
+from hostplane.provisioning.domain.instance import Instance
 from hostplane.provisioning.domain.job import Job
+from hostplane.provisioning.domain.operations import (
+    JobOutcome,
+    Operation,
+    RequestedOperation,
+    TransitionRefused,
+)
 from hostplane.provisioning.domain.subdomain import SubdomainClaim
 from hostplane.provisioning.domain.user import User
 
@@ -35,7 +41,18 @@ OPERATIONS: dict[type[object], Operation] = {
     commands.UnsuspendInstance: Operation.UNSUSPEND,
     commands.TerminateInstance: Operation.TERMINATE,
     commands.RebootInstance: Operation.REBOOT,
+    commands.ResizeInstance: Operation.RESIZE,
 }
+
+InstanceCommand = (
+    commands.SuspendInstance
+    | commands.UnsuspendInstance
+    | commands.TerminateInstance
+    | commands.RebootInstance
+    | commands.ResizeInstance
+    | commands.UpdateInstanceConfig
+    | commands.ReportInstanceReady
+)
 
 
 class Provisioning(TrackedApplication):
@@ -75,29 +92,29 @@ class Provisioning(TrackedApplication):
             job.fail("NOT_FOUND", f"instance {command.instance_id} does not exist")
             self.save_tracked(job, position=position)
             return
-        closed: Job | None = None
         try:
-            if isinstance(command, commands.ReportInstanceReady):
-                self._report_ready(instance, command)
-                closed = self._close_create_job(instance)
-                job.succeed()
-            elif isinstance(command, commands.ResizeInstance):
-                instance.request_resize(job.id, command.new_plan.value)
-            elif isinstance(command, commands.UpdateInstanceConfig):
-                restart = instance.configure(
-                    command.model,
-                    command.channels,
-                    {name: secret.model_dump() for name, secret in command.secrets.items()},
-                )
-                job.succeed({"restart_required": restart})
-            else:
-                superseded = instance.request(OPERATIONS[type(command)], job.id)
-                closed = self._failed_job(
-                    superseded, "SUPERSEDED", "the instance is being terminated"
-                )
+            ended = self._apply(instance, command, job)
         except TransitionRefused as refusal:
-            job.fail(refusal.code, str(refusal))
-        self.save_tracked(instance, job, closed, position=position)
+            job.fail(refusal.code, str(refusal), refusal.result)
+            ended = []
+        self.save_tracked(instance, job, *ended, position=position)
+
+    def _apply(self, instance: Instance, command: InstanceCommand, job: Job) -> list[Job | None]:
+        """Apply a command to its instance as `job`; returns the other jobs that ended."""
+        if isinstance(command, commands.ReportInstanceReady):
+            ended = self._close(self._report_ready(instance, command))
+            job.succeed()
+            return [*ended, self._close_create_job(instance)]
+        if isinstance(command, commands.UpdateInstanceConfig):
+            restart = instance.configure(
+                command.model,
+                command.channels,
+                {name: secret.model_dump() for name, secret in command.secrets.items()},
+            )
+            job.succeed({"restart_required": restart})
+            return []
+        plan = command.new_plan.value if isinstance(command, commands.ResizeInstance) else None
+        return self._close(instance.request(OPERATIONS[type(command)], job.id, plan), job)
 
     def _register(
         self, command: commands.RegisterUser, job: Job, position: Position | None
@@ -145,10 +162,12 @@ class Provisioning(TrackedApplication):
             return SubdomainClaim(subdomain=subdomain, instance_id=instance_id)
         return None if existing.instance_id != instance_id else existing
 
-    def _report_ready(self, instance: Instance, command: commands.ReportInstanceReady) -> None:
+    def _report_ready(
+        self, instance: Instance, command: commands.ReportInstanceReady
+    ) -> list[JobOutcome]:
         if not hmac.compare_digest(command.token_sha256, instance.ready_token_sha256):
             raise TransitionRefused("the instance token does not match")
-        instance.report_ready(command.openclaw_version, command.gateway_port)
+        return instance.report_ready(command.openclaw_version, command.gateway_port)
 
     def ready_token(self, instance_id: UUID) -> bytes:
         """The instance's callback token: derived, so every retry hands out the same one."""
@@ -208,41 +227,46 @@ class Provisioning(TrackedApplication):
         """Remove what a failed provisioning left at the provider; the instance ends in error."""
         instance = self._require(instance_id)
         self.provider.ensure_deleted(instance.id)
-        instance.mark_errored()
-        self.save_tracked(instance, self._close_create_job(instance), position=position)
+        ended = self._close(instance.mark_errored())
+        self.save_tracked(instance, *ended, self._close_create_job(instance), position=position)
 
-    def carry_out(self, instance_id: UUID, operation: Operation, position: Position | None) -> None:
-        """Act at the provider for a requested operation, then confirm it and close its job."""
+    def carry_out(
+        self, instance_id: UUID, operation: Operation, job_id: UUID, position: Position | None
+    ) -> None:
+        """Act at the provider for the operation job `job_id` requested, then confirm it.
+
+        Only the operation in progress acts: a request event delivered again, after its
+        operation ended, finds another job (or none) in progress and changes nothing.
+        """
         instance = self._require(instance_id)
-        if instance.pending is None or instance.pending.operation is not operation:
+        pending = instance.pending
+        if pending is None or pending.operation is not operation or pending.job_id != job_id:
             self.save_tracked(position=position)
             return
         try:
-            self._act(instance, operation)
+            self._act(instance, pending)
         except ProviderError as error:
-            job_id = instance.abandon(error.code, error.message)
-            failed = self._failed_job(job_id, error.code, error.message)
-            self.save_tracked(instance, failed, position=position)
-            return
-        job = self._job_by_id(instance.confirm(operation))
-        if job is not None:
-            job.succeed()
-        self.save_tracked(instance, job, self._close_create_job(instance), position=position)
+            outcomes = instance.abandon(error.code, error.message)
+        else:
+            outcomes = instance.confirm(operation)
+        ended = self._close(outcomes)
+        self.save_tracked(instance, *ended, self._close_create_job(instance), position=position)
 
-    def _act(self, instance: Instance, operation: Operation) -> None:
-        if operation is Operation.TERMINATE:
+    def _act(self, instance: Instance, pending: RequestedOperation) -> None:
+        """The provider calls of an operation; each is safe to repeat."""
+        if pending.operation is Operation.TERMINATE:
             self.provider.ensure_deleted(instance.id)
-        elif operation is Operation.SUSPEND:
+        elif pending.operation is Operation.SUSPEND:
             self.provider.power_off(instance.id)
-        elif operation is Operation.UNSUSPEND:
+        elif pending.operation is Operation.UNSUSPEND:
             self.provider.power_on(instance.id)
-        elif operation is Operation.REBOOT:
+        elif pending.operation is Operation.REBOOT:
             self.provider.reboot(instance.id)
         else:
-            assert instance.pending is not None and instance.pending.server_type is not None
+            assert pending.server_type is not None
             self.provider.change_type(
                 instance.id,
-                instance.pending.server_type,
+                pending.server_type,
                 start_after=instance.status is InstanceStatus.ACTIVE,
             )
 
@@ -251,8 +275,8 @@ class Provisioning(TrackedApplication):
     def record_dns(self, instance_id: UUID, record_id: str, fqdn: str, position: Position) -> None:
         """DNS points at the server: the instance may now become active."""
         instance = self._require(instance_id)
-        instance.assign_dns(record_id, fqdn)
-        self.save_tracked(instance, self._close_create_job(instance), position=position)
+        ended = self._close(instance.assign_dns(record_id, fqdn))
+        self.save_tracked(instance, *ended, self._close_create_job(instance), position=position)
 
     def dns_failed(self, instance_id: UUID, code: str, message: str, position: Position) -> None:
         """DNS could not be created for good: roll the instance back."""
@@ -290,11 +314,22 @@ class Provisioning(TrackedApplication):
             return None
         return Job(job_id=job_id, command=command, instance_id=instance_id)
 
-    def _failed_job(self, job_id: UUID | None, code: str, message: str) -> Job | None:
-        job = self._job_by_id(job_id)
-        if job is not None:
-            job.fail(code, message)
-        return job
+    def _close(self, outcomes: list[JobOutcome], current: Job | None = None) -> list[Job | None]:
+        """End the jobs of `outcomes`; returns those to save besides `current` (the job of
+        the command being handled, which its caller saves anyway)."""
+        ended: list[Job | None] = []
+        for outcome in outcomes:
+            is_current = current is not None and outcome.job_id == current.id
+            job = current if is_current else self._job_by_id(outcome.job_id)
+            if job is None:
+                continue
+            if outcome.code is None:
+                job.succeed(outcome.result)
+            else:
+                job.fail(outcome.code, outcome.message, outcome.result)
+            if not is_current:
+                ended.append(job)
+        return ended
 
     def _close_create_job(self, instance: Instance) -> Job | None:
         """The create job ends when the instance is active, in error or terminated."""

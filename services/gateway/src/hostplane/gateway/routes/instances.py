@@ -1,4 +1,10 @@
-"""Seed 000's instance endpoints: create, read, suspend, unsuspend, terminate, ready callback."""
+"""Seed 000's instance endpoints: create, read, suspend, unsuspend, terminate, ready callback.
+
+Lifecycle commands are checked here only for what needs no state (auth, the body, the
+catalog, that the instance exists): the provisioning service queues each behind the ones
+before it and decides there whether it can happen. Suspend, unsuspend and terminate answer
+from their own job, so a later command's effect never shows in an earlier one's answer.
+"""
 
 import hashlib
 from typing import Any
@@ -7,7 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from hostplane.contracts import commands
-from hostplane.contracts.catalog import PLANS, Plan, Region, region_available
+from hostplane.contracts.catalog import Plan, Region, region_available
 from hostplane.contracts.identity import default_subdomain, instance_id_for
 from hostplane.contracts.openclaw import (
     CreateInstanceRequest,
@@ -43,7 +49,6 @@ from hostplane.gateway.deps import (
     body_schema,
     existing,
     parse,
-    require_state,
     run_job,
 )
 from hostplane.gateway.errors import ApiError
@@ -129,8 +134,8 @@ async def get_instance(
 async def suspend_instance(
     instance_id: UUID, _: WhmcsBody, settings: SettingsDep, views: ViewsDep, bus: BusDep
 ) -> SuspendResponse:
-    """Suspend an active instance: its server is powered off."""
-    require_state(await existing(views, instance_id), {InstanceStatus.ACTIVE})
+    """Suspend an instance (its server is powered off); a suspended one answers as it is."""
+    await existing(views, instance_id)
     command = commands.SuspendInstance(instance_id=instance_id)
     job = await run_job(views, bus, settings, instance_id, command)
     return SuspendResponse(id=instance_id, status="suspended", suspended_at=_at(job))
@@ -140,8 +145,8 @@ async def suspend_instance(
 async def unsuspend_instance(
     instance_id: UUID, _: WhmcsBody, settings: SettingsDep, views: ViewsDep, bus: BusDep
 ) -> UnsuspendResponse:
-    """Unsuspend a suspended instance: its server is powered on."""
-    require_state(await existing(views, instance_id), {InstanceStatus.SUSPENDED})
+    """Unsuspend an instance (its server is powered on); an active one answers as it is."""
+    await existing(views, instance_id)
     command = commands.UnsuspendInstance(instance_id=instance_id)
     job = await run_job(views, bus, settings, instance_id, command)
     return UnsuspendResponse(id=instance_id, status="active", unsuspended_at=_at(job))
@@ -151,15 +156,10 @@ async def unsuspend_instance(
 async def terminate_instance(
     instance_id: UUID, _: WhmcsBody, settings: SettingsDep, views: ViewsDep, bus: BusDep
 ) -> TerminateResponse:
-    """Terminate an instance: its server and DNS record are deleted."""
+    """Terminate an instance (its server and DNS record are deleted); a terminated one
+    answers as it is."""
+    await existing(views, instance_id)
     command = commands.TerminateInstance(instance_id=instance_id)
-    live = {
-        InstanceStatus.PROVISIONING,
-        InstanceStatus.ACTIVE,
-        InstanceStatus.SUSPENDED,
-        InstanceStatus.ERROR,
-    }
-    require_state(await existing(views, instance_id), live)
     job = await run_job(views, bus, settings, instance_id, command)
     return TerminateResponse(
         id=instance_id, status="terminated", terminated_at=_at(job), data_deleted=True
@@ -197,8 +197,7 @@ async def reboot_instance(
     instance_id: UUID, principal: User, views: ViewsDep, bus: BusDep
 ) -> RebootResponse:
     """Reboot an active instance (its server restarts); answered once the job is queued."""
-    row = visible(principal, await views.instance_state(instance_id))
-    require_state(row, {InstanceStatus.ACTIVE})
+    visible(principal, await views.instance_state(instance_id))
     await bus.send(
         PROVISIONING_COMMANDS, instance_id, commands.RebootInstance(instance_id=instance_id)
     )
@@ -213,29 +212,18 @@ async def reboot_instance(
 async def resize_instance(
     instance_id: UUID, body: WhmcsBody, views: ViewsDep, bus: BusDep
 ) -> ResizeResponse:
-    """Move an instance to another plan (WHMCS ChangePackage); disks grow, never shrink."""
+    """Move an instance to another plan (WHMCS ChangePackage); answered once the job is
+    queued. Disks grow, never shrink: a smaller disk fails the job (DOWNGRADE_NOT_POSSIBLE)."""
     request = parse(ResizeRequest, body)
     new_plan = _plan(request.new_plan)
-    row = await existing(views, instance_id)
-    require_state(row, {InstanceStatus.ACTIVE, InstanceStatus.SUSPENDED})
-    old_plan = Plan(row["plan"])
-    if new_plan is old_plan:
-        raise ApiError(409, ErrorCode.INVALID_STATE, f"Instance is already on the {old_plan} plan")
-    if PLANS[new_plan].disk_gb < PLANS[old_plan].disk_gb:
-        raise ApiError(
-            400,
-            ErrorCode.DOWNGRADE_NOT_POSSIBLE,
-            f"Plan {new_plan} has a {PLANS[new_plan].disk_gb} GB disk; the instance has "
-            f"{PLANS[old_plan].disk_gb} GB and disks cannot shrink",
-            {"new_plan": new_plan.value, "old_plan": old_plan.value},
-        )
+    old_plan = (await existing(views, instance_id))["plan"]
     await bus.send(
         PROVISIONING_COMMANDS,
         instance_id,
         commands.ResizeInstance(instance_id=instance_id, new_plan=new_plan),
     )
     return ResizeResponse(
-        id=instance_id, old_plan=old_plan.value, new_plan=new_plan.value, status="resizing"
+        id=instance_id, old_plan=old_plan, new_plan=new_plan.value, status="resizing"
     )
 
 
@@ -251,5 +239,9 @@ def _plan(name: str) -> Plan:
 
 
 def _at(job: JobView) -> str:
+    """When the state the job's command met or left was reached (its job's result says)."""
+    at = job.result.get("at")
+    if isinstance(at, str):
+        return at
     assert job.finished_at is not None
     return iso(job.finished_at)

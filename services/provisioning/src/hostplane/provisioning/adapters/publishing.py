@@ -8,8 +8,9 @@ from eventsourcing.domain import DomainEventProtocol
 
 from hostplane.contracts import events as contract
 from hostplane.messaging.cloudevents import OutgoingEvent
-from hostplane.provisioning.domain.instance import Instance, Operation
+from hostplane.provisioning.domain.instance import Instance
 from hostplane.provisioning.domain.job import Job
+from hostplane.provisioning.domain.operations import Operation
 from hostplane.provisioning.domain.user import User
 
 SOURCE = "hostplane/provisioning"
@@ -97,6 +98,30 @@ PAYLOADS: dict[type[Any], Callable[[Any, datetime], contract.EventPayload | None
     Instance.Activated: lambda e, at: contract.InstanceActivated(
         occurred_at=at, instance_id=e.originator_id
     ),
+    Instance.OperationQueued: lambda e, at: contract.OperationQueued(
+        occurred_at=at,
+        instance_id=e.originator_id,
+        job_id=e.job_id,
+        operation=e.operation,
+        behind=e.behind,
+        new_plan=e.plan,
+    ),
+    Instance.OperationSkipped: lambda e, at: contract.OperationSkipped(
+        occurred_at=at,
+        instance_id=e.originator_id,
+        job_id=e.job_id,
+        operation=e.operation,
+        status=e.status,
+        since=e.since,
+    ),
+    Instance.OperationRefused: lambda e, at: contract.OperationRefused(
+        occurred_at=at,
+        instance_id=e.originator_id,
+        job_id=e.job_id,
+        operation=e.operation,
+        error_code=e.code,
+        error_message=e.message,
+    ),
     Instance.OperationRequested: _requested,
     Instance.OperationConfirmed: _confirmed,
     Instance.OperationAbandoned: lambda e, at: contract.OperationFailed(
@@ -129,7 +154,11 @@ PAYLOADS: dict[type[Any], Callable[[Any, datetime], contract.EventPayload | None
         restart_required=e.restart,
     ),
     Job.Failed: lambda e, at: contract.JobFailed(
-        occurred_at=at, job_id=e.originator_id, error_code=e.code, error_message=e.message
+        occurred_at=at,
+        job_id=e.originator_id,
+        error_code=e.code,
+        error_message=e.message,
+        result=getattr(e, "result", None) or {},  # jobs failed before results were kept
     ),
 }
 

@@ -1,12 +1,30 @@
 """The Instance aggregate: one customer VPS and its lifecycle.
 
 provisioning → active ⇄ suspended → terminated, and error when provisioning fails for good.
-Suspend, unsuspend and terminate are requested first and confirmed once the provider acted,
-so the saga's progress lives in the aggregate's own events.
+
+Operations (suspend, unsuspend, terminate, reboot, resize) run one at a time, in the order
+their commands arrived, and the aggregate alone decides what each does:
+
+- One that arrives while another is in progress, or while the instance is still being
+  provisioned, is queued (`OperationQueued`). The queue moves on when the operation in
+  progress is confirmed or abandoned, or when provisioning ends (active or error).
+- When its turn comes, an operation meets the state the earlier ones left
+  (`operations.already_reached`): if its target already holds it succeeds without acting
+  (`OperationSkipped`; its job's result says since when); if it can never succeed from there
+  it is refused (`OperationRefused`: "Instance is terminated"); otherwise it is requested
+  (`OperationRequested`) and the saga confirms it once the provider acted.
+- Terminate queues behind earlier operations like the rest, so suspend, unsuspend and
+  terminate sent back to back all happen, in that order; what is queued after a terminate
+  is refused. Only while the server is still being built does terminate go first: it stops
+  the build at once (the server is removed), and operations queued behind provisioning then
+  meet a terminated instance.
+
+The moments states were reached are the events' own timestamps: a public method fixes
+`timestamp` and the event body records it, so a rebuilt aggregate knows them too.
 """
 
 from dataclasses import dataclass
-from enum import StrEnum
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,22 +33,16 @@ from eventsourcing.domain import Aggregate, event
 from hostplane.contracts.catalog import PLANS, Plan
 from hostplane.contracts.identity import instance_id_for
 from hostplane.contracts.openclaw import InstanceStatus
-
-
-class Operation(StrEnum):
-    SUSPEND = "suspend"
-    UNSUSPEND = "unsuspend"
-    TERMINATE = "terminate"
-    REBOOT = "reboot"
-    RESIZE = "resize"
-
-
-class TransitionRefused(Exception):
-    """The instance's state does not allow what was asked; recorded on the job, not raised out."""
-
-    def __init__(self, message: str, code: str = "INVALID_STATE") -> None:
-        super().__init__(message)
-        self.code = code
+from hostplane.provisioning.domain.operations import (
+    RESULTING_STATUS,
+    JobOutcome,
+    Operation,
+    RequestedOperation,
+    TransitionRefused,
+    already_reached,
+    state_message,
+    state_result,
+)
 
 
 @dataclass(frozen=True)
@@ -41,34 +53,8 @@ class ServerFacts:
     ip_address: str
 
 
-@dataclass(frozen=True)
-class PendingOperation:
-    operation: Operation
-    job_id: UUID
-    plan: str | None = None  # a resize's target
-    server_type: str | None = None
-
-
-ALLOWED_FROM: dict[Operation, frozenset[InstanceStatus]] = {
-    Operation.SUSPEND: frozenset({InstanceStatus.ACTIVE}),
-    Operation.UNSUSPEND: frozenset({InstanceStatus.SUSPENDED}),
-    Operation.TERMINATE: frozenset(
-        {
-            InstanceStatus.PROVISIONING,
-            InstanceStatus.ACTIVE,
-            InstanceStatus.SUSPENDED,
-            InstanceStatus.ERROR,
-        }
-    ),
-    Operation.REBOOT: frozenset({InstanceStatus.ACTIVE}),
-    Operation.RESIZE: frozenset({InstanceStatus.ACTIVE, InstanceStatus.SUSPENDED}),
-}
-
-RESULTING_STATUS = {
-    Operation.SUSPEND: InstanceStatus.SUSPENDED,
-    Operation.UNSUSPEND: InstanceStatus.ACTIVE,
-    Operation.TERMINATE: InstanceStatus.TERMINATED,
-}
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 class Instance(Aggregate):
@@ -109,7 +95,13 @@ class Instance(Aggregate):
         self.server: ServerFacts | None = None
         self.dns_record_id: str | None = None
         self.openclaw_version: str | None = None
-        self.pending: PendingOperation | None = None
+        self.pending: RequestedOperation | None = None  # the operation in progress
+        self.queue: tuple[RequestedOperation, ...] = ()  # waiting their turn, oldest first
+        self.activated_at: datetime | None = None
+        self.suspended_at: datetime | None = None
+        self.unsuspended_at: datetime | None = None
+        self.terminated_at: datetime | None = None
+        self.resized_at: datetime | None = None
         self.model: str | None = None
         self.channels: dict[str, bool] = {}
         # Sealed secrets by name; the event store encrypts them once more.
@@ -121,6 +113,7 @@ class Instance(Aggregate):
 
     @property
     def is_provisioning(self) -> bool:
+        """Whether the build is under way (not failed, not cut short by a terminate)."""
         return (
             self.status is InstanceStatus.PROVISIONING
             and self.error_code is None
@@ -151,33 +144,38 @@ class Instance(Aggregate):
     ) -> None:
         self.server = ServerFacts(hetzner_id, server_type, datacenter, ip_address)
 
-    def assign_dns(self, record_id: str, fqdn: str) -> None:
-        """DNS now points at the server."""
-        if self.is_provisioning and self.dns_record_id is None:
-            self._dns_assigned(record_id=record_id, fqdn=fqdn)
-            self._activate_if_complete()
+    def assign_dns(self, record_id: str, fqdn: str) -> list[JobOutcome]:
+        """DNS now points at the server; returns the queued jobs that ended on activation."""
+        if not self.is_provisioning or self.dns_record_id is not None:
+            return []
+        self._dns_assigned(record_id=record_id, fqdn=fqdn)
+        return self._activate_if_complete()
 
     @event("DnsAssigned")
     def _dns_assigned(self, record_id: str, fqdn: str) -> None:
         self.dns_record_id = record_id
 
-    def report_ready(self, openclaw_version: str, gateway_port: int) -> None:
-        """The server's cloud-init reported the application up."""
-        if self.is_provisioning and self.openclaw_version is None:
-            self._ready_reported(openclaw_version=openclaw_version, gateway_port=gateway_port)
-            self._activate_if_complete()
+    def report_ready(self, openclaw_version: str, gateway_port: int) -> list[JobOutcome]:
+        """The server's cloud-init reported the application up; returns as `assign_dns`."""
+        if not self.is_provisioning or self.openclaw_version is not None:
+            return []
+        self._ready_reported(openclaw_version=openclaw_version, gateway_port=gateway_port)
+        return self._activate_if_complete()
 
     @event("ReadyReported")
     def _ready_reported(self, openclaw_version: str, gateway_port: int) -> None:
         self.openclaw_version = openclaw_version
 
-    def _activate_if_complete(self) -> None:
-        if self.server and self.dns_record_id and self.openclaw_version:
-            self._activated()
+    def _activate_if_complete(self) -> list[JobOutcome]:
+        if not (self.server and self.dns_record_id and self.openclaw_version):
+            return []
+        self._activated(timestamp=_now())
+        return self._take_up_queue()
 
     @event("Activated")
-    def _activated(self) -> None:
+    def _activated(self, timestamp: datetime) -> None:
         self.status = InstanceStatus.ACTIVE
+        self.activated_at = timestamp
 
     def fail(self, code: str, message: str) -> None:
         """A provisioning step failed for good: what exists must be removed."""
@@ -189,10 +187,13 @@ class Instance(Aggregate):
         self.error_code = code
         self.error_message = message
 
-    def mark_errored(self) -> None:
-        """Compensation is done: nothing is left at the providers."""
-        if self.status is InstanceStatus.PROVISIONING and self.error_code is not None:
-            self._errored(code=self.error_code, message=self.error_message or "")
+    def mark_errored(self) -> list[JobOutcome]:
+        """Compensation is done: nothing is left at the providers. Returns the queued jobs
+        that ended against the instance in error."""
+        if self.status is not InstanceStatus.PROVISIONING or self.error_code is None:
+            return []
+        self._errored(code=self.error_code, message=self.error_message or "")
+        return self._take_up_queue()
 
     @event("Errored")
     def _errored(self, code: str, message: str) -> None:
@@ -208,7 +209,7 @@ class Instance(Aggregate):
         The model is picked up live; channels and credentials are read at start.
         """
         if self.status in (InstanceStatus.TERMINATED, InstanceStatus.ERROR):
-            raise TransitionRefused(f"cannot configure an instance that is {self.status}")
+            raise TransitionRefused(state_message(self.status), status=self.status)
         changed_channels = {k: v for k, v in channels.items() if self.channels.get(k) != v}
         changed_secrets = {
             name: secret
@@ -236,79 +237,159 @@ class Instance(Aggregate):
         self.channels = {**self.channels, **channels}
         self.secrets = {**self.secrets, **secrets}
 
-    # ---- operations on a live instance ---------------------------------------------------
+    # ---- operations -------------------------------------------------------------------------
 
-    def request(self, operation: Operation, job_id: UUID) -> UUID | None:
-        """Ask for an operation; the saga confirms it once the provider acted.
+    @property
+    def status_since(self) -> datetime | None:
+        """When the instance entered its current status, where that is kept."""
+        if self.status is InstanceStatus.ACTIVE:
+            return self.unsuspended_at or self.activated_at
+        if self.status is InstanceStatus.SUSPENDED:
+            return self.suspended_at
+        return self.terminated_at if self.status is InstanceStatus.TERMINATED else None
 
-        Termination supersedes any other pending operation: its job id is returned so the
-        caller can close that job.
+    @property
+    def _idle(self) -> bool:
+        """Whether an operation may start: none in progress and provisioning is over."""
+        return self.pending is None and self.status is not InstanceStatus.PROVISIONING
+
+    def request(
+        self, operation: Operation, job_id: UUID, plan: str | None = None
+    ) -> list[JobOutcome]:
+        """Ask for an operation as job `job_id` (a resize names its target `plan`).
+
+        Returns the job if it ended at once (target reached, or refused); otherwise it is in
+        progress or queued, and ends with a later `confirm`, `abandon` or queue move.
         """
-        if operation is Operation.RESIZE:
-            raise ValueError("use request_resize")
-        superseded = self._check(operation)
-        self._requested(operation=operation.value, job_id=job_id, plan=None, server_type=None)
-        return superseded
-
-    def request_resize(self, job_id: UUID, plan: str) -> None:
-        """Ask to move to another plan; the disk can grow but never shrink."""
-        self._check(Operation.RESIZE)
-        if plan == self.plan:
-            raise TransitionRefused(f"the instance is already on the {plan} plan")
-        target, current = PLANS[Plan(plan)], PLANS[Plan(self.plan)]
-        if target.disk_gb < current.disk_gb:
-            raise TransitionRefused(
-                f"{plan} has a {target.disk_gb} GB disk, smaller than the instance's "
-                f"{current.disk_gb} GB: disks cannot shrink",
-                code="DOWNGRADE_NOT_POSSIBLE",
-            )
-        self._requested(
-            operation=Operation.RESIZE.value,
-            job_id=job_id,
-            plan=plan,
-            server_type=target.server_type,
+        if (operation is Operation.RESIZE) != (plan is not None):
+            raise ValueError("a resize, and only a resize, names a plan")
+        requested = RequestedOperation(
+            operation, job_id, plan, PLANS[Plan(plan)].server_type if plan else None
         )
+        cuts_build_short = operation is Operation.TERMINATE and self.is_provisioning
+        if (self.queue or not self._idle) and not cuts_build_short:
+            self._queued(
+                operation=operation.value,
+                job_id=job_id,
+                plan=requested.plan,
+                server_type=requested.server_type,
+                behind=self._last_in_line(),
+            )
+            return []
+        outcome = self._take_up(requested)
+        return [outcome] if outcome else []
 
-    def _check(self, operation: Operation) -> UUID | None:
-        if self.pending is not None:
-            if operation is not Operation.TERMINATE or self.pending.operation is operation:
-                raise TransitionRefused(f"a {self.pending.operation} is already in progress")
-            return self.pending.job_id
-        if self.status not in ALLOWED_FROM[operation]:
-            raise TransitionRefused(f"cannot {operation} an instance that is {self.status}")
+    def _last_in_line(self) -> str:
+        if self.queue:
+            return self.queue[-1].operation.value
+        return self.pending.operation.value if self.pending else self.status.value
+
+    @event("OperationQueued")
+    def _queued(
+        self,
+        operation: str,
+        job_id: UUID,
+        plan: str | None,
+        server_type: str | None,
+        behind: str,
+    ) -> None:
+        queued = RequestedOperation(Operation(operation), job_id, plan, server_type)
+        self.queue = (*self.queue, queued)
+
+    def _take_up(self, requested: RequestedOperation) -> JobOutcome | None:
+        """Judge an operation against the state now: ended at once, or in progress (None)."""
+        operation, job_id = requested.operation, requested.job_id
+        try:
+            reached = already_reached(requested, self.status, self.plan)
+        except TransitionRefused as refusal:
+            message = str(refusal)
+            self._refused(
+                operation=operation.value, job_id=job_id, code=refusal.code, message=message
+            )
+            return JobOutcome(job_id, refusal.result, refusal.code, message)
+        if reached:
+            # A resize's target is a plan, reached when last resized (or when first active).
+            since = (self.resized_at or self.activated_at) if requested.plan else self.status_since
+            self._skipped(
+                operation=operation.value, job_id=job_id, status=self.status.value, since=since
+            )
+            return JobOutcome(job_id, state_result(self.status, since, requested.plan))
+        self._requested(
+            operation=operation.value,
+            job_id=job_id,
+            plan=requested.plan,
+            server_type=requested.server_type,
+        )
         return None
+
+    def _take_up_queue(self) -> list[JobOutcome]:
+        """Let the queued operations have their turn until one is in progress."""
+        outcomes: list[JobOutcome] = []
+        while self.queue and self._idle:
+            outcome = self._take_up(self.queue[0])
+            if outcome is not None:
+                outcomes.append(outcome)
+        return outcomes
+
+    def _dequeue(self, job_id: UUID) -> None:
+        self.queue = tuple(queued for queued in self.queue if queued.job_id != job_id)
+
+    @event("OperationSkipped")
+    def _skipped(self, operation: str, job_id: UUID, status: str, since: datetime | None) -> None:
+        self._dequeue(job_id)
+
+    @event("OperationRefused")
+    def _refused(self, operation: str, job_id: UUID, code: str, message: str) -> None:
+        self._dequeue(job_id)
 
     @event("OperationRequested")
     def _requested(
         self, operation: str, job_id: UUID, plan: str | None, server_type: str | None
     ) -> None:
-        self.pending = PendingOperation(Operation(operation), job_id, plan, server_type)
+        self.pending = RequestedOperation(Operation(operation), job_id, plan, server_type)
+        self._dequeue(job_id)
 
-    def confirm(self, operation: Operation) -> UUID | None:
-        """The provider carried out the pending operation; returns its job id."""
-        if self.pending is None or self.pending.operation is not operation:
-            return None
-        job_id = self.pending.job_id
+    def confirm(self, operation: Operation) -> list[JobOutcome]:
+        """The provider carried out the pending operation: its job ends, and the queue moves."""
+        pending = self.pending
+        if pending is None or pending.operation is not operation:
+            return []
+        at = _now()
         self._confirmed(
-            operation=operation.value, plan=self.pending.plan, server_type=self.pending.server_type
+            operation=operation.value,
+            plan=pending.plan,
+            server_type=pending.server_type,
+            timestamp=at,
         )
-        return job_id
+        done = JobOutcome(pending.job_id, state_result(self.status, at, pending.plan))
+        return [done, *self._take_up_queue()]
 
-    def abandon(self, code: str, message: str) -> UUID | None:
-        """The provider could not carry out the pending operation; returns its job id."""
-        if self.pending is None:
-            return None
-        job_id = self.pending.job_id
+    @event("OperationConfirmed")
+    def _confirmed(
+        self, operation: str, plan: str | None, server_type: str | None, timestamp: datetime
+    ) -> None:
+        if plan and server_type:
+            self.plan, self.server_type = plan, server_type
+            self.resized_at = timestamp
+        self.pending = None
+        self.status = RESULTING_STATUS.get(Operation(operation), self.status)
+        if operation == Operation.SUSPEND:
+            self.suspended_at = timestamp
+        elif operation == Operation.UNSUSPEND:
+            self.unsuspended_at = timestamp
+        elif operation == Operation.TERMINATE:
+            self.terminated_at = timestamp
+
+    def abandon(self, code: str, message: str) -> list[JobOutcome]:
+        """The provider could not carry out the pending operation: its job fails, and the
+        queue moves."""
+        pending = self.pending
+        if pending is None:
+            return []
         self._abandoned(code=code, message=message)
-        return job_id
+        failed = JobOutcome(pending.job_id, state_result(self.status, None), code, message)
+        return [failed, *self._take_up_queue()]
 
     @event("OperationAbandoned")
     def _abandoned(self, code: str, message: str) -> None:
         self.pending = None
-
-    @event("OperationConfirmed")
-    def _confirmed(self, operation: str, plan: str | None, server_type: str | None) -> None:
-        if plan and server_type:
-            self.plan, self.server_type = plan, server_type
-        self.pending = None
-        self.status = RESULTING_STATUS.get(Operation(operation), self.status)

@@ -16,6 +16,9 @@ class Job(Aggregate):
         self.command = command
         self.instance_id = instance_id
         self.finished = False
+        self.result: dict[str, Any] = {}
+        self.error_code: str | None = None
+        self.error_message: str | None = None
 
     def succeed(self, result: dict[str, Any] | None = None) -> None:
         """The command had its effect; `result` is what its caller may want to know."""
@@ -25,12 +28,16 @@ class Job(Aggregate):
     @event("Succeeded")
     def _succeeded(self, result: dict[str, Any]) -> None:
         self.finished = True
+        self.result = result
 
-    def fail(self, code: str, message: str) -> None:
-        """The command was refused or its effect failed for good."""
+    def fail(self, code: str, message: str, result: dict[str, Any] | None = None) -> None:
+        """The command was refused or its effect failed for good; `result` says what it met
+        (for a refusal, the instance's state)."""
         if not self.finished:
-            self._failed(code=code, message=message)
+            self._failed(code=code, message=message, result=result or {})
 
     @event("Failed")
-    def _failed(self, code: str, message: str) -> None:
+    def _failed(self, code: str, message: str, result: dict[str, Any] | None = None) -> None:
         self.finished = True
+        self.error_code, self.error_message = code, message
+        self.result = result or {}

@@ -25,7 +25,7 @@ from hostplane.messaging.kafka import (
 from hostplane.messaging.settings import InfraSettings
 from hostplane.provisioning.adapters.hetzner import ActionState, ActionWatcher
 from hostplane.provisioning.application import Provisioning
-from hostplane.provisioning.domain.instance import Operation
+from hostplane.provisioning.domain.operations import Operation
 
 log = logging.getLogger(__name__)
 
@@ -151,13 +151,13 @@ def _saga_step(app: Provisioning, record: Any, position: Position) -> bool:
     payload = incoming_event(record)
     if payload is None or type(payload) not in SAGA_STEPS:
         return False
-    assert isinstance(payload, contract.VpsEvent)
     if isinstance(payload, contract.InstanceCreated):
         app.provision_server(payload.instance_id, position)
     elif isinstance(payload, contract.ProvisioningFailed):
         app.compensate(payload.instance_id, position)
     else:
         operation = SAGA_STEPS[type(payload)]
-        assert operation is not None
-        app.carry_out(payload.instance_id, operation, position)
+        assert isinstance(payload, contract.OperationRequest) and operation is not None
+        # The request names its job: only that job's operation, if still in progress, acts.
+        app.carry_out(payload.instance_id, operation, payload.job_id, position)
     return True

@@ -1,0 +1,134 @@
+"""Operations on a live instance, and the one rule that judges them against a state.
+
+An operation meets the state the operations before it left. There it finds its target
+already reached (it succeeds without acting), can never succeed (it is refused), or acts.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from hostplane.contracts.catalog import PLANS, Plan
+from hostplane.contracts.openclaw import ErrorCode, InstanceStatus, iso
+
+
+class Operation(StrEnum):
+    SUSPEND = "suspend"
+    UNSUSPEND = "unsuspend"
+    TERMINATE = "terminate"
+    REBOOT = "reboot"
+    RESIZE = "resize"
+
+
+class TransitionRefused(Exception):
+    """The instance's state does not allow what was asked; recorded on the job, not raised out."""
+
+    def __init__(
+        self,
+        message: str,
+        code: str = ErrorCode.INVALID_STATE,
+        status: InstanceStatus | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+    @property
+    def result(self) -> dict[str, str]:
+        """What the refused job reports: the state that refused it, when there is one."""
+        return {"status": self.status.value} if self.status else {}
+
+
+@dataclass(frozen=True)
+class RequestedOperation:
+    """An operation asked for by job `job_id`: queued, in progress, or about to be judged."""
+
+    operation: Operation
+    job_id: UUID
+    plan: str | None = None  # a resize's target
+    server_type: str | None = None
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """How an operation's job ended: succeeded with `result` when `code` is None, else failed.
+
+    `result` names the state the operation met or left and, when known, since when.
+    """
+
+    job_id: UUID
+    result: dict[str, str] = field(default_factory=dict)
+    code: str | None = None
+    message: str = ""
+
+
+ALLOWED_FROM: dict[Operation, frozenset[InstanceStatus]] = {
+    Operation.SUSPEND: frozenset({InstanceStatus.ACTIVE}),
+    Operation.UNSUSPEND: frozenset({InstanceStatus.SUSPENDED}),
+    # Provisioning only while the build runs: terminate cuts it short.
+    Operation.TERMINATE: frozenset(
+        {
+            InstanceStatus.PROVISIONING,
+            InstanceStatus.ACTIVE,
+            InstanceStatus.SUSPENDED,
+            InstanceStatus.ERROR,
+        }
+    ),
+    Operation.REBOOT: frozenset({InstanceStatus.ACTIVE}),
+    Operation.RESIZE: frozenset({InstanceStatus.ACTIVE, InstanceStatus.SUSPENDED}),
+}
+
+RESULTING_STATUS = {
+    Operation.SUSPEND: InstanceStatus.SUSPENDED,
+    Operation.UNSUSPEND: InstanceStatus.ACTIVE,
+    Operation.TERMINATE: InstanceStatus.TERMINATED,
+}
+
+# How a refusal names a state, in plain English ("Instance is in error").
+STATE_NAMES = {InstanceStatus.ERROR: "in error"}
+
+
+def state_message(status: InstanceStatus) -> str:
+    return f"Instance is {STATE_NAMES.get(status, status.value)}"
+
+
+def already_reached(requested: RequestedOperation, status: InstanceStatus, plan: str) -> bool:
+    """Whether `requested` finds its target already reached in `status` on `plan`.
+
+    Raises TransitionRefused when it can never succeed from there.
+    """
+    if RESULTING_STATUS.get(requested.operation) is status:
+        return True
+    if status not in ALLOWED_FROM[requested.operation]:
+        raise TransitionRefused(state_message(status), status=status)
+    if requested.operation is Operation.RESIZE:
+        assert requested.plan is not None
+        return _resize_reached(plan, requested.plan)
+    return False
+
+
+def _resize_reached(current: str, target: str) -> bool:
+    """A resize to the plan the instance is on is done; disks can grow but never shrink."""
+    if target == current:
+        return True
+    wanted, now = PLANS[Plan(target)], PLANS[Plan(current)]
+    if wanted.disk_gb < now.disk_gb:
+        raise TransitionRefused(
+            f"{target} has a {wanted.disk_gb} GB disk, smaller than the instance's "
+            f"{now.disk_gb} GB: disks cannot shrink",
+            code=ErrorCode.DOWNGRADE_NOT_POSSIBLE,
+        )
+    return False
+
+
+def state_result(
+    status: InstanceStatus, since: datetime | None, plan: str | None = None
+) -> dict[str, str]:
+    """A job's result: the state its operation met or left, since when, and the plan."""
+    result = {"status": status.value}
+    if since is not None:
+        result["at"] = iso(since)
+    if plan is not None:
+        result["plan"] = plan
+    return result
