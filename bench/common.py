@@ -31,12 +31,13 @@ def infra() -> Infra:
 
 
 @contextmanager
-def stack(label: str, only: tuple[str, ...] = (), **env: str) -> Iterator[Stack]:
-    """The whole stack on fresh topics and a fresh database; `only` keeps just those services."""
+def stack(label: str, only: tuple[str, ...] = (), replicas: int = 1, **env: str) -> Iterator[Stack]:
+    """The whole stack on fresh topics and a fresh database, `replicas` of each service;
+    `only` keeps just those services."""
     # Load comes from one client, one key and one token: limits that never refuse it.
     unlimited = {f"RATE_LIMIT_{who}": "1000000000/minute" for who in ("API_KEY", "USER", "IP")}
     with running_stack(
-        infra(), f"bench-{label}", **({"LOG_LEVEL": "WARNING"} | unlimited | env)
+        infra(), f"bench-{label}", replicas, **({"LOG_LEVEL": "WARNING"} | unlimited | env)
     ) as running:
         if only:
             for name in [n for n in running.processes.running if n not in (*only, "cloudsim")]:

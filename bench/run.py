@@ -4,7 +4,7 @@ import sys
 from collections.abc import Callable
 
 from bench.common import Result
-from bench.scenarios import accept, cloud_scale, pipeline, read, rebuild
+from bench.scenarios import accept, cloud_scale, pipeline, read, rebuild, replicas
 
 SCENARIOS: dict[str, Callable[[], Result]] = {
     "accept": accept.run,
@@ -12,6 +12,7 @@ SCENARIOS: dict[str, Callable[[], Result]] = {
     "read": read.run,
     "rebuild": rebuild.run,
     "cloud_scale": cloud_scale.run,
+    "replicas": replicas.run,
 }
 
 

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from psycopg import sql
 from hostplane.contracts.identity import instance_token
 from hostplane.contracts.secrets import new_key
 from hostplane.contracts.topics import Topic
+from hostplane.messaging.leadership import holder
 from tests.conftest import ROOT, Infra, wait_until
 
 ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -182,6 +184,29 @@ def read_models_exist(database_url: str) -> bool:
     """Whether the metrics service has created the read models the gateway answers from."""
     with psycopg.connect(database_url) as conn:
         return conn.execute("SELECT to_regclass('views.instances')").fetchone() != (None,)
+
+
+def outbox_leader(stack: Stack, service: str) -> str | None:
+    """The process name of the replica whose outbox relay publishes for `service`."""
+    name = holder(stack.database_url, f"outbox:{service}")
+    return stack.processes.named(int(name.rsplit(":", 1)[1])) if name else None
+
+
+def kill_outbox_leader(stack: Stack, service: str) -> float:
+    """kill -9 the replica leading `service`'s outbox, and start it again once another
+    replica leads; returns the seconds between the kill and the takeover."""
+    killed = wait_until(lambda: outbox_leader(stack, service), 30, what=f"a {service} leader")
+    stack.processes.kill(killed)
+    started = time.monotonic()
+    wait_until(
+        lambda: (now := outbox_leader(stack, service)) and now != killed,
+        30,
+        0.02,
+        what=f"another {service} replica to lead its outbox",
+    )
+    took = time.monotonic() - started
+    stack.processes.start(killed)
+    return took
 
 
 @contextmanager

@@ -77,18 +77,21 @@ def run() -> Result:
 async def _orders(
     hostplane: Stack, first: int, rate: float, count: int = ORDERS
 ) -> dict[str, float]:
-    """Send `count` signed orders on an open-loop schedule; instance id → wall time sent."""
+    """Send `count` signed orders on an open-loop schedule, spread over every gateway
+    replica; instance id → wall time sent."""
     sent: dict[str, float] = {}
     # Idle connections are dropped before the gateway's 5 s keep-alive ends, so a request
     # never races the server closing its connection.
     limits = httpx.Limits(max_connections=200, keepalive_expiry=2)
-    async with httpx.AsyncClient(base_url=hostplane.gateway_url, limits=limits, timeout=60) as http:
+    gateways = hostplane.gateway_urls or (hostplane.gateway_url,)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as http:
 
         async def one(service_id: int) -> None:
             body = json.dumps(order(service_id)).encode()
             headers = signed_headers(API_KEY, HMAC_SECRET, body)
+            url = f"{gateways[service_id % len(gateways)]}/api/instances"
             at = time.time()
-            response = await http.post("/api/instances", content=body, headers=headers)
+            response = await http.post(url, content=body, headers=headers)
             response.raise_for_status()
             sent[response.json()["id"]] = at
 

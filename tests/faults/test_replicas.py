@@ -9,7 +9,6 @@ stored twice, the read models equal a rebuild, and each outbox takeover took und
 import asyncio
 import itertools
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from functools import partial
@@ -19,7 +18,6 @@ import httpx
 import pytest
 
 from hostplane.contracts.topics import DNS_EVENTS, JOB_EVENTS, USER_EVENTS, VPS_EVENTS
-from hostplane.messaging.leadership import holder
 from tests.conftest import wait_until
 from tests.e2e.test_instance_lifecycle import order
 from tests.e2e.whmcs import Whmcs
@@ -32,7 +30,7 @@ from tests.faults.checks import (
     rebuild_matches,
     statuses,
 )
-from tests.stack import Stack
+from tests.stack import Stack, kill_outbox_leader
 
 CALM_ORDERS, CHAOS_ORDERS = 20, 60
 SUSPENDED, TERMINATED = range(0, 15), range(15, 30)
@@ -55,28 +53,6 @@ class Gateways:
 
 def final(response: httpx.Response) -> bool:
     return response.status_code not in RETRYABLE
-
-
-def leader(stack: Stack, service: str) -> str | None:
-    """The process name of the replica whose outbox relay publishes for `service`."""
-    name = holder(stack.database_url, f"outbox:{service}")
-    return stack.processes.named(int(name.rsplit(":", 1)[1])) if name else None
-
-
-def kill_leader(stack: Stack, service: str) -> float:
-    """kill -9 the replica leading `service`'s outbox; seconds until another replica leads."""
-    killed = wait_until(lambda: leader(stack, service), 30, what=f"a {service} outbox leader")
-    stack.processes.kill(killed)
-    started = time.monotonic()
-    wait_until(
-        lambda: (now := leader(stack, service)) and now != killed,
-        TAKEOVER_BOUND_S * 4,
-        0.02,
-        what=f"another {service} replica to lead its outbox",
-    )
-    took = time.monotonic() - started
-    stack.processes.start(killed)
-    return took
 
 
 class Orders(threading.Thread):
@@ -131,9 +107,9 @@ def test_replicas_lose_and_double_nothing_when_one_of_each_is_killed(replica_sta
     chaos.start()
     takeovers = {}
     wait_until(chaos.placed(10), 120, what="orders to flow")
-    takeovers["provisioning"] = kill_leader(stack, "provisioning")
+    takeovers["provisioning"] = kill_outbox_leader(stack, "provisioning")
     wait_until(chaos.placed(25), 120, what="more orders")
-    takeovers["dns"] = kill_leader(stack, "dns")
+    takeovers["dns"] = kill_outbox_leader(stack, "dns")
     wait_until(chaos.placed(40), 120, what="more orders")
     for name in ("metrics-2", "gateway-2"):
         stack.processes.kill(name)
@@ -150,7 +126,7 @@ def test_replicas_lose_and_double_nothing_when_one_of_each_is_killed(replica_sta
     ]
     for n, command in enumerate(commands):
         if n == len(commands) // 2:
-            takeovers["provisioning, again"] = kill_leader(stack, "provisioning")
+            takeovers["provisioning, again"] = kill_outbox_leader(stack, "provisioning")
         persistently(command, final)
     stack.processes.revive()
 
