@@ -135,8 +135,8 @@ def first_seen(app: TrackedApplication, records: list[Any], consumer: str) -> li
         stale = False
         for subject, version in versions:
             stream = version_stream(record.topic, subject, consumer)
-            stale = stale or version <= applied.get(stream, 0)
-            applied[stream] = max(version, applied.get(stream, 0))
+            stale = stale or (stream in applied and version <= applied[stream])
+            applied[stream] = max(version, applied.get(stream, version))
         if stale:
             log.info(
                 "skipping %s:%s@%s: its event was applied before (published again)",

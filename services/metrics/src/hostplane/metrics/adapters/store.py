@@ -146,8 +146,8 @@ def _first_seen(position: Position, seen: dict[str, int]) -> bool:
     """Whether the record's event is newer than what was applied; notes it as applied."""
     fresh = True
     for subject, version in position.versions:
-        fresh = fresh and version > seen.get(subject, 0)
-        seen[subject] = max(version, seen.get(subject, 0))
+        fresh = fresh and (subject not in seen or version > seen[subject])
+        seen[subject] = max(version, seen.get(subject, version))
     return fresh
 
 
