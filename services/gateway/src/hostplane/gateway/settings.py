@@ -11,6 +11,9 @@ class Settings(InfraSettings):
     environment: str = "development"
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8080
+    # Several gateway processes on one machine share the port (SO_REUSEPORT): the kernel
+    # spreads connections over them. Off by default, so a stray second gateway fails loudly.
+    gateway_reuse_port: bool = False
     whmcs_api_key: str = ""
     whmcs_hmac_secret: str = ""
     jwt_secret: str = ""
