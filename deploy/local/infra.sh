@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Hostplane's local infrastructure without Docker: a real Apache Kafka broker (KRaft, from
-# Maven Central) and a PostgreSQL cluster of the project's own (Debian's packages), with all
-# data, logs and pid files under .local/.
+# Maven Central), a PostgreSQL cluster and a Redis of the project's own (Debian's packages),
+# with all data, logs and pid files under .local/.
 #
-#   deploy/local/infra.sh up|down|status|reset|kafka-restart|postgres-restart
+#   deploy/local/infra.sh up|down|status|reset|kafka-restart|postgres-restart|redis-restart
 #
-# Ports: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), PGPORT (55432).
+# Ports: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), PGPORT (55432), REDIS_PORT (56379).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -30,6 +30,9 @@ fi
 PG_DATA="$PG_HOME/data"
 PG_SOCKETS="$PG_HOME/run"
 PG_LOG="$PG_HOME/postgres.log"
+
+REDIS_PORT=${REDIS_PORT:-56379}
+REDIS_HOME="$LOCAL/redis"
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'infra: %s\n' "$*" >&2; exit 1; }
@@ -206,21 +209,59 @@ pg_down() {
   say "postgres: stopped"
 }
 
+# ---- Redis -------------------------------------------------------------------------------
+
+redis_pid() { [ -f "$RUN/redis.pid" ] && cat "$RUN/redis.pid"; }
+redis_running() { local pid; pid=$(redis_pid) && kill -0 "$pid" 2>/dev/null; }
+redis_ready() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
+
+redis_up() {
+  apt_install redis-server redis-server
+  mkdir -p "$REDIS_HOME" "$LOGS" "$RUN"
+  if redis_running && redis_ready; then say "redis: running on 127.0.0.1:$REDIS_PORT (pid $(redis_pid))"; return; fi
+  redis_running && redis_down
+  port_open "$REDIS_PORT" && die "port $REDIS_PORT is taken by another process"
+  # Snapshots keep the shared budgets across a restart; a key that is lost starts again
+  # empty, which only ever slows provider calls down. Every key the services write expires.
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$REDIS_HOME" \
+    --daemonize yes --pidfile "$RUN/redis.pid" --logfile "$LOGS/redis.log" \
+    --save "60 1" --maxmemory 256mb --maxmemory-policy volatile-lru \
+    || die "Redis did not start (see $LOGS/redis.log)"
+  if ! wait_for 30 redis_ready; then
+    tail -n 20 "$LOGS/redis.log" >&2
+    die "Redis does not answer on 127.0.0.1:$REDIS_PORT"
+  fi
+  say "redis: ready on 127.0.0.1:$REDIS_PORT (pid $(redis_pid))"
+}
+
+redis_down() {
+  local pid
+  if ! pid=$(redis_pid) || ! kill -0 "$pid" 2>/dev/null; then
+    rm -f "$RUN/redis.pid"; say "redis: not running"; return
+  fi
+  kill -TERM "$pid"  # saves a snapshot, then exits
+  if ! wait_for 30 bash -c "! kill -0 $pid 2>/dev/null"; then kill -KILL "$pid" 2>/dev/null || true; fi
+  rm -f "$RUN/redis.pid"
+  say "redis: stopped"
+}
+
 # ---- commands ----------------------------------------------------------------------------
 
 status() {
   local healthy=0
   if kafka_healthy; then say "kafka: healthy on 127.0.0.1:$KAFKA_PORT"; else say "kafka: down"; healthy=1; fi
   if pg_bin >/dev/null && pg_ready; then say "postgres: healthy on 127.0.0.1:$PGPORT"; else say "postgres: down"; healthy=1; fi
+  if command -v redis-cli >/dev/null && redis_ready; then say "redis: healthy on 127.0.0.1:$REDIS_PORT"; else say "redis: down"; healthy=1; fi
   return "$healthy"
 }
 
 case "${1:-}" in
-  up) mkdir -p "$LOGS" "$RUN"; pg_up; kafka_up ;;
-  down) kafka_down; pg_down ;;
+  up) mkdir -p "$LOGS" "$RUN"; pg_up; redis_up; kafka_up ;;
+  down) kafka_down; redis_down; pg_down ;;
   status) status ;;
   kafka-restart) kafka_down; kafka_up ;;
   postgres-restart) pg_down; pg_up ;;
-  reset) kafka_down; pg_down; rm -rf "$KAFKA_HOME/data" "$KAFKA_HOME/cluster.id" "$PG_HOME" "$LOGS"; say "reset: data removed" ;;
+  redis-restart) redis_down; redis_up ;;
+  reset) kafka_down; redis_down; pg_down; rm -rf "$KAFKA_HOME/data" "$KAFKA_HOME/cluster.id" "$PG_HOME" "$REDIS_HOME" "$LOGS"; say "reset: data removed" ;;
   *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

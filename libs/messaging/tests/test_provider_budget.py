@@ -1,4 +1,7 @@
-"""Provider calls paced to the account's rate limit: waiting, never refused."""
+"""Provider calls paced to the account's rate limit: waiting, never refused.
+
+Each scenario runs with the budget in this process's memory and with the one in Redis.
+"""
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -8,14 +11,15 @@ import pytest
 from hcloud import Client
 
 from hostplane.cloudsim.app import create_app
-from hostplane.messaging.provider_budget import RequestBudget, pace
+from hostplane.messaging.provider_budget import Budget, Pace, RequestBudget, pace
+from hostplane.messaging.shared_budget import SharedBudget, account_key, redis_client
 from tools.cloudsim.tests.conftest import serve
 
 LIMIT = 3600
 TIME_FACTOR = 100  # 100 requests a second
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def cloudsim_url() -> Iterator[str]:
     env = {
         "CLOUDSIM_RATE_LIMIT_PER_HOUR": str(LIMIT),
@@ -25,16 +29,26 @@ def cloudsim_url() -> Iterator[str]:
     yield from serve(create_app(env))
 
 
-def paced_client(url: str, token: str) -> Client:
+def paced_client(url: str, token: str, budget: Budget) -> Client:
     client = Client(token=token, api_endpoint=f"{url}/hetzner/v1")
-    pace(
-        client._client._session, f"{url}/hetzner/v1", "hetzner", RequestBudget(LIMIT * TIME_FACTOR)
-    )
+    pace(client._client._session, f"{url}/hetzner/v1", "hetzner", budget)
     return client
 
 
-def test_concurrent_calls_on_a_spent_budget_all_succeed_without_a_429(cloudsim_url: str) -> None:
-    client = paced_client(cloudsim_url, "spent-project")
+@pytest.fixture(params=["in-memory", "in-redis"])
+def budget(request: pytest.FixtureRequest, cloudsim_url: str, account: str) -> Budget:
+    pace_ = Pace.per_hour(LIMIT * TIME_FACTOR)
+    if request.param == "in-memory":
+        return RequestBudget(pace_)
+    redis_url: str = request.getfixturevalue("redis_url")
+    key = account_key("hetzner", f"{cloudsim_url}/hetzner/v1", account)
+    return SharedBudget(redis_client(redis_url), key, pace_)
+
+
+def test_concurrent_calls_on_a_spent_budget_all_succeed_without_a_429(
+    cloudsim_url: str, account: str, budget: Budget
+) -> None:
+    client = paced_client(cloudsim_url, account, budget)
     with ThreadPoolExecutor(8) as pool:
         listed = list(pool.map(lambda _: client.server_types.get_all(), range(60)))
     assert all(types for types in listed)

@@ -1,27 +1,75 @@
 """Calls to a provider account, paced to its rate limit and counted for Prometheus.
 
-Hetzner allows 3,600 requests an hour per project, refilled one a second, and answers 429
-past it. A `RequestBudget` is a token bucket refilled at the same rate. The provider's first
-`RateLimit-Remaining` tells it what the account has; later ones only ever lower it (answers
-arrive out of order, so a higher count may be stale), and the requests still in flight are
-counted as spent. A budget shared with other clients is never overdrawn, and a full one is
-used. Requests wait for a token instead of being refused.
+A provider's limit belongs to the account, not to a process: Hetzner allows 3,600 requests
+an hour per project, refilled one a second; Cloudflare 1,200 per 5 minutes per user. Past
+them both answer 429. A budget is a token bucket (`Pace`): a request takes a token before it
+goes out, waiting for one instead of being refused, and is settled when its answer is back.
+`RequestBudget` keeps the bucket in this process; `SharedBudget` (shared_budget.py) keeps it
+in Redis, so that every replica of every service calling one account draws on one bucket.
+
+Both believe the provider's `RateLimit-Remaining`: the first one tells what the account has;
+later ones only ever lower it (answers arrive out of order, so a higher count may be stale),
+and the requests still in flight are counted as spent. A budget shared with other clients is
+never overdrawn, and a full one is used. A 429 without that header counts as an empty bucket.
 """
 
 import threading
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+import httpx
 import requests
 from requests.adapters import HTTPAdapter
 
 from hostplane.messaging.observability import record_provider_call
 
+HETZNER_PROJECT_PER_HOUR = 3600.0
+CLOUDFLARE_WINDOW_S = 300.0
+
+
+@dataclass(frozen=True)
+class Pace:
+    """A token bucket: refilled at `rate_per_s`, holding at most `burst` tokens."""
+
+    rate_per_s: float
+    burst: float
+
+    @classmethod
+    def per_hour(cls, requests: float) -> "Pace":
+        """Hetzner's own shape: a bucket of an hour's requests, refilled evenly."""
+        return cls(requests / 3600, requests)
+
+    @classmethod
+    def per_window(cls, requests: float, window_s: float) -> "Pace":
+        """At most `requests` in any `window_s`, as Cloudflare counts them.
+
+        A bucket lets `burst + rate_per_s * window_s` through in any window, so a tenth of the
+        window's requests may go at once and the rest are spread evenly over it.
+        """
+        if requests < 2:
+            raise ValueError("a window's budget needs at least 2 requests")
+        burst = max(1.0, requests / 10)
+        return cls((requests - burst) / window_s, burst)
+
+
+class Budget(Protocol):
+    """One provider account's requests: taken before they go out, settled when answered."""
+
+    def take(self) -> str:
+        """Wait until a request may go out and spend a token; returns its ticket."""
+        ...
+
+    def settle(self, ticket: str, remaining: int | None) -> None:
+        """The ticket's request came back; `remaining` is the provider's count, if told."""
+        ...
+
 
 class RequestBudget:
-    def __init__(self, per_hour: float, burst: float | None = None) -> None:
-        self.rate_per_s = per_hour / 3600
-        self.burst = per_hour if burst is None else burst
+    """A budget in this process's memory: only for a process that calls the account alone."""
+
+    def __init__(self, pace: Pace) -> None:
+        self.pace = pace
         # Start empty: what the account has left is known from the first answer, and until
         # then a request goes out only as fast as the account refills.
         self._tokens = 0.0
@@ -30,45 +78,56 @@ class RequestBudget:
         self._updated = time.monotonic()
         self._lock = threading.Lock()
 
-    def take(self) -> None:
-        """Wait until a request may go out, then spend one token."""
-        while True:
-            with self._lock:
-                self._refill()
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    self._in_flight += 1
-                    return
-                wait_s = (1 - self._tokens) / self.rate_per_s
-            time.sleep(wait_s)
+    def try_take(self) -> float:
+        """Spend a token if there is one (0.0); otherwise the seconds until there is."""
+        with self._lock:
+            self._refill()
+            if self._tokens >= 1:
+                self._tokens -= 1
+                self._in_flight += 1
+                return 0.0
+            return (1 - self._tokens) / self.pace.rate_per_s
 
-    def settle(self, remaining: int | None) -> None:
-        """A request came back; `remaining` is the provider's count of what is left, if told."""
+    def take(self) -> str:
+        # This process counts its own requests in flight: no ticket is needed.
+        while (wait_s := self.try_take()) > 0:
+            time.sleep(wait_s)
+        return ""
+
+    def settle(self, ticket: str, remaining: int | None) -> None:
         with self._lock:
             self._in_flight -= 1
             if remaining is not None:
                 self._refill()
-                told = max(0.0, min(self.burst, float(remaining - self._in_flight)))
+                told = max(0.0, min(self.pace.burst, float(remaining - self._in_flight)))
                 self._tokens = told if not self._told else min(self._tokens, told)
                 self._told = True
 
     def _refill(self) -> None:
         now = time.monotonic()
-        self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate_per_s)
+        gained = (now - self._updated) * self.pace.rate_per_s
+        self._tokens = min(self.pace.burst, self._tokens + gained)
         self._updated = now
+
+
+def remaining_of(status: int, headers: Any) -> int | None:
+    """What the account has left, from an answer's `RateLimit-Remaining` (or its 429)."""
+    header = str(headers.get("RateLimit-Remaining", ""))
+    if header.isdigit():
+        return int(header)
+    return 0 if status == 429 else None
 
 
 class PacedAdapter(HTTPAdapter):
     """A `requests` transport that takes a token per request and reads the rate headers."""
 
-    def __init__(self, provider: str, budget: RequestBudget | None) -> None:
+    def __init__(self, provider: str, budget: Budget | None) -> None:
         super().__init__()
         self._provider = provider
         self._budget = budget
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
-        if self._budget is not None:
-            self._budget.take()
+        ticket = self._budget.take() if self._budget is not None else ""
         method = request.method or "GET"
         started = time.perf_counter()
         remaining: int | None = None
@@ -78,19 +137,46 @@ class PacedAdapter(HTTPAdapter):
             record_provider_call(self._provider, method, "error", time.perf_counter() - started)
             raise
         else:
-            header = response.headers.get("RateLimit-Remaining", "")
-            remaining = int(header) if header.isdigit() else None
+            remaining = remaining_of(response.status_code, response.headers)
         finally:
             if self._budget is not None:
-                self._budget.settle(remaining)
+                self._budget.settle(ticket, remaining)
         record_provider_call(
             self._provider, method, str(response.status_code), time.perf_counter() - started
         )
         return response
 
 
-def pace(
-    session: requests.Session, base_url: str, provider: str, budget: RequestBudget | None
-) -> None:
+class PacedTransport(httpx.HTTPTransport):
+    """An `httpx` transport that takes a token per request and reads the rate headers."""
+
+    def __init__(self, provider: str, budget: Budget | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._provider = provider
+        self._budget = budget
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        ticket = self._budget.take() if self._budget is not None else ""
+        started = time.perf_counter()
+        remaining: int | None = None
+        try:
+            response = super().handle_request(request)
+        except httpx.TransportError:
+            record_provider_call(
+                self._provider, request.method, "error", time.perf_counter() - started
+            )
+            raise
+        else:
+            remaining = remaining_of(response.status_code, response.headers)
+        finally:
+            if self._budget is not None:
+                self._budget.settle(ticket, remaining)
+        record_provider_call(
+            self._provider, request.method, str(response.status_code), time.perf_counter() - started
+        )
+        return response
+
+
+def pace(session: requests.Session, base_url: str, provider: str, budget: Budget | None) -> None:
     """Send every request `session` makes to `base_url` through a paced, counted adapter."""
     session.mount(base_url, PacedAdapter(provider, budget))

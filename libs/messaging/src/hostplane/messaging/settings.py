@@ -1,4 +1,4 @@
-"""Settings every service shares: where Kafka and PostgreSQL are."""
+"""Settings every service shares: where Kafka, PostgreSQL and Redis are."""
 
 from urllib.parse import unquote, urlsplit
 
@@ -13,13 +13,17 @@ class InfraSettings(BaseSettings):
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     database_url: str = "postgresql://hostplane:hostplane@127.0.0.1:55432/hostplane"
+    # Where replicas share provider budgets and the gateway's rate limits ("redis://host:port/db");
+    # empty: none, and each process keeps its own in memory.
+    redis_url: str = ""
     log_level: str = "INFO"
     log_format: LogFormat = "json"
     # Where spans go: "otlp" (OTEL_EXPORTER_OTLP_ENDPOINT), "console", or nowhere.
     otel_traces_exporter: Exporter = "none"
     # Prometheus metrics on 127.0.0.1:<port>; 0 serves none.
     metrics_port: int = 0
-    # Prepended to every topic name: lets test runs and tenants share one broker.
+    # Prepended to every topic name and to the gateway's rate-limit keys in Redis: lets test
+    # runs and tenants share one broker and one Redis.
     topic_prefix: str = ""
     # base64 AES key (16, 24 or 32 bytes): when set, stored events are encrypted at rest.
     event_store_cipher_key: str = ""

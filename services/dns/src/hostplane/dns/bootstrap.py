@@ -4,6 +4,7 @@ from hostplane.dns.adapters.cloudflare import CloudflareProvider
 from hostplane.dns.application import Dns
 from hostplane.dns.settings import Settings
 from hostplane.messaging.eventstore import ensure_schema
+from hostplane.messaging.shared_budget import budget_for
 
 SCHEMA = "dns"
 
@@ -19,6 +20,13 @@ def bootstrap(settings: Settings, provider: CloudflareProvider | None = None) ->
             token=settings.cloudflare_api_token,
             zone_id=settings.cloudflare_zone_id,
             timeout_s=settings.provider_timeout_s,
+            budget=budget_for(
+                settings.redis_url,
+                "cloudflare",
+                settings.cloudflare_api_base,
+                settings.cloudflare_api_token,
+                settings.cloudflare_pace,
+            ),
         ),
         domain=settings.cloudflare_domain,
     )

@@ -1,7 +1,8 @@
 """DNS settings, from the environment (seed 001's variable names)."""
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
+from hostplane.messaging.provider_budget import CLOUDFLARE_WINDOW_S, Pace
 from hostplane.messaging.settings import InfraSettings
 
 
@@ -11,6 +12,17 @@ class Settings(InfraSettings):
     cloudflare_domain: str = ""
     cloudflare_api_base: str = "https://api.cloudflare.com/client/v4"
     provider_timeout_s: float = 10.0
+    # The Cloudflare user's requests per 5 minutes to pace to (its published limit: 1,200).
+    cloudflare_requests_per_5_minutes: float = Field(default=1200.0, ge=2)
+
+    @property
+    def cloudflare_pace(self) -> Pace:
+        """The Cloudflare user's budget: never more than its limit in any 5 minutes.
+
+        With REDIS_URL every dns replica takes from one bucket per token; without Redis each
+        process has its own, and replicas must split the limit between them.
+        """
+        return Pace.per_window(self.cloudflare_requests_per_5_minutes, CLOUDFLARE_WINDOW_S)
 
     @model_validator(mode="after")
     def _require_cloudflare(self) -> "Settings":

@@ -34,6 +34,9 @@ def world_from_env(env: dict[str, str]) -> World:
         rate_limit_initial=int(env["CLOUDSIM_RATE_LIMIT_INITIAL"])
         if env.get("CLOUDSIM_RATE_LIMIT_INITIAL")
         else None,
+        cloudflare_rate_limit_per_5_minutes=int(
+            env.get("CLOUDSIM_CLOUDFLARE_RATE_LIMIT_PER_5_MINUTES", 0)
+        ),
         ready_callback=env.get("CLOUDSIM_READY_CALLBACK", "true").lower() != "false",
         openclaw_version=env.get("CLOUDSIM_OPENCLAW_VERSION", "2026.11.0"),
         seed=int(env.get("CLOUDSIM_SEED", 0)),
@@ -84,8 +87,14 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
         ):
             return cloudflare_error(403, 10000, "Authentication error")
         bucket = world.rate_limit(request.headers["authorization"]) if hetzner else None
+        window = None if hetzner else world.cloudflare_limit(request.headers["authorization"])
         if bucket is not None and not bucket.take():
             response: Response = hetzner_error(429, "rate_limit_exceeded", "rate limit exceeded")
+        elif window is not None and not window.take():
+            response = cloudflare_error(
+                429, 971, "Please wait and consider throttling your request speed"
+            )
+            response.headers["Retry-After"] = str(window.retry_after())
         else:
             fault = faults.pick(request.method, path)
             request.state.fault = fault

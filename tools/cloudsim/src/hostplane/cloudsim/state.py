@@ -2,9 +2,11 @@
 
 import ipaddress
 import itertools
+import math
 import random
 import re
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +31,8 @@ class Config:
     rate_limit_per_hour: int = 0
     # What the bucket holds at start (default: full, as for a project at rest).
     rate_limit_initial: int | None = None
+    # Cloudflare's limit per user (token): this many in any 5 (scaled) minutes; 0 is none.
+    cloudflare_rate_limit_per_5_minutes: int = 0
     ready_callback: bool = True
     openclaw_version: str = "2026.11.0"
     seed: int = 0
@@ -71,6 +75,32 @@ class RateLimit:
 
 
 @dataclass
+class WindowLimit:
+    """Cloudflare's limit per user: at most `limit` requests in any `window_s` seconds.
+
+    Past it, requests are refused until the oldest one counted leaves the window.
+    """
+
+    limit: int
+    window_s: float
+    accepted: deque[float] = field(default_factory=deque)
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        while self.accepted and self.accepted[0] <= now - self.window_s:
+            self.accepted.popleft()
+        if len(self.accepted) >= self.limit:
+            return False
+        self.accepted.append(now)
+        return True
+
+    def retry_after(self) -> int:
+        """Whole seconds until a request would be accepted again."""
+        oldest = self.accepted[0] if self.accepted else time.monotonic()
+        return max(1, math.ceil(oldest + self.window_s - time.monotonic()))
+
+
+@dataclass
 class World:
     config: Config = field(default_factory=Config)
     servers: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -83,6 +113,7 @@ class World:
     # Answers per HTTP status, for benchmarks.
     status_counts: dict[str, int] = field(default_factory=dict)
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
+    cloudflare_limits: dict[str, WindowLimit] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     ids: "itertools.count[int]" = field(default_factory=lambda: itertools.count(1000))
     ips: "itertools.count[int]" = field(default_factory=lambda: itertools.count(1))
@@ -111,6 +142,15 @@ class World:
                 updated=self.started,
             )
         return self.rate_limits[token]
+
+    def cloudflare_limit(self, token: str) -> WindowLimit | None:
+        """The window of the Cloudflare user a token belongs to, when its limit is on."""
+        limit = self.config.cloudflare_rate_limit_per_5_minutes
+        if not limit:
+            return None
+        if token not in self.cloudflare_limits:
+            self.cloudflare_limits[token] = WindowLimit(limit, 300 / self.config.time_factor)
+        return self.cloudflare_limits[token]
 
     def next_id(self) -> int:
         return next(self.ids)

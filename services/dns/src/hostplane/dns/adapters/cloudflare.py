@@ -1,11 +1,11 @@
 """Cloudflare DNS through its v4 HTTP API (`{success, errors, messages, result}` envelope).
 
 Calls are safe to repeat: a record is looked up by name and type before it is created, and
-deleting is "make sure it is gone".
+deleting is "make sure it is gone". Every request takes a token from the user's budget (1,200
+requests per 5 minutes) before it goes out; a 429 is retried after its `Retry-After`.
 """
 
 import logging
-import time
 from typing import Any
 
 import httpx
@@ -17,7 +17,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from hostplane.messaging.observability import record_provider_call
+from hostplane.messaging.provider_budget import Budget, PacedTransport
 
 log = logging.getLogger(__name__)
 
@@ -60,28 +60,21 @@ provider_call = retry(
 )
 
 
-def _started(request: httpx.Request) -> None:
-    request.extensions["started"] = time.perf_counter()
-
-
-def _count(response: httpx.Response) -> None:
-    started = response.request.extensions.get("started", time.perf_counter())
-    record_provider_call(
-        "cloudflare",
-        response.request.method,
-        str(response.status_code),
-        time.perf_counter() - started,
-    )
-
-
 class CloudflareProvider:
-    def __init__(self, api_base: str, token: str, zone_id: str, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        api_base: str,
+        token: str,
+        zone_id: str,
+        timeout_s: float = 10.0,
+        budget: Budget | None = None,
+    ) -> None:
         self._zone_id = zone_id
         self._http = httpx.Client(
             base_url=api_base.rstrip("/"),
             headers={"Authorization": f"Bearer {token}"},
             timeout=timeout_s,
-            event_hooks={"request": [_started], "response": [_count]},
+            transport=PacedTransport("cloudflare", budget),
         )
 
     def ensure_record(self, name: str, record_type: str, content: str) -> str:

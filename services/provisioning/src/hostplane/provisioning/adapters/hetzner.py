@@ -28,7 +28,7 @@ from tenacity import (
 )
 
 from hostplane.contracts.catalog import datacenter_of
-from hostplane.messaging.provider_budget import RequestBudget, pace
+from hostplane.messaging.provider_budget import Budget, pace
 from hostplane.provisioning.domain.instance import ServerFacts
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ class HetznerProvider:
         poll_interval: float = 0.25,
         boot_timeout_s: float = 600,
         timeout_s: float = 30.0,
-        budget: RequestBudget | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.poll_interval = poll_interval
         self._boot_timeout_s = boot_timeout_s
