@@ -5,6 +5,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from hostplane.contracts import envelope
 from hostplane.contracts.topics import Topic
 from hostplane.metrics.rebuild import differences, rebuild
 from hostplane.metrics.settings import Settings as MetricsSettings
+from tests.conftest import wait_until
 from tests.stack import DOMAIN, Stack
 
 RETRYABLE = {202, 429, 500, 502, 503}
@@ -135,3 +137,18 @@ async def published_twice(stack: Stack, topics: list[Topic]) -> dict[str, int]:
         return {ce_id: n for ce_id, n in ids.items() if n > 1}
     finally:
         await consumer.stop()
+
+
+def assert_settled(stack: Stack, ids: list[str], expected: dict[str, str]) -> None:
+    """Every instance where its commands put it, the providers holding exactly what the live
+    ones need, no event stored twice, and the read models equal to a rebuild."""
+    wait_until(lambda: statuses(stack, ids) == expected, 180, 0.5, what="commands to take effect")
+    # DNS records go after the instance's deletion is published: wait for them too.
+    wait_until(
+        lambda: not provider_mismatches(stack, expected),
+        60,
+        0.5,
+        what="the providers to match the instances",
+    )
+    assert doubled_events(stack) == []
+    wait_until(partial(rebuild_matches, stack), 90, 2.0, what="the read models to equal a rebuild")

@@ -15,8 +15,10 @@ never overdrawn, and a full one is used. A 429 without that header counts as an 
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 import httpx
 import requests
@@ -118,6 +120,44 @@ def remaining_of(status: int, headers: Any) -> int | None:
     return 0 if status == 429 else None
 
 
+class Answer(Protocol):
+    """What pacing reads of a provider's answer (`requests` and `httpx` responses alike)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Any: ...
+
+
+A = TypeVar("A", bound=Answer)
+
+
+def paced_call(
+    provider: str,
+    method: str,
+    budget: Budget | None,
+    send: Callable[[], A],
+    unreachable: type[Exception],
+) -> A:
+    """Send one request within the budget, settle it with what the answer tells, count it."""
+    ticket = budget.take() if budget is not None else ""
+    started = time.perf_counter()
+    remaining: int | None = None
+    try:
+        response = send()
+    except unreachable:
+        record_provider_call(provider, method, "error", time.perf_counter() - started)
+        raise
+    else:
+        remaining = remaining_of(response.status_code, response.headers)
+    finally:
+        if budget is not None:
+            budget.settle(ticket, remaining)
+    record_provider_call(provider, method, str(response.status_code), time.perf_counter() - started)
+    return response
+
+
 class PacedAdapter(HTTPAdapter):
     """A `requests` transport that takes a token per request and reads the rate headers."""
 
@@ -127,24 +167,13 @@ class PacedAdapter(HTTPAdapter):
         self._budget = budget
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
-        ticket = self._budget.take() if self._budget is not None else ""
-        method = request.method or "GET"
-        started = time.perf_counter()
-        remaining: int | None = None
-        try:
-            response = super().send(request, *args, **kwargs)
-        except requests.RequestException:
-            record_provider_call(self._provider, method, "error", time.perf_counter() - started)
-            raise
-        else:
-            remaining = remaining_of(response.status_code, response.headers)
-        finally:
-            if self._budget is not None:
-                self._budget.settle(ticket, remaining)
-        record_provider_call(
-            self._provider, method, str(response.status_code), time.perf_counter() - started
+        return paced_call(
+            self._provider,
+            request.method or "GET",
+            self._budget,
+            partial(super().send, request, *args, **kwargs),
+            requests.RequestException,
         )
-        return response
 
 
 class PacedTransport(httpx.HTTPTransport):
@@ -156,25 +185,13 @@ class PacedTransport(httpx.HTTPTransport):
         self._budget = budget
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        ticket = self._budget.take() if self._budget is not None else ""
-        started = time.perf_counter()
-        remaining: int | None = None
-        try:
-            response = super().handle_request(request)
-        except httpx.TransportError:
-            record_provider_call(
-                self._provider, request.method, "error", time.perf_counter() - started
-            )
-            raise
-        else:
-            remaining = remaining_of(response.status_code, response.headers)
-        finally:
-            if self._budget is not None:
-                self._budget.settle(ticket, remaining)
-        record_provider_call(
-            self._provider, request.method, str(response.status_code), time.perf_counter() - started
+        return paced_call(
+            self._provider,
+            request.method,
+            self._budget,
+            partial(super().handle_request, request),
+            httpx.TransportError,
         )
-        return response
 
 
 def pace(session: requests.Session, base_url: str, provider: str, budget: Budget | None) -> None:
