@@ -165,13 +165,16 @@ class Leadership:
 
 
 def holder(database_url: str, work: str) -> str | None:
-    """Who leads `work` now (`work@host:pid`, as its connection names itself), if anyone."""
+    """Who leads `work` in this database now (`work@host:pid`, as its connection names
+    itself), if anyone. Advisory locks belong to a database: other deployments sharing the
+    cluster campaign apart."""
     key = lock_key(work) & 0xFFFF_FFFF_FFFF_FFFF
     with psycopg.connect(database_url, autocommit=True) as conn:
         row = conn.execute(
             """
             SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)
             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
               AND l.classid = %s::bigint::oid AND l.objid = %s::bigint::oid
             """,
             (key >> 32, key & 0xFFFF_FFFF),
