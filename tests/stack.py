@@ -167,10 +167,23 @@ def fresh_database(base_url: str, name: str) -> str:
 
 
 def drop_database(base_url: str, name: str) -> None:
-    with psycopg.connect(base_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    """Drop a stack's database, its connections with it.
+
+    An autovacuum worker busy in it is the server's own and cannot be terminated by the
+    stack's role: then the drop is tried again until the worker is done.
+    """
+
+    def dropped() -> bool:
+        try:
+            with psycopg.connect(base_url, autocommit=True) as conn:
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+        except psycopg.errors.InsufficientPrivilege:
+            return False
+        return True
+
+    wait_until(dropped, 60, 0.5, what=f"database {name} to be dropped")
 
 
 def answers(url: str) -> bool:
