@@ -199,8 +199,11 @@ def tracked_subscriber(
             auto_offset_reset="earliest",
             listener=listener,
             max_poll_interval_ms=max_poll_interval_ms,
-            # Members learn of a rebalance at their next heartbeat: keep joins quick.
+            # Members learn of a rebalance at their next heartbeat: keep joins quick. A member
+            # killed without leaving holds its partitions until its session expires: the
+            # broker's shortest allowed session, so the others take them over within 6 s.
             heartbeat_interval_ms=250,
+            session_timeout_ms=SESSION_TIMEOUT_MS,
             batch=True,
             max_records=max_records,
             # After a fetch that found nothing FastStream pauses this long before the next:
@@ -215,6 +218,7 @@ def tracked_subscriber(
 
 
 BATCH_WAIT_MS = 20
+SESSION_TIMEOUT_MS = 6000
 
 
 FAILURE_BACKOFF_S = 1.0

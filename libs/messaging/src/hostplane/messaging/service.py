@@ -96,13 +96,15 @@ async def run_service(
     )
     relay.attach(asyncio.get_running_loop())
     OUTBOX_BACKLOG.set_function(relay.backlog)
+    # The relay campaigns before the consumers join their groups: joining waits for a killed
+    # member's session to expire, and a standby must be ready to take over meanwhile.
+    relay_task = asyncio.create_task(relay.run(), name=f"{name}-outbox-relay")
     broker = make_broker(name, settings)
     subscribe(broker, app, settings)
     await broker.start()
     # Whatever exists once started lives as long as the process: keep the collector off it,
     # so its pauses stay short.
     gc.freeze()
-    relay_task = asyncio.create_task(relay.run(), name=f"{name}-outbox-relay")
     lag_task = asyncio.create_task(track_consumer_lag(broker), name=f"{name}-consumer-lag")
 
     stop = asyncio.Event()
