@@ -232,8 +232,9 @@ class TrackedApplication(Application[Any]):
             for t in (position.tracking, *position.applied)
         )
 
-    def applied_versions(self, streams: Iterable[str]) -> dict[str, int]:
-        """The newest version applied per `version_stream`, for those with any."""
+    def tracked_positions(self, streams: Iterable[str]) -> dict[str, int]:
+        """What is recorded for each of `streams` that has a record, in one look-up: the next
+        offset of a `stream_name`, the newest version applied of a `version_stream`."""
         recorder = self.process_recorder
         assert isinstance(recorder, VersionTrackingRecorder | InMemoryVersionTrackingRecorder)
         return recorder.latest(sorted(set(streams)))

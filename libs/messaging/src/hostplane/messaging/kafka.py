@@ -23,7 +23,12 @@ from tenacity import (
 from hostplane.contracts import envelope
 from hostplane.contracts.topics import Topic
 from hostplane.messaging.cloudevents import header
-from hostplane.messaging.eventstore import Position, TrackedApplication, version_stream
+from hostplane.messaging.eventstore import (
+    Position,
+    TrackedApplication,
+    stream_name,
+    version_stream,
+)
 from hostplane.messaging.observability import consuming
 from hostplane.messaging.producer import Producer
 
@@ -114,26 +119,38 @@ def unprocessed(app: TrackedApplication, message: KafkaMessage, consumer: str) -
 def _pending(
     app: TrackedApplication, message: KafkaMessage, consumer: str
 ) -> list[tuple[list[Any], list[Any]]]:
-    """Per partition: its records from the tracked offset on, and those of them first seen."""
+    """Per partition: its records from the tracked offset on, and those of them first seen.
+
+    One look-up serves the whole batch: every partition's position and every aggregate's
+    applied version.
+    """
+    partitions = [
+        (records, stream_name(records[0].topic, records[0].partition, consumer))
+        for records in by_partition(message)
+    ]
+    versions = {
+        version_stream(record.topic, subject, consumer)
+        for records, _ in partitions
+        for record in records
+        for subject, _ in _version(record)
+    }
+    tracked = app.tracked_positions([stream for _, stream in partitions] + sorted(versions))
     pending = []
-    for records in by_partition(message):
-        resume = app.next_offset(records[0].topic, records[0].partition, consumer) or 0
+    for records, stream in partitions:
+        resume = tracked.get(stream) or 0
         unread = [record for record in records if record.offset >= resume]
         if unread:
-            pending.append((unread, first_seen(app, unread, consumer)))
+            pending.append((unread, first_seen(unread, consumer, tracked)))
     return pending
 
 
-def first_seen(app: TrackedApplication, records: list[Any], consumer: str) -> list[Any]:
+def first_seen(records: list[Any], consumer: str, applied: dict[str, int]) -> list[Any]:
     """`records` without the events whose aggregate version `consumer` has already applied
-    (before this batch, or earlier in it)."""
-    keyed = [(record, _version(record)) for record in records]
-    streams = {version_stream(r.topic, s, consumer): v for r, vs in keyed for s, v in vs}
-    applied = app.applied_versions(streams) if streams else {}
+    (as `applied` says, or earlier in these records, which it then notes)."""
     fresh = []
-    for record, versions in keyed:
+    for record in records:
         stale = False
-        for subject, version in versions:
+        for subject, version in _version(record):
             stream = version_stream(record.topic, subject, consumer)
             stale = stale or (stream in applied and version <= applied[stream])
             applied[stream] = max(version, applied.get(stream, version))

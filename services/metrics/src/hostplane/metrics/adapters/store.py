@@ -76,15 +76,27 @@ class ViewStore:
         to the last of them. Replays project thousands of events a second this way.
         """
         last = positions[-1]
-        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            if any(isinstance(event, InstanceCreated) for event, _ in events):
-                cur.execute("SELECT lock_instance_ranks()")  # before the batch locks any row
-            cur.execute(
-                "SELECT next_offset FROM tracking WHERE stream = %s FOR UPDATE", (last.stream,)
-            )
+        subjects = sorted({subject for p in positions for subject, _ in p.versions})
+        with (
+            self._pool.connection() as conn,
+            conn.transaction(),
+            conn.cursor() as cur,
+            conn.cursor() as applied_cur,
+        ):
+            with conn.pipeline():  # the batch's position and versions in one round trip
+                if any(isinstance(event, InstanceCreated) for event, _ in events):
+                    cur.execute("SELECT lock_instance_ranks()")  # before the batch locks a row
+                cur.execute(
+                    "SELECT next_offset FROM tracking WHERE stream = %s FOR UPDATE", (last.stream,)
+                )
+                applied_cur.execute(
+                    "SELECT subject, version FROM applied_versions "
+                    "WHERE topic = %s AND subject = ANY(%s) ORDER BY subject FOR UPDATE",
+                    (last.topic, subjects),
+                )
             row = cur.fetchone()
             resume = int(row[0]) if row else 0
-            versions = _applied_versions(cur, last.topic, positions)
+            versions = {subject: int(version) for subject, version in applied_cur.fetchall()}
             seen = dict(versions)
             applied = 0
             with conn.pipeline():  # one round trip for the batch, not one per statement
@@ -127,19 +139,6 @@ class ViewStore:
 
     def close(self) -> None:
         self._pool.close()
-
-
-def _applied_versions(cur: Cursor[Any], topic: str, positions: list[Position]) -> dict[str, int]:
-    """The newest applied version of each aggregate in a batch, locked until it commits."""
-    subjects = sorted({subject for p in positions for subject, _ in p.versions})
-    if not subjects:
-        return {}
-    cur.execute(
-        "SELECT subject, version FROM applied_versions "
-        "WHERE topic = %s AND subject = ANY(%s) ORDER BY subject FOR UPDATE",
-        (topic, subjects),
-    )
-    return {row[0]: int(row[1]) for row in cur.fetchall()}
 
 
 def _first_seen(position: Position, seen: dict[str, int]) -> bool:
