@@ -25,6 +25,7 @@ ORDERS = 500
 # cold connections, caches and consumer fetch sessions.
 WARMUP_ORDERS = 40
 PACED_RATE = 20.0
+ORDER_ATTEMPTS = 3
 BURST_RATE = 500.0
 ZERO_LATENCY = {
     "CLOUDSIM_BOOT_DELAY": "0",
@@ -91,7 +92,15 @@ async def _orders(
             headers = signed_headers(API_KEY, HMAC_SECRET, body)
             url = f"{gateways[service_id % len(gateways)]}/api/instances"
             at = time.time()
-            response = await http.post(url, content=body, headers=headers)
+            # As WHMCS would, an order whose connection broke is sent again: the same
+            # service is the same instance, so the retry creates nothing twice.
+            for attempt in range(1, ORDER_ATTEMPTS + 1):
+                try:
+                    response = await http.post(url, content=body, headers=headers)
+                    break
+                except httpx.TransportError:
+                    if attempt == ORDER_ATTEMPTS:
+                        raise
             response.raise_for_status()
             sent[response.json()["id"]] = at
 
