@@ -35,15 +35,15 @@ LEADING = prometheus_client.Gauge(
     "hostplane_leader", "1 while this process leads the named work, else 0", ["work"]
 )
 
-# Client side: a silent peer is given up after about 5 + 3 * 1 seconds. Server side the same,
-# so PostgreSQL releases the lock of a leader that vanished from the network as quickly.
+# Client side: a silent peer is given up after about 2 + 2 * 1 seconds. Server side the same,
+# so PostgreSQL releases the lock of a leader that vanished from the network within 5 s.
 KEEPALIVES: dict[str, Any] = {
     "keepalives": 1,
-    "keepalives_idle": 5,
+    "keepalives_idle": 2,
     "keepalives_interval": 1,
-    "keepalives_count": 3,
+    "keepalives_count": 2,
     "connect_timeout": 5,
-    "options": "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=1 -c tcp_keepalives_count=3",
+    "options": "-c tcp_keepalives_idle=2 -c tcp_keepalives_interval=1 -c tcp_keepalives_count=2",
 }
 
 
