@@ -13,11 +13,19 @@ from tests.e2e.conftest import API_KEY, HMAC_SECRET, JWT_SECRET
 
 
 class Whmcs:
-    def __init__(self, base_url: str, secret: str = HMAC_SECRET, api_key: str = API_KEY) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        secret: str = HMAC_SECRET,
+        api_key: str = API_KEY,
+        signed: set[tuple[str, str, bytes, str]] | None = None,
+    ) -> None:
+        """`signed`: what was signed already, shared by clients of one WHMCS installation
+        (a retry through another gateway must not reuse a signature either)."""
         self._http = httpx.Client(base_url=base_url, timeout=30)
         self._secret = secret
         self._api_key = api_key
-        self._signed: set[tuple[str, str, bytes, str]] = set()
+        self._signed = signed if signed is not None else set()
 
     def request(
         self,

@@ -40,7 +40,8 @@ class Gateways:
     """WHMCS calls spread over every gateway replica; each try goes to the next one."""
 
     def __init__(self, urls: tuple[str, ...]) -> None:
-        self._clients = [Whmcs(url) for url in urls]
+        signed: set[tuple[str, str, bytes, str]] = set()  # one WHMCS: a retry is signed anew
+        self._clients = [Whmcs(url, signed=signed) for url in urls]
         self._turn = itertools.count()
 
     def call(self, method: str, *args: Any, **kwargs: Any) -> httpx.Response:
