@@ -9,14 +9,13 @@ from pydantic import BaseModel, ValidationError
 
 from hostplane.contracts import commands
 from hostplane.contracts.identity import instance_token
-from hostplane.contracts.openclaw import ErrorCode, InstanceStatus, JobAccepted
+from hostplane.contracts.openclaw import JobAccepted
 from hostplane.contracts.topics import PROVISIONING_COMMANDS
 from hostplane.gateway.adapters.commands import CommandBus
 from hostplane.gateway.adapters.views import JobView, Views
 from hostplane.gateway.appstate import state
 from hostplane.gateway.auth import BearerToken, RawBody, SettingsDep
 from hostplane.gateway.errors import (
-    ApiError,
     JobPending,
     job_failed,
     not_found,
@@ -62,20 +61,6 @@ async def require_instance(
 
 
 InstanceBody = Annotated[bytes, Depends(require_instance)]
-
-
-def require_state(
-    row: dict[str, Any], allowed: set[InstanceStatus], allow_pending: bool = False
-) -> None:
-    """409 unless the instance is in one of `allowed` states (and idle, unless allowed)."""
-    pending = None if allow_pending else row["pending_operation"]
-    if InstanceStatus(row["status"]) not in allowed or pending:
-        raise ApiError(
-            409,
-            ErrorCode.INVALID_STATE,
-            f"Instance is {pending or row['status']}",
-            {"status": row["status"]},
-        )
 
 
 async def run_job(
