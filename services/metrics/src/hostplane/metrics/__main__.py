@@ -12,7 +12,6 @@ from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.messaging.kafka import ensure_topics
 from hostplane.messaging.provider_budget import pace
 from hostplane.messaging.service import make_broker, observe, track_consumer_lag
-from hostplane.messaging.shared_budget import budget_for
 from hostplane.metrics.adapters.store import ViewStore
 from hostplane.metrics.adapters.usage import UsageCollector
 from hostplane.metrics.entrypoints.consumers import subscribe, subscribe_telemetry
@@ -36,13 +35,7 @@ async def run(settings: Settings) -> None:
         client = Client(
             token=settings.hetzner_api_token, api_endpoint=settings.hetzner_api_endpoint
         )
-        budget = budget_for(
-            settings.redis_url,
-            "hetzner",
-            settings.hetzner_api_endpoint,
-            settings.hetzner_api_token,
-            settings.hetzner_pace,
-        )
+        budget = settings.hetzner_budget()
         # hcloud takes no transport of ours; its session is where every request passes.
         pace(client._client._session, settings.hetzner_api_endpoint, "hetzner", budget)
         collector = UsageCollector(store, client, settings.metrics_interval_s)

@@ -1,7 +1,6 @@
 """Wiring: settings → provider → application. Tests wire fakes the same way."""
 
 from hostplane.messaging.eventstore import ensure_schema
-from hostplane.messaging.shared_budget import budget_for
 from hostplane.provisioning.adapters.hetzner import HetznerProvider
 from hostplane.provisioning.application import Provisioning
 from hostplane.provisioning.settings import Settings
@@ -20,13 +19,7 @@ def bootstrap(settings: Settings, provider: HetznerProvider | None = None) -> Pr
             endpoint=settings.hetzner_api_endpoint,
             poll_interval=settings.provider_poll_interval_s,
             timeout_s=settings.provider_timeout_s,
-            budget=budget_for(
-                settings.redis_url,
-                "hetzner",
-                settings.hetzner_api_endpoint,
-                settings.hetzner_api_token,
-                settings.hetzner_pace,
-            ),
+            budget=settings.hetzner_budget(),
         ),
         ready_url=settings.ready_url,
         instance_token_secret=settings.instance_token_secret,
