@@ -148,17 +148,7 @@ def test_the_whole_saga_activates_and_closes_the_create_job(app) -> None:
     instance_id, job_id = create(app, at())
     app.provision_server(instance_id, at())
     app.record_dns(instance_id, "rec-9", "shop.hostplane.test", at())
-    token = app.ready_token(instance_id)
-    app.handle_command(
-        commands.ReportInstanceReady(
-            instance_id=instance_id,
-            token_sha256=hashlib.sha256(token).hexdigest(),
-            openclaw_version="2026.11.0",
-            gateway_port=18789,
-        ),
-        uuid4(),
-        at(),
-    )
+    ready(app, instance_id, at())
     assert app.repository.get(instance_id).status is InstanceStatus.ACTIVE
     assert app.repository.get(job_id).finished
 
