@@ -18,8 +18,8 @@ import pytest
 from hcloud import APIException, Client
 
 from hostplane.cloudsim.app import create_app
-from hostplane.messaging.provider_budget import CLOUDFLARE_WINDOW_S, Pace, PacedTransport, pace
-from hostplane.messaging.shared_budget import budget_for
+from hostplane.providers.budget import CLOUDFLARE_WINDOW_S, Pace, PacedTransport, pace
+from hostplane.providers.shared_budget import budget_for
 from tests.conftest import Infra
 from tools.cloudsim.tests.conftest import ZONE, serve
 

@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from hostplane.contracts import commands
+from hostplane.contracts.commands import provisioning as commands
 from hostplane.contracts.catalog import Plan, Region
 from hostplane.contracts.identity import instance_id_for
 from hostplane.contracts.openclaw import InstanceStatus, iso

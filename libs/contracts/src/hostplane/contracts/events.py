@@ -54,6 +54,8 @@ class InstanceCreated(VpsEvent):
 
 class ServerCreated(VpsEvent):
     ce_type = "vps.server_created"
+    # The provider's numeric server id (a Proxmox VMID too): kept for subscribers that read
+    # it since before `provider` and `server_id`, which say the same for every provider.
     hetzner_id: int
     server_type: str
     datacenter: str
@@ -61,12 +63,18 @@ class ServerCreated(VpsEvent):
     subdomain: str
     # The provider's create action; the server is still booting when this is published.
     action_id: int | None = None
+    provider: str = "hetzner"
+    server_id: int | None = None
 
 
 class DnsAssigned(VpsEvent):
     ce_type = "vps.dns_assigned"
+    # The DNS provider's record id, whichever provider: kept for subscribers of old;
+    # `record_id` says the same.
     cloudflare_record_id: str
     fqdn: str
+    provider: str = "cloudflare"
+    record_id: str | None = None
 
 
 class ReadyReported(VpsEvent):
@@ -206,6 +214,7 @@ class DnsEvent(EventPayload):
 class RecordCreated(DnsEvent):
     ce_type = "dns.record_created"
     record_id: str
+    provider: str = "cloudflare"
     record_type: str
     content: str
 

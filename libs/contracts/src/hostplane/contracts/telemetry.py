@@ -12,7 +12,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hostplane.contracts.topics import TELEMETRY_AI_USAGE, TELEMETRY_LOGS, Topic
+from hostplane.contracts.topics import SERVER_USAGE, TELEMETRY_AI_USAGE, TELEMETRY_LOGS, Topic
 
 
 class LogLevel(StrEnum):
@@ -76,6 +76,24 @@ class LogBatch(TelemetryBatch):
 class UsageBatch(TelemetryBatch):
     topic = TELEMETRY_AI_USAGE
     records: list[UsageRecord]
+
+
+class ServerUsage(BaseModel):
+    """One server's resource usage at `ts`, as its provider measured it (`telemetry.server_usage`,
+    keyed by instance id). Sampled again it is the same row: `(instance_id, ts)` is its key."""
+
+    topic: ClassVar[Topic] = SERVER_USAGE
+    instance_id: UUID
+    ts: datetime
+    provider: str
+    cpu_percent: float
+    disk_bps: float  # read + write, bytes per second
+    net_in_bps: float
+    net_out_bps: float
+    traffic_out_gb: float  # this billing period, where the provider counts it
+    traffic_gb: float  # included in the plan
+    # Memory in use; None where the provider cannot see inside the server (Hetzner).
+    ram_used_mb: float | None = None
 
 
 # USD per million tokens (input, output), by model name prefix; the longest prefix wins.

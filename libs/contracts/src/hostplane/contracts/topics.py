@@ -10,7 +10,6 @@ class Topic:
 
 
 PROVISIONING_COMMANDS = Topic("provisioning.commands", 8)
-DNS_COMMANDS = Topic("dns.commands", 4)
 VPS_EVENTS = Topic("vps.events", 8)
 DNS_EVENTS = Topic("dns.events", 4)
 JOB_EVENTS = Topic("jobs.events", 8)
@@ -18,10 +17,11 @@ USER_EVENTS = Topic("users.events", 4)
 WHMCS_WEBHOOKS = Topic("whmcs.webhooks", 4)
 TELEMETRY_LOGS = Topic("telemetry.logs", 8)
 TELEMETRY_AI_USAGE = Topic("telemetry.ai_usage", 8)
+# Resource usage of the servers, as their providers measure it (sampled by provisioning).
+SERVER_USAGE = Topic("telemetry.server_usage", 8)
 
 ALL_TOPICS: tuple[Topic, ...] = (
     PROVISIONING_COMMANDS,
-    DNS_COMMANDS,
     VPS_EVENTS,
     DNS_EVENTS,
     JOB_EVENTS,
@@ -29,4 +29,5 @@ ALL_TOPICS: tuple[Topic, ...] = (
     WHMCS_WEBHOOKS,
     TELEMETRY_LOGS,
     TELEMETRY_AI_USAGE,
+    SERVER_USAGE,
 )

@@ -1,15 +1,12 @@
 """Settings every service shares: where Kafka, PostgreSQL and Redis are."""
 
-from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hostplane.contracts.catalog import PLANS, REGIONS, Plan, PlanSpec, Region, RegionSpec
 from hostplane.contracts.topics import Topic
 from hostplane.messaging.observability import Exporter, LogFormat
-from hostplane.messaging.provider_budget import HETZNER_PROJECT_PER_HOUR, Budget, Pace
-from hostplane.messaging.shared_budget import budget_for
 
 
 class InfraSettings(BaseSettings):
@@ -66,31 +63,15 @@ class InfraSettings(BaseSettings):
         }
 
 
-class HetznerProjectSettings(InfraSettings):
-    """A service that calls the Hetzner project (provisioning, metrics), and its budget."""
+class CatalogSettings(BaseSettings):
+    """Where each region's instances land and what each plan is (`REGIONS`, `PLANS`: JSON).
 
-    hetzner_api_token: str = ""
-    hetzner_api_endpoint: str = "https://api.hetzner.cloud/v1"
-    # The Hetzner project's requests an hour to pace to; unset: see `hetzner_budget`.
-    hetzner_requests_per_hour: float | None = Field(default=None, gt=0)
-    # Without Redis each process paces alone: its share of the project's 3,600 an hour.
-    hetzner_share_alone: ClassVar[float]
+    A region left out of `REGIONS` is not sold (REGION_UNAVAILABLE).
+    """
 
-    def hetzner_budget(self) -> Budget:
-        """The Hetzner project's budget, so that its 3,600 requests an hour are never exceeded.
+    regions: dict[Region, RegionSpec] = dict(REGIONS)
+    plans: dict[Plan, PlanSpec] = dict(PLANS)
 
-        With REDIS_URL, provisioning and metrics, every replica of both, take from one bucket
-        per project refilled at HETZNER_REQUESTS_PER_HOUR: by default the project's limit
-        (give both services the same value). Without Redis each process has a bucket of its
-        own, so the default is the service's share (provisioning 3,000, metrics 600).
-        """
-        per_hour = self.hetzner_requests_per_hour or (
-            HETZNER_PROJECT_PER_HOUR if self.redis_url else self.hetzner_share_alone
-        )
-        return budget_for(
-            self.redis_url,
-            "hetzner",
-            self.hetzner_api_endpoint,
-            self.hetzner_api_token,
-            Pace.per_hour(per_hour),
-        )
+    def region_available(self, region: Region) -> bool:
+        """Whether instances can be placed in the region."""
+        return region in self.regions

@@ -4,7 +4,7 @@ from hostplane.dns.adapters.cloudflare import CloudflareProvider
 from hostplane.dns.application import Dns
 from hostplane.dns.settings import Settings
 from hostplane.messaging.eventstore import ensure_schema
-from hostplane.messaging.shared_budget import budget_for
+from hostplane.providers.shared_budget import budget_for
 
 SCHEMA = "dns"
 

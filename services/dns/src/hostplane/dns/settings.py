@@ -2,7 +2,7 @@
 
 from pydantic import Field, model_validator
 
-from hostplane.messaging.provider_budget import CLOUDFLARE_WINDOW_S, Pace
+from hostplane.providers.budget import CLOUDFLARE_WINDOW_S, Pace
 from hostplane.messaging.settings import InfraSettings
 
 

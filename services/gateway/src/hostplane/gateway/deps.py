@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import Depends
 from pydantic import BaseModel, ValidationError
 
-from hostplane.contracts import commands
+from hostplane.contracts.commands import provisioning as commands
 from hostplane.contracts.identity import instance_token
 from hostplane.contracts.openclaw import JobAccepted
 from hostplane.contracts.topics import PROVISIONING_COMMANDS

@@ -10,7 +10,7 @@ from hcloud import Client
 
 from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.messaging.kafka import ensure_topics
-from hostplane.messaging.provider_budget import pace
+from hostplane.providers.budget import pace
 from hostplane.messaging.service import make_broker, observe, track_consumer_lag
 from hostplane.metrics.adapters.store import ViewStore
 from hostplane.metrics.adapters.usage import UsageCollector

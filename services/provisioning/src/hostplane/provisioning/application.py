@@ -11,10 +11,10 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from hostplane.contracts import commands
+from hostplane.contracts.commands import provisioning as commands
 from hostplane.contracts.catalog import PLANS, REGIONS, SERVER_IMAGE
 from hostplane.contracts.identity import instance_token
-from hostplane.contracts.openclaw import InstanceStatus
+from hostplane.contracts.vps import InstanceStatus
 from hostplane.messaging.eventstore import Position, TrackedApplication
 from hostplane.provisioning.adapters.cloudinit import user_data
 from hostplane.provisioning.adapters.hetzner import (

@@ -17,7 +17,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from hostplane.messaging.provider_budget import Budget, PacedTransport
+from hostplane.providers.budget import Budget, PacedTransport
 
 log = logging.getLogger(__name__)
 

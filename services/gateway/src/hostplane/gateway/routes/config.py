@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
-from hostplane.contracts import commands
+from hostplane.contracts.commands import provisioning as commands
 from hostplane.contracts.openclaw import (
     ErrorResponse,
     UpdateConfigRequest,

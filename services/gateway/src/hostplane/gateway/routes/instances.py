@@ -12,7 +12,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from hostplane.contracts import commands
+from hostplane.contracts.commands import provisioning as commands
 from hostplane.contracts.catalog import Plan, Region, region_available
 from hostplane.contracts.identity import default_subdomain, instance_id_for
 from hostplane.contracts.openclaw import (

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
-from hostplane.contracts import commands
+from hostplane.contracts.commands import provisioning as commands
 from hostplane.contracts.identity import user_id_for
 from hostplane.contracts.openclaw import ErrorResponse, SsoPayload, SsoRequest, SsoResponse
 from hostplane.contracts.topics import PROVISIONING_COMMANDS

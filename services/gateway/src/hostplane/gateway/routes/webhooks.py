@@ -8,7 +8,7 @@ from uuid import UUID, uuid5
 
 from fastapi import APIRouter
 
-from hostplane.contracts import commands
+from hostplane.contracts.commands import provisioning as commands
 from hostplane.contracts.catalog import Plan
 from hostplane.contracts.events import WhmcsWebhookReceived
 from hostplane.contracts.identity import HOSTPLANE_NAMESPACE, instance_id_for

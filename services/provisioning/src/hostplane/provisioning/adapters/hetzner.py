@@ -28,7 +28,7 @@ from tenacity import (
 )
 
 from hostplane.contracts.catalog import datacenter_of
-from hostplane.messaging.provider_budget import Budget, pace
+from hostplane.providers.budget import Budget, pace
 from hostplane.provisioning.domain.instance import ServerFacts
 
 log = logging.getLogger(__name__)

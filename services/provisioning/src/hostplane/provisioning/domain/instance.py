@@ -32,7 +32,7 @@ from eventsourcing.domain import Aggregate, event
 
 from hostplane.contracts.catalog import PLANS, Plan
 from hostplane.contracts.identity import instance_id_for
-from hostplane.contracts.openclaw import InstanceStatus
+from hostplane.contracts.vps import InstanceStatus
 from hostplane.provisioning.domain.operations import (
     RESULTING_STATUS,
     JobOutcome,
@@ -47,8 +47,11 @@ from hostplane.provisioning.domain.operations import (
 
 @dataclass(frozen=True)
 class ServerFacts:
-    hetzner_id: int
-    server_type: str
+    """The server an instance runs on, whichever provider it is at."""
+
+    provider: str  # hetzner | proxmox
+    server_id: int  # the provider's number for it (a Proxmox VMID)
+    server_type: str  # the provider's name for its size
     datacenter: str
     ip_address: str
 

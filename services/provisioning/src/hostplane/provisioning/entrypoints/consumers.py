@@ -10,7 +10,8 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import TypeAdapter, ValidationError
 
-from hostplane.contracts import commands, envelope
+from hostplane.contracts import envelope
+from hostplane.contracts.commands import provisioning as commands
 from hostplane.contracts import events as contract
 from hostplane.contracts.topics import DNS_EVENTS, PROVISIONING_COMMANDS, VPS_EVENTS
 from hostplane.messaging.cloudevents import header, incoming_event

@@ -8,8 +8,8 @@ import threading
 import pytest
 from redis import Redis
 
-from hostplane.messaging.provider_budget import Pace
-from hostplane.messaging.shared_budget import SharedBudget, account_key, redis_client
+from hostplane.providers.budget import Pace
+from hostplane.providers.shared_budget import SharedBudget, account_key, redis_client
 from tests.conftest import wait_until
 from tests.stack import free_port
 
@@ -130,7 +130,7 @@ def test_while_redis_is_unreachable_a_request_waits_then_goes_when_it_answers(
         Pace(rate_per_s=1000.0, burst=10.0),
     )
     taken: list[str] = []
-    caplog.set_level(logging.WARNING, "hostplane.messaging.shared_budget")
+    caplog.set_level(logging.WARNING, "hostplane.providers.shared_budget")
     waiting = threading.Thread(target=lambda: taken.append(shared.take()), daemon=True)
     waiting.start()
     waiting.join(timeout=1.0)

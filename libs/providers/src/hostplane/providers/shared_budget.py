@@ -27,7 +27,7 @@ from redis import Redis, RedisError
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from hostplane.messaging.provider_budget import Budget, Pace, RequestBudget
+from hostplane.providers.budget import Budget, Pace, RequestBudget
 
 log = logging.getLogger(__name__)
 

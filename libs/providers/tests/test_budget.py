@@ -11,8 +11,8 @@ import pytest
 from hcloud import Client
 
 from hostplane.cloudsim.app import create_app
-from hostplane.messaging.provider_budget import Budget, Pace, RequestBudget, pace
-from hostplane.messaging.shared_budget import SharedBudget, account_key, redis_client
+from hostplane.providers.budget import Budget, Pace, RequestBudget, pace
+from hostplane.providers.shared_budget import SharedBudget, account_key, redis_client
 from tools.cloudsim.tests.conftest import serve
 
 LIMIT = 3600

@@ -1,4 +1,4 @@
-"""Commands on `<service>.commands` topics: imperative, keyed by the target aggregate's id.
+"""Commands on `provisioning.commands`: imperative, keyed by the target aggregate's id.
 
 The command id (which is also the job id), correlation id and causation id travel as Kafka
 headers (see `hostplane.contracts.envelope`); the value is one of the models below.
@@ -10,8 +10,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from hostplane.contracts.catalog import Plan, Region
-from hostplane.contracts.openclaw import AiPreset
 from hostplane.contracts.secrets import SealedSecret
+from hostplane.contracts.vps import AiPreset
 
 
 class _Command(BaseModel):

@@ -1,0 +1,1 @@
+"""Commands per service, on its `<service>.commands` topic; one module per service."""
