@@ -277,6 +277,19 @@ class Hetzner:
             )
             return {"action": action}
 
+        @r.post("/servers/{server_id}/actions/request_console", status_code=201)
+        async def request_console(server_id: int) -> Any:
+            if server_id not in world.servers:
+                return error(404, "not_found", "server not found")
+            action = world.new_action("request_console", [{"id": server_id, "type": "server"}])
+            action.update(status="success", progress=100, finished=now())
+            token = world.rng.getrandbits(128).to_bytes(16, "big").hex()
+            return {
+                "wss_url": f"wss://console.hetzner.cloud/?server_id={server_id}&token={token}",
+                "password": token[:16],
+                "action": action,
+            }
+
         @r.post("/servers/{server_id}/actions/{command}", status_code=201)
         async def server_action(server_id: int, command: str, request: Request) -> Any:
             server = world.servers.get(server_id)
