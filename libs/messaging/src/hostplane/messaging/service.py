@@ -1,12 +1,14 @@
-"""The run loop every domain service shares: topics, subscribers, the outbox relay, shutdown."""
+"""The run loop every service shares: topics, subscribers, the outbox relay, tasks, shutdown."""
 
 import asyncio
 import contextlib
 import gc
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 import prometheus_client
 from faststream.kafka import KafkaBroker
@@ -17,6 +19,7 @@ from hostplane.messaging.eventstore import TrackedApplication
 from hostplane.messaging.kafka import ensure_topics, make_producer
 from hostplane.messaging.observability import configure_observability
 from hostplane.messaging.outbox import OutboxRelay, Translate
+from hostplane.messaging.producer import Producer
 from hostplane.messaging.settings import InfraSettings
 
 log = logging.getLogger(__name__)
@@ -30,6 +33,8 @@ OUTBOX_BACKLOG = prometheus_client.Gauge(
     "hostplane_outbox_backlog", "Stored events not yet published to Kafka"
 )
 LAG_INTERVAL_S = 5.0
+# How long a stopping service waits for its tasks to let go of what they hold.
+CANCEL_WAIT_S = 5.0
 
 
 def observe(name: str, settings: InfraSettings) -> None:
@@ -78,50 +83,117 @@ async def track_consumer_lag(broker: KafkaBroker, interval_s: float = LAG_INTERV
         await asyncio.sleep(interval_s)
 
 
+class Closable(Protocol):
+    """An application a service runs: closed once the service has stopped."""
+
+    def close(self) -> None: ...
+
+
+AppT = TypeVar("AppT", bound=Closable)
+SettingsT = TypeVar("SettingsT", bound=InfraSettings)
+
+# Work a service does beside consuming (a timer, a sampler): a coroutine started once with the
+# service and cancelled when it stops.
+BackgroundTask = Callable[[], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """What a service publishes: the events its application stores, translated for Kafka."""
+
+    app: TrackedApplication
+    translate: Translate
+
+
 async def run_service(
     name: str,
-    settings: InfraSettings,
-    app: TrackedApplication,
-    translate: Translate,
-    subscribe: Callable[[KafkaBroker, TrackedApplication, InfraSettings], None],
+    settings: SettingsT,
+    app: AppT,
+    subscribe: Callable[[KafkaBroker, AppT, SettingsT], None],
+    *,
+    outbox: Outbox | None = None,
+    tasks: Sequence[BackgroundTask] = (),
 ) -> None:
-    """Consume, relay the outbox, and stop cleanly on SIGTERM or SIGINT."""
+    """Consume, relay the outbox if there is one, run `tasks`, and stop on SIGTERM or SIGINT.
+
+    The relay and every task live as long as the service: one that ends stops the service,
+    and what it raised surfaces (a service does not run on without them).
+    """
     # Handlers run blocking I/O (database, provider SDKs) in threads: room for every consumer.
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32))
     await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS, settings.topic_prefix)
-    producer = make_producer(settings.kafka_bootstrap_servers, client_id=f"{name}-outbox")
-    await producer.start()
+    broker = make_broker(name, settings)
+    producer: Producer | None = None
+    # The relay and `tasks`: the service stops when one of them ends. Besides: consumer lag.
+    essential: list[asyncio.Task[None]] = []
+    besides: list[asyncio.Task[None]] = []
+    try:
+        if outbox is not None:
+            producer = make_producer(settings.kafka_bootstrap_servers, client_id=f"{name}-outbox")
+            await producer.start()
+            # The relay campaigns before the consumers join their groups: joining waits for a
+            # killed member's session to expire, and a standby must be ready to take over.
+            essential.append(_start_relay(name, settings, outbox, producer))
+        subscribe(broker, app, settings)
+        await broker.start()
+        # Whatever exists once started lives as long as the process: keep the collector off
+        # it, so its pauses stay short.
+        gc.freeze()
+        besides.append(asyncio.create_task(track_consumer_lag(broker), name=f"{name}-consumer-lag"))
+        essential += [asyncio.create_task(task(), name=f"{name}-{_named(task)}") for task in tasks]
+        log.info("%s started", name)
+        await _until_stopped(essential)
+    finally:
+        await _cancel(essential + besides)
+        await broker.stop()
+        if producer is not None:
+            await producer.stop()
+        app.close()
+        log.info("%s stopped", name)
+
+
+def _start_relay(
+    name: str, settings: InfraSettings, outbox: Outbox, producer: Producer
+) -> asyncio.Task[None]:
     relay = OutboxRelay(
-        app, producer, translate, settings.topic_prefix, database_url=settings.database_url
+        outbox.app,
+        producer,
+        outbox.translate,
+        settings.topic_prefix,
+        database_url=settings.database_url,
     )
     relay.attach(asyncio.get_running_loop())
     OUTBOX_BACKLOG.set_function(relay.backlog)
-    # The relay campaigns before the consumers join their groups: joining waits for a killed
-    # member's session to expire, and a standby must be ready to take over meanwhile.
-    relay_task = asyncio.create_task(relay.run(), name=f"{name}-outbox-relay")
-    broker = make_broker(name, settings)
-    subscribe(broker, app, settings)
-    await broker.start()
-    # Whatever exists once started lives as long as the process: keep the collector off it,
-    # so its pauses stay short.
-    gc.freeze()
-    lag_task = asyncio.create_task(track_consumer_lag(broker), name=f"{name}-consumer-lag")
+    return asyncio.create_task(relay.run(), name=f"{name}-outbox-relay")
 
-    stop = asyncio.Event()
+
+async def _until_stopped(essential: list[asyncio.Task[None]]) -> None:
+    """Wait for SIGTERM or SIGINT, or for an essential task to end (raising what it raised)."""
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    stop = asyncio.Event()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for signum in signals:
         loop.add_signal_handler(signum, stop.set)
-    log.info("%s started", name)
-    done, _ = await asyncio.wait(
-        [relay_task, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED
-    )
+    stopping = asyncio.create_task(stop.wait())
     try:
-        if relay_task in done:
-            relay_task.result()  # surface a crashed relay instead of running without it
+        done, _ = await asyncio.wait([stopping, *essential], return_when=asyncio.FIRST_COMPLETED)
     finally:
-        relay_task.cancel()
-        lag_task.cancel()
-        await broker.stop()
-        await producer.stop()
-        app.close()
-        log.info("%s stopped", name)
+        stopping.cancel()
+        for signum in signals:
+            loop.remove_signal_handler(signum)
+    for task in done - {stopping}:
+        task.result()  # surface a crash instead of running without the task
+        log.error("%s ended: the service stops, as it does not run without it", task.get_name())
+
+
+async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel `tasks` and give them a moment to let go of what they hold (a lead, a lock)."""
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks, timeout=CANCEL_WAIT_S)
+
+
+def _named(task: BackgroundTask) -> str:
+    function = getattr(task, "func", task)  # a functools.partial names what it calls
+    return str(getattr(function, "__name__", "task"))
