@@ -67,6 +67,15 @@ def cloudflare(cloudsim_url: str) -> httpx.Client:
 
 
 @pytest.fixture
+def powerdns(cloudsim_url: str) -> httpx.Client:
+    """PowerDNS's API on server `localhost`, with an API key (cloudsim takes any by default)."""
+    return httpx.Client(
+        base_url=f"{cloudsim_url}/powerdns/api/v1/servers/localhost",
+        headers={"X-API-Key": "t"},
+    )
+
+
+@pytest.fixture
 def receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     received: list[dict[str, Any]] = []
     app = FastAPI()

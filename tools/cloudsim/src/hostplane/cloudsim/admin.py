@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 
 from hostplane.cloudsim.faults import Faults, fault_json, parse_faults
 from hostplane.cloudsim.hetzner import Hetzner
+from hostplane.cloudsim.powerdns import canonical
 from hostplane.cloudsim.state import World
 
 
@@ -33,6 +34,16 @@ def admin_router(world: World, faults: Faults) -> APIRouter:
             "route_counts": world.route_counts(),
             "status_counts": world.status_counts,
         }
+
+    @r.get("/powerdns/records")
+    async def powerdns_records(name: str | None = None) -> Any:
+        """PowerDNS's RRsets, each with its zone: all of them, or those named `name`."""
+        return [
+            {"zone": zone, **rrset}
+            for zone, rrsets in world.powerdns_rrsets.items()
+            for rrset in rrsets.values()
+            if name is None or rrset["name"] == canonical(name)
+        ]
 
     @r.get("/config")
     async def get_config() -> Any:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,11 +16,15 @@ from hostplane.cloudsim.cloudflare import fail as cloudflare_error
 from hostplane.cloudsim.faults import Faults, parse_faults
 from hostplane.cloudsim.hetzner import Hetzner
 from hostplane.cloudsim.hetzner import error as hetzner_error
+from hostplane.cloudsim.powerdns import PowerDns, zones_from
+from hostplane.cloudsim.powerdns import error as powerdns_error
 from hostplane.cloudsim.state import Config, World
 
 HETZNER = "/hetzner/v1"
 CLOUDFLARE = "/cloudflare/client/v4"
 DEFAULT_ZONES = "023e105f4ecef8ad9ca31a8372d0c353:hostplane.test"
+POWERDNS = "/powerdns/api/v1"
+DEFAULT_POWERDNS_ZONES = "hostplane.test."
 
 
 def world_from_env(env: dict[str, str]) -> World:
@@ -54,6 +59,12 @@ def _authorized(request: Request, token: str | None) -> bool:
     return scheme.lower() == "bearer" and bool(presented) and (token is None or presented == token)
 
 
+def _api_key_valid(request: Request, key: str | None) -> bool:
+    """PowerDNS's `X-API-Key`: the configured one, or (none configured) any non-empty key."""
+    presented = request.headers.get("x-api-key", "")
+    return bool(presented) and (key is None or secrets.compare_digest(presented, key))
+
+
 def create_app(env: dict[str, str] | None = None) -> FastAPI:
     """The simulator; settings come from `CLOUDSIM_*` variables in `env` (default: os.environ)."""
     env = dict(os.environ if env is None else env)
@@ -61,6 +72,9 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
     faults = Faults(world)
     faults.rules.extend(parse_faults(json.loads(env.get("CLOUDSIM_FAULTS", "[]"))))
     hetzner, cloudflare = Hetzner(world), Cloudflare(world)
+    powerdns = PowerDns(
+        world, zones_from(env.get("CLOUDSIM_POWERDNS_ZONES", DEFAULT_POWERDNS_ZONES))
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -75,7 +89,7 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Any:
         path = request.url.path
-        if not path.startswith((HETZNER, CLOUDFLARE)):
+        if not path.startswith((HETZNER, CLOUDFLARE, POWERDNS)):
             return await call_next(request)
         route = f"{request.method} {path}"
         world.request_counts[route] = world.request_counts.get(route, 0) + 1
@@ -86,8 +100,16 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
             request, env.get("CLOUDSIM_CLOUDFLARE_TOKEN")
         ):
             return cloudflare_error(403, 10000, "Authentication error")
+        if path.startswith(POWERDNS) and not _api_key_valid(
+            request, env.get("CLOUDSIM_POWERDNS_API_KEY")
+        ):
+            return powerdns_error(401, "Unauthorized")
         bucket = world.rate_limit(request.headers["authorization"]) if hetzner else None
-        window = None if hetzner else world.cloudflare_limit(request.headers["authorization"])
+        window = (
+            world.cloudflare_limit(request.headers["authorization"])
+            if path.startswith(CLOUDFLARE)
+            else None
+        )
         if bucket is not None and not bucket.take():
             response: Response = hetzner_error(429, "rate_limit_exceeded", "rate limit exceeded")
         elif window is not None and not window.take():
@@ -108,6 +130,7 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
 
     app.include_router(hetzner.router, prefix=HETZNER)
     app.include_router(cloudflare.router, prefix=CLOUDFLARE)
+    app.include_router(powerdns.router, prefix=POWERDNS)
     app.include_router(admin_router(world, faults))
 
     @app.exception_handler(ValueError)

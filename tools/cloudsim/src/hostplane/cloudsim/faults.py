@@ -57,6 +57,8 @@ def error_body(path: str, status: int, code: str, message: str) -> dict[str, Any
             "messages": [],
             "result": None,
         }
+    if path.startswith("/powerdns"):
+        return {"error": message}
     return {"error": {"code": code, "message": message}}
 
 

@@ -108,6 +108,8 @@ class World:
     ssh_keys: dict[int, dict[str, Any]] = field(default_factory=dict)
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     zones: dict[str, str] = field(default_factory=dict)  # zone id -> domain
+    # PowerDNS: zone -> "<name>/<type>" -> RRset (a zone is seeded when first used).
+    powerdns_rrsets: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     request_counts: dict[str, int] = field(default_factory=dict)
     # Answers per HTTP status, for benchmarks.
