@@ -41,7 +41,7 @@ bench: install infra-up ## the six benchmark scenarios (about 25 min); results i
 lint: install ## ruff and mypy (strict)
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy libs/contracts/src libs/messaging/src services/*/src tools/cloudsim/src
+	$(UV) run --frozen mypy libs/contracts/src libs/messaging/src libs/providers/src services/*/src tools/cloudsim/src
 
 clean: infra-down ## stop infrastructure and delete local data
 	deploy/local/infra.sh reset

@@ -1,17 +1,36 @@
 """The Instance lifecycle, decided without I/O."""
 
+import json
 from collections.abc import Callable
-from uuid import uuid4
+from dataclasses import replace
+from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.application import Application
+from eventsourcing.persistence import StoredEvent
 
+from hostplane.contracts.catalog import PLANS, Plan
 from hostplane.contracts.openclaw import InstanceStatus, iso
 from hostplane.provisioning.domain.instance import Instance, ServerFacts
-from hostplane.provisioning.domain.operations import JobOutcome, Operation, TransitionRefused
+from hostplane.provisioning.domain.operations import (
+    JobOutcome,
+    Operation,
+    PlanChoice,
+    TransitionRefused,
+)
 
 SERVER = ServerFacts(
-    hetzner_id=42, server_type="cx22", datacenter="fsn1-dc14", ip_address="1.2.3.4"
+    provider="hetzner",
+    server_id=42,
+    server_type="cx22",
+    datacenter="fsn1-dc14",
+    ip_address="1.2.3.4",
 )
+
+
+def to(plan: Plan) -> PlanChoice:
+    """A resize's target at Hetzner, from the default catalog."""
+    return PlanChoice(plan.value, PLANS[plan].size_at("hetzner"), PLANS[plan].disk_gb)
 
 
 def new_instance() -> Instance:
@@ -22,8 +41,10 @@ def new_instance() -> Instance:
         region="eu-frankfurt",
         email="a@example.com",
         subdomain="abc",
+        provider="hetzner",
         server_type="cx22",
         location="fsn1",
+        disk_gb=40,
         ai_preset=None,
         ssh_key_ids=[],
         ready_token_sha256="0" * 64,
@@ -286,7 +307,7 @@ def test_the_aggregate_rebuilds_from_its_events_queue_and_moments_included() -> 
 def test_resize_moves_to_a_bigger_plan_and_keeps_the_status() -> None:
     instance = active_instance()
     job = uuid4()
-    assert instance.request(Operation.RESIZE, job, "professional") == []
+    assert instance.request(Operation.RESIZE, job, to(Plan.PROFESSIONAL)) == []
     assert instance.pending is not None
     assert instance.pending.server_type == "cx32"
     [resized] = instance.confirm(Operation.RESIZE)
@@ -302,9 +323,9 @@ def test_resize_moves_to_a_bigger_plan_and_keeps_the_status() -> None:
 
 def test_a_resize_that_would_shrink_the_disk_is_refused_by_the_domain() -> None:
     instance = active_instance()
-    instance.request(Operation.RESIZE, uuid4(), "enterprise")
+    instance.request(Operation.RESIZE, uuid4(), to(Plan.ENTERPRISE))
     instance.confirm(Operation.RESIZE)
-    [refused] = instance.request(Operation.RESIZE, uuid4(), "starter")
+    [refused] = instance.request(Operation.RESIZE, uuid4(), to(Plan.STARTER))
     assert refused.code == "DOWNGRADE_NOT_POSSIBLE"
     assert "cannot shrink" in refused.message
     assert instance.plan == "enterprise" and instance.pending is None
@@ -312,7 +333,7 @@ def test_a_resize_that_would_shrink_the_disk_is_refused_by_the_domain() -> None:
 
 def test_a_resize_to_the_plan_it_is_on_succeeds_without_acting() -> None:
     instance = active_instance()
-    [outcome] = instance.request(Operation.RESIZE, uuid4(), "starter")
+    [outcome] = instance.request(Operation.RESIZE, uuid4(), to(Plan.STARTER))
     assert outcome.code is None
     assert outcome.result == {
         "status": "active",
@@ -325,15 +346,15 @@ def test_a_resize_to_the_plan_it_is_on_succeeds_without_acting() -> None:
 def test_a_queued_resize_is_judged_on_the_plan_the_earlier_one_left() -> None:
     instance = active_instance()
     first, second = uuid4(), uuid4()
-    instance.request(Operation.RESIZE, first, "enterprise")
-    instance.request(Operation.RESIZE, second, "professional")  # accepted when sent: starter
+    instance.request(Operation.RESIZE, first, to(Plan.ENTERPRISE))
+    instance.request(Operation.RESIZE, second, to(Plan.PROFESSIONAL))  # accepted when sent: starter
     [_, refused] = instance.confirm(Operation.RESIZE)
     assert refused.job_id == second and refused.code == "DOWNGRADE_NOT_POSSIBLE"
 
 
 def test_a_suspended_instance_can_be_resized_but_not_rebooted() -> None:
     instance = suspended_instance()
-    instance.request(Operation.RESIZE, uuid4(), "professional")
+    instance.request(Operation.RESIZE, uuid4(), to(Plan.PROFESSIONAL))
     [resized] = instance.confirm(Operation.RESIZE)
     assert resized.result["status"] == "suspended"
     [refused] = instance.request(Operation.REBOOT, uuid4())
@@ -367,3 +388,27 @@ def test_configure_restarts_only_for_channels_and_credentials() -> None:
     rotated = {"sealed": "s2", "fingerprint": "f2"}
     assert instance.configure(None, {}, {"api_key:openai": rotated}) is True
     assert instance.secrets["api_key:openai"] == rotated
+
+
+def test_instances_stored_before_there_was_a_choice_of_provider_still_load() -> None:
+    """Events stored by earlier versions (Hetzner alone: `hetzner_id`, `action_id`, no
+    provider or disk) are read as Hetzner instances."""
+    app = Application[UUID](env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    instance = new_instance()
+    instance.record_server(SERVER, boot="77")
+    stored = [as_first_written(app.mapper.to_stored_event(e)) for e in instance.collect_events()]
+    older = Application[UUID](env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    older.recorder.insert_events(stored)
+    loaded: Instance = older.repository.get(instance.id)
+    assert loaded.provider == "hetzner" and loaded.disk_gb is None
+    assert loaded.server == SERVER
+
+
+def as_first_written(stored: StoredEvent) -> StoredEvent:
+    state = json.loads(stored.state)
+    state.pop("provider", None)
+    state.pop("disk_gb", None)
+    if state.pop("class_version", None) == 2:  # ServerCreated, as version 1 wrote it
+        state["hetzner_id"] = state.pop("server_id")
+        state["action_id"] = int(state.pop("boot"))
+    return replace(stored, state=json.dumps(state).encode())

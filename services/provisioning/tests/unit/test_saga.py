@@ -1,30 +1,38 @@
 """Provisioning use cases and saga steps on in-memory persistence with a fake provider."""
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import pytest
 
+from hostplane.contracts.catalog import Plan, PlanSpec, Provider, Region
 from hostplane.contracts.commands import provisioning as commands
-from hostplane.contracts.catalog import Plan, Region
 from hostplane.contracts.identity import instance_id_for
-from hostplane.contracts.openclaw import InstanceStatus, iso
+from hostplane.contracts.telemetry import ServerUsage
+from hostplane.contracts.vps import InstanceStatus, iso
 from hostplane.messaging.eventstore import Position
-from hostplane.provisioning.adapters.hetzner import (
-    ActionState,
+from hostplane.messaging.jobs import Job
+from hostplane.providers.errors import ProviderError
+from hostplane.provisioning.adapters.provider import (
+    BootState,
+    ConsoleAccess,
     CreatedServer,
-    ProviderError,
     ServerSpec,
 )
-from hostplane.provisioning.application import Provisioning
+from hostplane.provisioning.application import Provisioning, handle_command
+from hostplane.provisioning.bootstrap import bootstrap
 from hostplane.provisioning.domain.instance import Instance, ServerFacts
-from hostplane.provisioning.domain.job import Job
 from hostplane.provisioning.domain.operations import Operation
+from hostplane.provisioning.settings import Settings
 
 
 @dataclass
-class FakeHetzner:
+class FakeProvider:
+    """A provider in memory: servers by instance, and the calls made to them."""
+
     servers: dict[UUID, ServerFacts] = field(default_factory=dict)
     powered_off: set[UUID] = field(default_factory=set)
     specs: list[ServerSpec] = field(default_factory=list)
@@ -32,20 +40,35 @@ class FakeHetzner:
     fail_create: ProviderError | None = None
     fail_power_off: ProviderError | None = None
 
-    def create_server(self, spec: ServerSpec) -> CreatedServer:
+    @property
+    def name(self) -> Provider:
+        return "hetzner"
+
+    @property
+    def poll_interval_s(self) -> float:
+        return 0.01
+
+    def ensure_server(self, spec: ServerSpec) -> CreatedServer:
         self.specs.append(spec)
         if self.fail_create:
             raise self.fail_create
         facts = self.servers.setdefault(
             spec.instance_id,
             ServerFacts(
+                "hetzner",
                 len(self.servers) + 1,
-                spec.server_type,
+                spec.plan.server_type,
                 "fsn1-dc14",
                 f"100.64.0.{len(self.servers) + 1}",
             ),
         )
-        return CreatedServer(facts, action_id=facts.hetzner_id)
+        return CreatedServer(facts, boot=str(facts.server_id))
+
+    def boot_states(self, boots: Sequence[str]) -> list[BootState]:
+        return [BootState(boot, "success") for boot in boots]
+
+    def wait_started(self, instance_id: UUID) -> None:
+        self.calls.append("wait_started")
 
     def ensure_deleted(self, instance_id: UUID) -> bool:
         return self.servers.pop(instance_id, None) is not None
@@ -63,9 +86,15 @@ class FakeHetzner:
     def reboot(self, instance_id: UUID) -> None:
         self.calls.append("reboot")
 
-    def change_type(self, instance_id: UUID, server_type: str, start_after: bool) -> None:
-        self.calls.append(f"change_type {server_type}")
-        self.servers[instance_id] = replace(self.servers[instance_id], server_type=server_type)
+    def resize(self, instance_id: UUID, plan: PlanSpec, start_after: bool) -> None:
+        self.calls.append(f"change_type {plan.server_type}")
+        self.servers[instance_id] = replace(self.servers[instance_id], server_type=plan.server_type)
+
+    def usage(self) -> list[ServerUsage]:
+        return []
+
+    def console(self, instance_id: UUID) -> ConsoleAccess:
+        return ConsoleAccess("wss://console.test", "secret", datetime.now(UTC))
 
 
 class Offsets:
@@ -80,24 +109,26 @@ class Offsets:
 
 
 @pytest.fixture
-def provider() -> FakeHetzner:
-    return FakeHetzner()
+def provider() -> FakeProvider:
+    return FakeProvider()
 
 
 @pytest.fixture
-def app(provider: FakeHetzner) -> Provisioning:
-    return Provisioning(
-        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-        provider=provider,  # type: ignore[arg-type]
-        ready_url="http://gw/api/instances/{instance_id}/ready",
+def app(provider: FakeProvider) -> Provisioning:
+    settings = Settings(
+        event_store="memory",
+        hetzner_api_token="t",
+        public_api_url="http://gw",
         instance_token_secret="s3cret",
     )
+    return bootstrap(settings, providers={"hetzner": provider})
 
 
 def create(app: Provisioning, at: Position, service_id: int = 5000, subdomain: str = "shop"):
     instance_id = instance_id_for(service_id)
     job_id = uuid4()
-    app.handle_command(
+    handle_command(
+        app,
         commands.CreateInstance(
             instance_id=instance_id,
             whmcs_service_id=service_id,
@@ -118,7 +149,7 @@ def test_create_builds_the_server_with_the_callback_in_user_data(app, provider) 
     instance_id, _ = create(app, at())
     app.provision_server(instance_id, at())
     spec = provider.specs[0]
-    assert spec.server_type == "cx22" and spec.location == "fsn1"
+    assert spec.plan.server_type == "cx22" and spec.region.location == "fsn1"
     assert f"HOSTPLANE_READY_URL=http://gw/api/instances/{instance_id}/ready" in spec.user_data
     token = app.ready_token(instance_id).decode()
     assert f"HOSTPLANE_READY_TOKEN={token}" in spec.user_data
@@ -133,7 +164,7 @@ def test_a_server_that_fails_to_boot_rolls_the_instance_back(app, provider) -> N
     app.provision_server(failing, at())
     app.provision_server(booted, at())
     app.settle_boots(
-        {failing: ActionState(1, "error", "disk image broken"), booted: ActionState(2, "success")},
+        {failing: BootState("1", "error", "disk image broken"), booted: BootState("2", "success")},
         at(),
     )
     assert app.repository.get(failing).error_code == "SERVER_CREATE_FAILED"
@@ -147,7 +178,7 @@ def test_the_whole_saga_activates_and_closes_the_create_job(app) -> None:
     at = Offsets()
     instance_id, job_id = create(app, at())
     app.provision_server(instance_id, at())
-    app.record_dns(instance_id, "rec-9", "shop.hostplane.test", at())
+    app.record_dns(instance_id, "rec-9", "shop.hostplane.test", "cloudflare", at())
     ready(app, instance_id, at())
     assert app.repository.get(instance_id).status is InstanceStatus.ACTIVE
     assert app.repository.get(job_id).finished
@@ -157,7 +188,8 @@ def test_a_wrong_ready_token_is_refused_on_the_job(app) -> None:
     at = Offsets()
     instance_id, _ = create(app, at())
     job_id = uuid4()
-    app.handle_command(
+    handle_command(
+        app,
         commands.ReportInstanceReady(
             instance_id=instance_id, token_sha256="0" * 64, openclaw_version="x", gateway_port=1
         ),
@@ -198,7 +230,7 @@ def active(app: Provisioning, at: Offsets) -> UUID:
     """An instance taken through the whole saga (server, DNS, ready callback)."""
     instance_id, _ = create(app, at())
     app.provision_server(instance_id, at())
-    app.record_dns(instance_id, "rec-1", "shop.hostplane.test", at())
+    app.record_dns(instance_id, "rec-1", "shop.hostplane.test", "cloudflare", at())
     ready(app, instance_id, at())
     assert app.repository.get(instance_id).status is InstanceStatus.ACTIVE
     return instance_id
@@ -206,7 +238,8 @@ def active(app: Provisioning, at: Offsets) -> UUID:
 
 def ready(app: Provisioning, instance_id: UUID, position: Position) -> None:
     token = app.ready_token(instance_id)
-    app.handle_command(
+    handle_command(
+        app,
         commands.ReportInstanceReady(
             instance_id=instance_id,
             token_sha256=hashlib.sha256(token).hexdigest(),
@@ -220,7 +253,7 @@ def ready(app: Provisioning, instance_id: UUID, position: Position) -> None:
 
 def send(app: Provisioning, at: Offsets, command: commands.ProvisioningCommand) -> UUID:
     job_id = uuid4()
-    app.handle_command(command, job_id, at())
+    handle_command(app, command, job_id, at())
     return job_id
 
 
@@ -336,7 +369,7 @@ def test_commands_sent_during_provisioning_run_once_it_is_active(app, provider) 
     suspend = send(app, at, commands.SuspendInstance(instance_id=instance_id))
     app.provision_server(instance_id, at())
     ready(app, instance_id, at())
-    app.record_dns(instance_id, "rec-1", "shop.hostplane.test", at())  # activates
+    app.record_dns(instance_id, "rec-1", "shop.hostplane.test", "cloudflare", at())  # activates
     assert outcome(app, create_job)[0] == "succeeded"
     run_saga(app, instance_id, at)
     assert outcome(app, suspend)[0] == "succeeded"

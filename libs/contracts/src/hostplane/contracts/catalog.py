@@ -43,6 +43,13 @@ class PlanSpec(BaseModel):
     def memory_gb(self) -> int:
         return self.memory_mb // 1024
 
+    def size_at(self, provider: str) -> str:
+        """The name a provider gives the plan's size: Hetzner's server type, or a VM's
+        cores and memory on Proxmox (`2c-4096m`)."""
+        if provider == "hetzner":
+            return self.server_type
+        return f"{self.cores}c-{self.memory_mb}m"
+
 
 class HetznerRegion(BaseModel):
     """A region served by a Hetzner Cloud location."""

@@ -50,6 +50,7 @@ class InstanceCreated(VpsEvent):
     location: str
     ai_preset: str | None
     ready_token_sha256: str
+    provider: str = "hetzner"  # where its server is placed; `server_type`, `location` are its
 
 
 class ServerCreated(VpsEvent):
@@ -65,6 +66,8 @@ class ServerCreated(VpsEvent):
     action_id: int | None = None
     provider: str = "hetzner"
     server_id: int | None = None
+    # What to watch for the end of the boot at any provider (a Proxmox task's UPID).
+    boot: str | None = None
 
 
 class DnsAssigned(VpsEvent):

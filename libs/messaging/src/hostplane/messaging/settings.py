@@ -1,5 +1,6 @@
 """Settings every service shares: where Kafka, PostgreSQL and Redis are."""
 
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,6 +29,8 @@ class InfraSettings(BaseSettings):
     topic_prefix: str = ""
     # base64 AES key (16, 24 or 32 bytes): when set, stored events are encrypted at rest.
     event_store_cipher_key: str = ""
+    # Where events are kept: PostgreSQL, or this process's memory (unit tests, nothing else).
+    event_store: Literal["postgresql", "memory"] = "postgresql"
 
     def topic(self, topic: Topic) -> str:
         """The broker-side name of a topic."""
@@ -35,6 +38,8 @@ class InfraSettings(BaseSettings):
 
     def eventsourcing_env(self, schema: str, pool_size: int = 5) -> dict[str, str]:
         """The `eventsourcing` environment for an Application keeping its events in `schema`."""
+        if self.event_store == "memory":
+            return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
         url = urlsplit(self.database_url)
         cipher = (
             {

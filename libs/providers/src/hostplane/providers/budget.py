@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import partial, partialmethod
 from typing import Any, Protocol, TypeVar
 
 import httpx
@@ -197,3 +197,48 @@ class PacedTransport(httpx.HTTPTransport):
 def pace(session: requests.Session, base_url: str, provider: str, budget: Budget | None) -> None:
     """Send every request `session` makes to `base_url` through a paced, counted adapter."""
     session.mount(base_url, PacedAdapter(provider, budget))
+
+
+class _PacedRequests:
+    """Every request this process sends to a paced base URL with `requests`, paced.
+
+    For client libraries that build their own session and take no transport (hcloud):
+    like OpenTelemetry's requests instrumentation, `Session.send` is wrapped, once, around
+    whatever it was then (an instrumentation's wrapper included).
+    """
+
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple[str, Budget | None]] = {}
+        self.send_unpaced: Callable[..., requests.Response] | None = None
+
+    def add(self, base_url: str, provider: str, budget: Budget | None) -> None:
+        self.routes[base_url.rstrip("/")] = (provider, budget)
+        if self.send_unpaced is None:
+            self.send_unpaced = requests.Session.send
+            requests.Session.send = partialmethod(_send_paced, self)  # type: ignore[method-assign, assignment]
+
+    def route(self, url: str) -> tuple[str, Budget | None] | None:
+        return next((r for base, r in self.routes.items() if url.startswith(base)), None)
+
+
+def _send_paced(
+    session: requests.Session,
+    paced: _PacedRequests,
+    request: requests.PreparedRequest,
+    **kwargs: Any,
+) -> requests.Response:
+    assert paced.send_unpaced is not None
+    send = partial(paced.send_unpaced, session, request, **kwargs)
+    route = paced.route(request.url or "")
+    if route is None:
+        return send()
+    provider, budget = route
+    return paced_call(provider, request.method or "GET", budget, send, requests.RequestException)
+
+
+_PACED_REQUESTS = _PacedRequests()
+
+
+def pace_requests(base_url: str, provider: str, budget: Budget | None) -> None:
+    """Pace and count every request this process sends to `base_url` with `requests`."""
+    _PACED_REQUESTS.add(base_url, provider, budget)

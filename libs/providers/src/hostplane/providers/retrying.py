@@ -6,7 +6,7 @@ the instance before they are created), so a transient failure is simply tried ag
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from tenacity import (
     RetryCallState,
@@ -53,11 +53,11 @@ def retrying(
             "%s call failed, retrying (attempt %d): %s", provider, state.attempt_number, error
         )
 
-    decorator: Callable[[F], F] = retry(
+    decorator = retry(
         retry=retry_if_exception(transient),
         wait=_wait,
         stop=stop_after_attempt(attempts),
         before_sleep=log_retry,
         reraise=True,
     )
-    return decorator
+    return cast(Callable[[F], F], decorator)

@@ -1,26 +1,53 @@
-"""Wiring: settings → provider → application. Tests wire fakes the same way."""
+"""Wiring: settings → providers → application. Tests wire fakes the same way."""
+
+from collections.abc import Mapping
 
 from hostplane.messaging.eventstore import ensure_schema
 from hostplane.provisioning.adapters.hetzner import HetznerProvider
+from hostplane.provisioning.adapters.provider import ServerProvider
 from hostplane.provisioning.application import Provisioning
 from hostplane.provisioning.settings import Settings
 
 SCHEMA = "provisioning"
 
 
-def bootstrap(settings: Settings, provider: HetznerProvider | None = None) -> Provisioning:
-    """The provisioning application on its own PostgreSQL schema."""
-    ensure_schema(settings.database_url, SCHEMA)
-    return Provisioning(
-        env=settings.eventsourcing_env(SCHEMA),
-        provider=provider
-        or HetznerProvider(
+def providers_from(settings: Settings) -> dict[str, ServerProvider]:
+    """An adapter for every provider the configured regions use."""
+    used = settings.providers_in_use()
+    providers: dict[str, ServerProvider] = {}
+    if "hetzner" in used:
+        providers["hetzner"] = HetznerProvider(
             token=settings.hetzner_api_token,
             endpoint=settings.hetzner_api_endpoint,
-            poll_interval=settings.provider_poll_interval_s,
+            poll_interval_s=settings.provider_poll_interval_s,
             timeout_s=settings.provider_timeout_s,
             budget=settings.hetzner_budget(),
-        ),
+        )
+    if "proxmox" in used:
+        # Loaded only where a region is placed at Proxmox.
+        from hostplane.provisioning.adapters.proxmox import ProxmoxProvider
+
+        providers["proxmox"] = ProxmoxProvider(
+            api_url=settings.proxmox_api_url,
+            token_id=settings.proxmox_token_id,
+            token_secret=settings.proxmox_token_secret,
+            verify_tls=settings.proxmox_verify_tls,
+            poll_interval_s=settings.provider_poll_interval_s,
+            timeout_s=settings.provider_timeout_s,
+        )
+    return providers
+
+
+def bootstrap(
+    settings: Settings, providers: Mapping[str, ServerProvider] | None = None
+) -> Provisioning:
+    """The provisioning application on its own PostgreSQL schema."""
+    if settings.event_store == "postgresql":
+        ensure_schema(settings.database_url, SCHEMA)
+    return Provisioning(
+        env=settings.eventsourcing_env(SCHEMA),
+        providers=providers_from(settings) if providers is None else providers,
+        catalog=settings,
         ready_url=settings.ready_url,
         instance_token_secret=settings.instance_token_secret,
     )

@@ -19,6 +19,11 @@ class _Command(BaseModel):
 
     instance_id: UUID
 
+    @property
+    def subject_id(self) -> UUID:
+        """The aggregate the command is for (its job names it)."""
+        return self.instance_id
+
 
 class CreateInstance(_Command):
     type: Literal["CreateInstance"] = "CreateInstance"
@@ -78,6 +83,10 @@ class RegisterUser(BaseModel):
     user_id: UUID
     whmcs_client_id: int
     email: EmailStr
+
+    @property
+    def subject_id(self) -> UUID:
+        return self.user_id
 
 
 ProvisioningCommand = Annotated[

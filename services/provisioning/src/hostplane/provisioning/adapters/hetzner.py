@@ -1,14 +1,15 @@
-"""Hetzner Cloud through the official `hcloud` client.
+"""Hetzner Cloud through the official `hcloud` client: a `ServerProvider`.
 
-Every call is safe to repeat: a server is named after its instance, so a create whose answer
-was lost finds the server on its retry; deleting is "make sure it is gone". Calls are paced
-to the project's rate limit, and actions are polled many at a time.
+Every call is safe to repeat: a server is named after its instance and labelled with its id,
+so a create whose answer was lost finds the server on its retry; deleting is "make sure it
+is gone". Calls are paced to the project's rate limit (its `requests` session is handed in).
 """
 
-import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import requests
@@ -19,22 +20,29 @@ from hcloud.locations import Location
 from hcloud.server_types import ServerType
 from hcloud.servers import BoundServer
 from hcloud.ssh_keys import SSHKey
-from tenacity import (
-    RetryCallState,
-    retry,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
-from hostplane.contracts.catalog import datacenter_of
-from hostplane.providers.budget import Budget, pace
+from hostplane.contracts.catalog import HetznerRegion, PlanSpec, Provider
+from hostplane.contracts.telemetry import ServerUsage
+from hostplane.providers.budget import Budget, pace_requests
+from hostplane.providers.errors import ProviderError
+from hostplane.providers.retrying import retrying
+from hostplane.provisioning.adapters.provider import (
+    BootState,
+    ConsoleAccess,
+    CreatedServer,
+    ServerSpec,
+)
 from hostplane.provisioning.domain.instance import ServerFacts
 
 log = logging.getLogger(__name__)
 
 INSTANCE_LABEL = "hostplane.io/instance-id"
 MANAGED_LABEL = "hostplane.io/managed"
+# The last minutes of metrics read per sample; the newest point is kept.
+USAGE_WINDOW = timedelta(minutes=5)
+# Hetzner's console credentials are good for a minute of connecting.
+CONSOLE_LIFE = timedelta(minutes=1)
+ACTIONS_PER_REQUEST = 50
 
 TRANSIENT_CODES = {
     "rate_limit_exceeded",
@@ -47,15 +55,6 @@ TRANSIENT_CODES = {
 }
 
 
-class ProviderError(Exception):
-    """A provider call failed for good (retries exhausted, or the provider said no)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
 def is_transient(error: BaseException) -> bool:
     """Errors worth another try: throttling, 5xx, timeouts, dropped connections."""
     if isinstance(error, APIException):
@@ -64,49 +63,21 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, requests.ConnectionError | requests.Timeout)
 
 
-def _log_retry(state: RetryCallState) -> None:
-    log.warning(
-        "hetzner call failed, retrying (attempt %d): %s",
-        state.attempt_number,
-        state.outcome.exception() if state.outcome else None,
-    )
-
-
-provider_call = retry(
-    retry=retry_if_exception(is_transient),
-    wait=wait_exponential_jitter(multiplier=0.2, max=10.0, jitter=0.5),
-    stop=stop_after_attempt(8),
-    before_sleep=_log_retry,
-    reraise=True,
-)
-
-
-@dataclass(frozen=True)
-class ServerSpec:
-    instance_id: UUID
-    server_type: str
-    location: str
-    image: str
-    user_data: str
-    ssh_key_ids: list[str]
+provider_call = retrying("hetzner", is_transient)
 
 
 def server_name(instance_id: UUID) -> str:
     return f"hp-{instance_id}"
 
 
-@dataclass(frozen=True)
-class CreatedServer:
-    facts: ServerFacts
-    # The create action to watch; None for a server found from an earlier attempt.
-    action_id: int | None
-
-
-@dataclass(frozen=True)
-class ActionState:
-    id: int
-    status: str  # running | success | error
-    error: str | None = None
+def _last(series: dict[str, Any], *names: str) -> float:
+    """The newest value of the named series, summed (0 when the provider has none yet)."""
+    total = 0.0
+    for name in names:
+        values = series.get(name, {}).get("values") or []
+        if values:
+            total += float(values[-1][1])
+    return total
 
 
 class HetznerProvider:
@@ -114,51 +85,68 @@ class HetznerProvider:
         self,
         token: str,
         endpoint: str,
-        poll_interval: float = 0.25,
+        poll_interval_s: float = 0.25,
         boot_timeout_s: float = 600,
         timeout_s: float = 30.0,
         budget: Budget | None = None,
     ) -> None:
-        self.poll_interval = poll_interval
+        self._poll_interval_s = poll_interval_s
         self._boot_timeout_s = boot_timeout_s
         self._client = Client(
             token=token,
             api_endpoint=endpoint,
             application_name="hostplane",
-            poll_interval=poll_interval,
+            poll_interval=poll_interval_s,
             poll_max_retries=2400,
             timeout=(3.05, timeout_s),
         )
-        # hcloud takes no transport of ours; its session is where every request passes.
-        pace(self._client._client._session, endpoint, "hetzner", budget)
+        pace_requests(endpoint, "hetzner", budget)
 
-    def create_server(self, spec: ServerSpec) -> CreatedServer:
+    @property
+    def name(self) -> Provider:
+        return "hetzner"
+
+    @property
+    def poll_interval_s(self) -> float:
+        return self._poll_interval_s
+
+    def ensure_server(self, spec: ServerSpec) -> CreatedServer:
         """Ask for the instance's server (once); it boots while the caller goes on."""
+        assert isinstance(spec.region, HetznerRegion)
         try:
             server, action = self._create_once(spec)
         except APIException as error:
             raise ProviderError("SERVER_CREATE_FAILED", f"{error.code}: {error.message}") from error
         except requests.RequestException as error:
             raise ProviderError("PROVIDER_UNREACHABLE", str(error)) from error
-        assert server.id is not None
-        assert server.server_type is not None and server.location is not None
+        assert server.id is not None and server.server_type is not None
         assert server.public_net is not None and server.public_net.ipv4 is not None
         facts = ServerFacts(
-            hetzner_id=server.id,
+            provider="hetzner",
+            server_id=server.id,
             server_type=str(server.server_type.name),
-            datacenter=datacenter_of(str(server.location.name)),
+            datacenter=spec.region.datacenter,
             ip_address=server.public_net.ipv4.ip,
         )
-        return CreatedServer(facts, action.id if action is not None else None)
+        return CreatedServer(facts, str(action.id) if action is not None else None)
+
+    def boot_states(self, boots: Sequence[str]) -> list[BootState]:
+        """The state of the create actions, up to 50 in one request."""
+        states: list[BootState] = []
+        try:
+            for start in range(0, len(boots), ACTIONS_PER_REQUEST):
+                states += self._action_states(list(boots[start : start + ACTIONS_PER_REQUEST]))
+        except (APIException, requests.RequestException) as error:
+            raise ProviderError("PROVIDER_UNREACHABLE", str(error)) from error
+        return states
 
     @provider_call
-    def action_states(self, action_ids: list[int]) -> list[ActionState]:
-        """The state of up to 50 actions, in one request."""
+    def _action_states(self, boots: list[str]) -> list[BootState]:
         answer = self._client.request(
-            "GET", "/actions", params={"id": action_ids, "per_page": len(action_ids)}
+            "GET", "/actions", params={"id": [int(b) for b in boots], "per_page": len(boots)}
         )
         return [
-            ActionState(a["id"], a["status"], (a.get("error") or {}).get("message"))
+            BootState(str(a["id"]), a["status"], (a.get("error") or {}).get("message"))
             for a in answer["actions"]
         ]
 
@@ -195,18 +183,62 @@ class HetznerProvider:
         """Restart the instance's server (a soft reboot through ACPI)."""
         self._wait(self._action(self._require(instance_id), "reboot"))
 
-    def change_type(self, instance_id: UUID, server_type: str, start_after: bool) -> None:
-        """Move the server to another type: stop it, grow its disk, start it again if asked."""
+    def resize(self, instance_id: UUID, plan: PlanSpec, start_after: bool) -> None:
+        """Move the server to the plan's type: stop it, grow its disk, start it if asked."""
         server = self._require(instance_id)
-        if server.server_type is not None and server.server_type.name != server_type:
+        if server.server_type is not None and server.server_type.name != plan.server_type:
             if server.status != "off":
                 self._wait(self._action(server, "power_off"))
             try:
-                self._wait(self._change_type(server, server_type))
+                self._wait(self._change_type(server, plan.server_type))
             except APIException as error:
                 raise ProviderError("RESIZE_FAILED", f"{error.code}: {error.message}") from error
         if start_after:
             self.power_on(instance_id)
+
+    def usage(self) -> list[ServerUsage]:
+        """One list call finds every Hostplane server (traffic counters included), then one
+        metrics call per running server reads its last minutes of CPU, disk and network."""
+        now = datetime.now(UTC)
+        return [
+            self._usage(server, now)
+            for server in self._managed()
+            if server.status == "running" and INSTANCE_LABEL in (server.labels or {})
+        ]
+
+    def console(self, instance_id: UUID) -> ConsoleAccess:
+        """Hetzner's request-console action: a websocket URL and a VNC password."""
+        answer = self._request_console(self._require(instance_id))
+        return ConsoleAccess(
+            url=answer.wss_url,
+            password=answer.password,
+            expires_at=datetime.now(UTC) + CONSOLE_LIFE,
+        )
+
+    @provider_call
+    def _request_console(self, server: BoundServer) -> Any:
+        return server.request_console()
+
+    @provider_call
+    def _managed(self) -> list[BoundServer]:
+        return self._client.servers.get_all(label_selector=f"{MANAGED_LABEL}=true")
+
+    @provider_call
+    def _usage(self, server: BoundServer, now: datetime) -> ServerUsage:
+        metrics = server.get_metrics(
+            type=["cpu", "disk", "network"], start=now - USAGE_WINDOW, end=now, step=60
+        ).metrics.time_series
+        return ServerUsage(
+            instance_id=UUID((server.labels or {})[INSTANCE_LABEL]),
+            ts=now,
+            provider="hetzner",
+            cpu_percent=_last(metrics, "cpu"),
+            disk_bps=_last(metrics, "disk.0.bandwidth.read", "disk.0.bandwidth.write"),
+            net_in_bps=_last(metrics, "network.0.bandwidth.in"),
+            net_out_bps=_last(metrics, "network.0.bandwidth.out"),
+            traffic_out_gb=(server.outgoing_traffic or 0) / 1e9,
+            traffic_gb=(server.included_traffic or 0) / 1e9,
+        )
 
     @provider_call
     def _change_type(self, server: BoundServer, server_type: str) -> BoundAction:
@@ -238,11 +270,12 @@ class HetznerProvider:
 
     @provider_call
     def _create(self, spec: ServerSpec) -> tuple[BoundServer, BoundAction]:
+        assert isinstance(spec.region, HetznerRegion)
         response = self._client.servers.create(
             name=server_name(spec.instance_id),
-            server_type=ServerType(name=spec.server_type),
+            server_type=ServerType(name=spec.plan.server_type),
             image=Image(name=spec.image),
-            location=Location(name=spec.location),
+            location=Location(name=spec.region.location),
             ssh_keys=[_ssh_key(key) for key in spec.ssh_key_ids],
             user_data=spec.user_data,
             labels={INSTANCE_LABEL: str(spec.instance_id), MANAGED_LABEL: "true"},
@@ -250,12 +283,12 @@ class HetznerProvider:
         return response.server, response.action
 
     @provider_call
-    def _delete(self, server: BoundServer) -> BoundAction:
+    def _delete(self, server: BoundServer) -> BoundAction | None:
         try:
             return server.delete()
         except APIException as error:
             if error.code == "not_found":
-                return None  # type: ignore[return-value]
+                return None
             raise
 
     @provider_call
@@ -280,7 +313,7 @@ class HetznerProvider:
                 raise ProviderError("SERVER_CREATE_FAILED", f"server {server.id} did not start")
             action = self._running_action(server)
             if action is None:
-                time.sleep(self.poll_interval)
+                time.sleep(self._poll_interval_s)
             self._wait(action)
             server = self._reload(server)
         return server
@@ -289,51 +322,6 @@ class HetznerProvider:
     def _running_action(self, server: BoundServer) -> BoundAction | None:
         actions = server.get_actions(status=["running"])
         return actions[0] if actions else None
-
-
-class ActionWatcher:
-    """Waits for many actions at once: one `GET /actions?id=…` a round for up to 50 of them.
-
-    Polling each action alone would spend the project's rate limit on waiting.
-    """
-
-    BATCH = 50
-
-    def __init__(self, provider: HetznerProvider, interval_s: float, timeout_s: float) -> None:
-        self._provider = provider
-        self._interval_s = interval_s
-        self._timeout_s = timeout_s
-        self._waiting: dict[int, asyncio.Future[ActionState]] = {}
-        self._polling: asyncio.Task[None] | None = None
-
-    async def finished(self, action_id: int) -> ActionState:
-        """The action once it is no longer running (status `error` after the timeout)."""
-        future = self._waiting.get(action_id)
-        if future is None:
-            future = asyncio.get_running_loop().create_future()
-            self._waiting[action_id] = future
-        if self._polling is None or self._polling.done():
-            self._polling = asyncio.create_task(self._poll(), name="hetzner-action-watcher")
-        try:
-            return await asyncio.wait_for(asyncio.shield(future), self._timeout_s)
-        except TimeoutError:
-            self._waiting.pop(action_id, None)
-            return ActionState(action_id, "error", f"still running after {self._timeout_s:.0f}s")
-
-    async def _poll(self) -> None:
-        while self._waiting:
-            await asyncio.sleep(self._interval_s)
-            waiting = list(self._waiting)
-            for start in range(0, len(waiting), self.BATCH):
-                chunk = waiting[start : start + self.BATCH]
-                try:
-                    states = await asyncio.to_thread(self._provider.action_states, chunk)
-                except (APIException, requests.RequestException) as error:
-                    log.warning("polling %d actions failed, retrying: %s", len(chunk), error)
-                    continue
-                for state in states:
-                    if state.status != "running" and state.id in self._waiting:
-                        self._waiting.pop(state.id).set_result(state)
 
 
 def _ssh_key(key: str) -> SSHKey:

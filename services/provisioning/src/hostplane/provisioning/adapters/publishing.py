@@ -8,19 +8,12 @@ from eventsourcing.domain import DomainEventProtocol
 
 from hostplane.contracts import events as contract
 from hostplane.messaging.cloudevents import OutgoingEvent
+from hostplane.messaging.jobs import PAYLOADS as JOB_PAYLOADS
 from hostplane.provisioning.domain.instance import Instance
-from hostplane.provisioning.domain.job import Job
 from hostplane.provisioning.domain.operations import Operation
 from hostplane.provisioning.domain.user import User
 
 SOURCE = "hostplane/provisioning"
-
-REQUESTED = {
-    Operation.SUSPEND: contract.SuspendRequested,
-    Operation.UNSUSPEND: contract.UnsuspendRequested,
-    Operation.TERMINATE: contract.TerminateRequested,
-    Operation.REBOOT: contract.RebootRequested,
-}
 
 
 def _instance_created(e: Any, at: datetime) -> contract.EventPayload:
@@ -38,56 +31,74 @@ def _instance_created(e: Any, at: datetime) -> contract.EventPayload:
         location=e.location,
         ai_preset=e.ai_preset,
         ready_token_sha256=e.ready_token_sha256,
+        provider=getattr(e, "provider", "hetzner"),  # created before there was a choice
     )
 
 
 def _server_created(e: Any, at: datetime) -> contract.EventPayload:
+    hetzner_action = e.provider == "hetzner" and e.boot is not None and e.boot.isdigit()
     return contract.ServerCreated(
         occurred_at=at,
         instance_id=e.originator_id,
-        hetzner_id=e.hetzner_id,
+        hetzner_id=e.server_id,
         server_type=e.server_type,
         datacenter=e.datacenter,
         ip_address=e.ip_address,
         subdomain=e.subdomain,
-        action_id=getattr(e, "action_id", None),
+        action_id=int(e.boot) if hetzner_action else None,
+        provider=e.provider,
+        server_id=e.server_id,
+        boot=e.boot,
     )
 
 
-def _requested(e: Any, at: datetime) -> contract.EventPayload:
-    if Operation(e.operation) is Operation.RESIZE:
-        return contract.ResizeRequested(
-            occurred_at=at,
-            instance_id=e.originator_id,
-            job_id=e.job_id,
-            new_plan=e.plan,
-            server_type=e.server_type,
-        )
-    return REQUESTED[Operation(e.operation)](
-        occurred_at=at, instance_id=e.originator_id, job_id=e.job_id
-    )
+def _plain_request(kind: type[contract.OperationRequest]) -> Callable[[Any, datetime], Any]:
+    return lambda e, at: kind(occurred_at=at, instance_id=e.originator_id, job_id=e.job_id)
 
 
-def _confirmed(e: Any, at: datetime) -> contract.EventPayload:
-    operation, instance_id = Operation(e.operation), e.originator_id
-    if operation is Operation.SUSPEND:
-        return contract.InstanceSuspended(occurred_at=at, instance_id=instance_id)
-    if operation is Operation.UNSUSPEND:
-        return contract.InstanceUnsuspended(occurred_at=at, instance_id=instance_id)
-    if operation is Operation.REBOOT:
-        return contract.InstanceRebooted(occurred_at=at, instance_id=instance_id)
-    if operation is Operation.RESIZE:
-        return contract.InstanceResized(
-            occurred_at=at, instance_id=instance_id, plan=e.plan, server_type=e.server_type
-        )
-    return contract.InstanceTerminated(occurred_at=at, instance_id=instance_id, data_deleted=True)
+REQUESTED: dict[Operation, Callable[[Any, datetime], contract.EventPayload]] = {
+    Operation.SUSPEND: _plain_request(contract.SuspendRequested),
+    Operation.UNSUSPEND: _plain_request(contract.UnsuspendRequested),
+    Operation.TERMINATE: _plain_request(contract.TerminateRequested),
+    Operation.REBOOT: _plain_request(contract.RebootRequested),
+    Operation.RESIZE: lambda e, at: contract.ResizeRequested(
+        occurred_at=at,
+        instance_id=e.originator_id,
+        job_id=e.job_id,
+        new_plan=e.plan,
+        server_type=e.server_type,
+    ),
+}
+
+CONFIRMED: dict[Operation, Callable[[Any, datetime], contract.EventPayload]] = {
+    Operation.SUSPEND: lambda e, at: contract.InstanceSuspended(
+        occurred_at=at, instance_id=e.originator_id
+    ),
+    Operation.UNSUSPEND: lambda e, at: contract.InstanceUnsuspended(
+        occurred_at=at, instance_id=e.originator_id
+    ),
+    Operation.REBOOT: lambda e, at: contract.InstanceRebooted(
+        occurred_at=at, instance_id=e.originator_id
+    ),
+    Operation.RESIZE: lambda e, at: contract.InstanceResized(
+        occurred_at=at, instance_id=e.originator_id, plan=e.plan, server_type=e.server_type
+    ),
+    Operation.TERMINATE: lambda e, at: contract.InstanceTerminated(
+        occurred_at=at, instance_id=e.originator_id, data_deleted=True
+    ),
+}
 
 
 PAYLOADS: dict[type[Any], Callable[[Any, datetime], contract.EventPayload | None]] = {
     Instance.Created: _instance_created,
     Instance.ServerCreated: _server_created,
     Instance.DnsAssigned: lambda e, at: contract.DnsAssigned(
-        occurred_at=at, instance_id=e.originator_id, cloudflare_record_id=e.record_id, fqdn=e.fqdn
+        occurred_at=at,
+        instance_id=e.originator_id,
+        cloudflare_record_id=e.record_id,
+        fqdn=e.fqdn,
+        provider=getattr(e, "provider", "cloudflare"),  # assigned before DNS had a choice
+        record_id=e.record_id,
     ),
     Instance.ReadyReported: lambda e, at: contract.ReadyReported(
         occurred_at=at,
@@ -122,8 +133,8 @@ PAYLOADS: dict[type[Any], Callable[[Any, datetime], contract.EventPayload | None
         error_code=e.code,
         error_message=e.message,
     ),
-    Instance.OperationRequested: _requested,
-    Instance.OperationConfirmed: _confirmed,
+    Instance.OperationRequested: lambda e, at: REQUESTED[Operation(e.operation)](e, at),
+    Instance.OperationConfirmed: lambda e, at: CONFIRMED[Operation(e.operation)](e, at),
     Instance.OperationAbandoned: lambda e, at: contract.OperationFailed(
         occurred_at=at, instance_id=e.originator_id, error_code=e.code, error_message=e.message
     ),
@@ -139,12 +150,6 @@ PAYLOADS: dict[type[Any], Callable[[Any, datetime], contract.EventPayload | None
     User.LoggedIn: lambda e, at: contract.UserLoggedIn(
         occurred_at=at, user_id=e.originator_id, whmcs_client_id=e.whmcs_client_id, email=e.email
     ),
-    Job.Started: lambda e, at: contract.JobStarted(
-        occurred_at=at, job_id=e.originator_id, command=e.command, instance_id=e.instance_id
-    ),
-    Job.Succeeded: lambda e, at: contract.JobSucceeded(
-        occurred_at=at, job_id=e.originator_id, result=e.result
-    ),
     Instance.Configured: lambda e, at: contract.ConfigUpdated(
         occurred_at=at,
         instance_id=e.originator_id,
@@ -153,13 +158,7 @@ PAYLOADS: dict[type[Any], Callable[[Any, datetime], contract.EventPayload | None
         secrets_set=sorted(e.secrets),
         restart_required=e.restart,
     ),
-    Job.Failed: lambda e, at: contract.JobFailed(
-        occurred_at=at,
-        job_id=e.originator_id,
-        error_code=e.code,
-        error_message=e.message,
-        result=getattr(e, "result", None) or {},  # jobs failed before results were kept
-    ),
+    **JOB_PAYLOADS,
 }
 
 

@@ -30,13 +30,13 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from hostplane.contracts.catalog import PLANS, Plan
 from hostplane.contracts.identity import instance_id_for
 from hostplane.contracts.vps import InstanceStatus
 from hostplane.provisioning.domain.operations import (
     RESULTING_STATUS,
     JobOutcome,
     Operation,
+    PlanChoice,
     RequestedOperation,
     TransitionRefused,
     already_reached,
@@ -81,6 +81,8 @@ class Instance(Aggregate):
         ssh_key_ids: list[str],
         ready_token_sha256: str,
         job_id: UUID | None,
+        provider: str = "hetzner",  # instances created before there was a choice
+        disk_gb: int | None = None,
     ) -> None:
         self.whmcs_service_id = whmcs_service_id
         self.whmcs_client_id = whmcs_client_id
@@ -88,8 +90,10 @@ class Instance(Aggregate):
         self.region = region
         self.email = email
         self.subdomain = subdomain
-        self.server_type = server_type
+        self.provider = provider
+        self.server_type = server_type  # the size's name at the provider
         self.location = location
+        self.disk_gb = disk_gb
         self.ai_preset = ai_preset
         self.ssh_key_ids = ssh_key_ids
         self.ready_token_sha256 = ready_token_sha256
@@ -123,39 +127,62 @@ class Instance(Aggregate):
             and self.pending is None
         )
 
-    def record_server(self, server: ServerFacts, action_id: int | None = None) -> None:
+    def record_server(self, server: ServerFacts, boot: str | None = None) -> None:
         """The provider accepted the server and it boots; DNS can point at it already."""
         if self.is_provisioning and self.server is None:
             self._server_created(
-                hetzner_id=server.hetzner_id,
+                provider=server.provider,
+                server_id=server.server_id,
                 server_type=server.server_type,
                 datacenter=server.datacenter,
                 ip_address=server.ip_address,
                 subdomain=self.subdomain,
-                action_id=action_id,
+                boot=boot,
             )
 
-    @event("ServerCreated")
+    class ServerCreated(Aggregate.Event):
+        provider: str
+        server_id: int
+        server_type: str
+        datacenter: str
+        ip_address: str
+        subdomain: str
+        boot: str | None
+
+        # Version 1 knew Hetzner alone: `hetzner_id`, and the create action's `action_id`.
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["provider"] = "hetzner"
+            state["server_id"] = state.pop("hetzner_id")
+            action_id = state.pop("action_id", None)
+            state["boot"] = None if action_id is None else str(action_id)
+
+    @event(ServerCreated)
     def _server_created(
         self,
-        hetzner_id: int,
+        provider: str,
+        server_id: int,
         server_type: str,
         datacenter: str,
         ip_address: str,
         subdomain: str,
-        action_id: int | None = None,
+        boot: str | None,
     ) -> None:
-        self.server = ServerFacts(hetzner_id, server_type, datacenter, ip_address)
+        self.server = ServerFacts(provider, server_id, server_type, datacenter, ip_address)
 
-    def assign_dns(self, record_id: str, fqdn: str) -> list[JobOutcome]:
+    def assign_dns(
+        self, record_id: str, fqdn: str, provider: str = "cloudflare"
+    ) -> list[JobOutcome]:
         """DNS now points at the server; returns the queued jobs that ended on activation."""
         if not self.is_provisioning or self.dns_record_id is not None:
             return []
-        self._dns_assigned(record_id=record_id, fqdn=fqdn)
+        self._dns_assigned(record_id=record_id, fqdn=fqdn, provider=provider)
         return self._activate_if_complete()
 
     @event("DnsAssigned")
-    def _dns_assigned(self, record_id: str, fqdn: str) -> None:
+    def _dns_assigned(self, record_id: str, fqdn: str, provider: str = "cloudflare") -> None:
         self.dns_record_id = record_id
 
     def report_ready(self, openclaw_version: str, gateway_port: int) -> list[JobOutcome]:
@@ -257,18 +284,16 @@ class Instance(Aggregate):
         return self.pending is None and self.status is not InstanceStatus.PROVISIONING
 
     def request(
-        self, operation: Operation, job_id: UUID, plan: str | None = None
+        self, operation: Operation, job_id: UUID, target: PlanChoice | None = None
     ) -> list[JobOutcome]:
-        """Ask for an operation as job `job_id` (a resize names its target `plan`).
+        """Ask for an operation as job `job_id` (a resize names its `target`).
 
         Returns the job if it ended at once (target reached, or refused); otherwise it is in
         progress or queued, and ends with a later `confirm`, `abandon` or queue move.
         """
-        if (operation is Operation.RESIZE) != (plan is not None):
+        if (operation is Operation.RESIZE) != (target is not None):
             raise ValueError("a resize, and only a resize, names a plan")
-        requested = RequestedOperation(
-            operation, job_id, plan, PLANS[Plan(plan)].server_type if plan else None
-        )
+        requested = RequestedOperation.of(operation, job_id, target)
         cuts_build_short = operation is Operation.TERMINATE and self.is_provisioning
         if (self.queue or not self._idle) and not cuts_build_short:
             self._queued(
@@ -276,6 +301,7 @@ class Instance(Aggregate):
                 job_id=job_id,
                 plan=requested.plan,
                 server_type=requested.server_type,
+                disk_gb=requested.disk_gb,
                 behind=self._last_in_line(),
             )
             return []
@@ -295,15 +321,16 @@ class Instance(Aggregate):
         plan: str | None,
         server_type: str | None,
         behind: str,
+        disk_gb: int | None = None,
     ) -> None:
-        queued = RequestedOperation(Operation(operation), job_id, plan, server_type)
+        queued = RequestedOperation(Operation(operation), job_id, plan, server_type, disk_gb)
         self.queue = (*self.queue, queued)
 
     def _take_up(self, requested: RequestedOperation) -> JobOutcome | None:
         """Judge an operation against the state now: ended at once, or in progress (None)."""
         operation, job_id = requested.operation, requested.job_id
         try:
-            reached = already_reached(requested, self.status, self.plan)
+            reached = already_reached(requested, self.status, self.plan, self.disk_gb)
         except TransitionRefused as refusal:
             message = str(refusal)
             self._refused(
@@ -322,6 +349,7 @@ class Instance(Aggregate):
             job_id=job_id,
             plan=requested.plan,
             server_type=requested.server_type,
+            disk_gb=requested.disk_gb,
         )
         return None
 
@@ -347,9 +375,14 @@ class Instance(Aggregate):
 
     @event("OperationRequested")
     def _requested(
-        self, operation: str, job_id: UUID, plan: str | None, server_type: str | None
+        self,
+        operation: str,
+        job_id: UUID,
+        plan: str | None,
+        server_type: str | None,
+        disk_gb: int | None = None,
     ) -> None:
-        self.pending = RequestedOperation(Operation(operation), job_id, plan, server_type)
+        self.pending = RequestedOperation(Operation(operation), job_id, plan, server_type, disk_gb)
         self._dequeue(job_id)
 
     def confirm(self, operation: Operation) -> list[JobOutcome]:
@@ -362,6 +395,7 @@ class Instance(Aggregate):
             operation=operation.value,
             plan=pending.plan,
             server_type=pending.server_type,
+            disk_gb=pending.disk_gb,
             timestamp=at,
         )
         done = JobOutcome(pending.job_id, state_result(self.status, at, pending.plan))
@@ -369,10 +403,17 @@ class Instance(Aggregate):
 
     @event("OperationConfirmed")
     def _confirmed(
-        self, operation: str, plan: str | None, server_type: str | None, timestamp: datetime
+        self,
+        operation: str,
+        plan: str | None,
+        server_type: str | None,
+        timestamp: datetime,
+        disk_gb: int | None = None,
     ) -> None:
         if plan and server_type:
             self.plan, self.server_type = plan, server_type
+            # Disks only grow: a resize to a plan with a smaller one is refused before.
+            self.disk_gb = disk_gb or self.disk_gb
             self.resized_at = timestamp
         self.pending = None
         self.status = RESULTING_STATUS.get(Operation(operation), self.status)

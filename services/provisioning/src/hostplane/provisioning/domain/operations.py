@@ -10,7 +10,8 @@ from enum import StrEnum
 from uuid import UUID
 
 from hostplane.contracts.catalog import PLANS, Plan
-from hostplane.contracts.openclaw import ErrorCode, InstanceStatus, iso
+from hostplane.contracts.openclaw.errors import ErrorCode
+from hostplane.contracts.vps import InstanceStatus, iso
 
 
 class Operation(StrEnum):
@@ -41,6 +42,15 @@ class TransitionRefused(Exception):
 
 
 @dataclass(frozen=True)
+class PlanChoice:
+    """A resize's target: the plan, its size's name at the instance's provider, its disk."""
+
+    plan: str
+    server_type: str
+    disk_gb: int
+
+
+@dataclass(frozen=True)
 class RequestedOperation:
     """An operation asked for by job `job_id`: queued, in progress, or about to be judged."""
 
@@ -48,6 +58,16 @@ class RequestedOperation:
     job_id: UUID
     plan: str | None = None  # a resize's target
     server_type: str | None = None
+    # None in operations requested before disks were recorded: the default catalog's then.
+    disk_gb: int | None = None
+
+    @classmethod
+    def of(
+        cls, operation: Operation, job_id: UUID, target: PlanChoice | None
+    ) -> "RequestedOperation":
+        if target is None:
+            return cls(operation, job_id)
+        return cls(operation, job_id, target.plan, target.server_type, target.disk_gb)
 
 
 @dataclass(frozen=True)
@@ -93,7 +113,9 @@ def state_message(status: InstanceStatus) -> str:
     return f"Instance is {STATE_NAMES.get(status, status.value)}"
 
 
-def already_reached(requested: RequestedOperation, status: InstanceStatus, plan: str) -> bool:
+def already_reached(
+    requested: RequestedOperation, status: InstanceStatus, plan: str, disk_gb: int | None
+) -> bool:
     """Whether `requested` finds its target already reached in `status` on `plan`.
 
     Raises TransitionRefused when it can never succeed from there.
@@ -104,19 +126,21 @@ def already_reached(requested: RequestedOperation, status: InstanceStatus, plan:
         raise TransitionRefused(state_message(status), status=status)
     if requested.operation is Operation.RESIZE:
         assert requested.plan is not None
-        return _resize_reached(plan, requested.plan)
+        return _resize_reached(plan, disk_gb, requested)
     return False
 
 
-def _resize_reached(current: str, target: str) -> bool:
+def _resize_reached(current: str, disk_gb: int | None, target: RequestedOperation) -> bool:
     """A resize to the plan the instance is on is done; disks can grow but never shrink."""
-    if target == current:
+    assert target.plan is not None
+    if target.plan == current:
         return True
-    wanted, now = PLANS[Plan(target)], PLANS[Plan(current)]
-    if wanted.disk_gb < now.disk_gb:
+    wanted = target.disk_gb or PLANS[Plan(target.plan)].disk_gb
+    now = disk_gb or PLANS[Plan(current)].disk_gb
+    if wanted < now:
         raise TransitionRefused(
-            f"{target} has a {wanted.disk_gb} GB disk, smaller than the instance's "
-            f"{now.disk_gb} GB: disks cannot shrink",
+            f"{target.plan} has a {wanted} GB disk, smaller than the instance's "
+            f"{now} GB: disks cannot shrink",
             code=ErrorCode.DOWNGRADE_NOT_POSSIBLE,
         )
     return False

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -11,8 +12,8 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import TypeAdapter, ValidationError
 
 from hostplane.contracts import envelope
-from hostplane.contracts.commands import provisioning as commands
 from hostplane.contracts import events as contract
+from hostplane.contracts.commands import provisioning as commands
 from hostplane.contracts.topics import DNS_EVENTS, PROVISIONING_COMMANDS, VPS_EVENTS
 from hostplane.messaging.cloudevents import header, incoming_event
 from hostplane.messaging.eventstore import Position
@@ -24,30 +25,18 @@ from hostplane.messaging.kafka import (
     unprocessed,
 )
 from hostplane.messaging.settings import InfraSettings
-from hostplane.provisioning.adapters.hetzner import ActionState, ActionWatcher
-from hostplane.provisioning.application import Provisioning
+from hostplane.provisioning.adapters.provider import BootState
+from hostplane.provisioning.application import Provisioning, handle_command
 from hostplane.provisioning.domain.operations import Operation
 
 log = logging.getLogger(__name__)
 
 COMMAND = TypeAdapter[commands.ProvisioningCommand](commands.ProvisioningCommand)
 
-SAGA_STEPS: dict[type[contract.EventPayload], Operation | None] = {
-    contract.InstanceCreated: None,
-    contract.ProvisioningFailed: None,
-    contract.SuspendRequested: Operation.SUSPEND,
-    contract.UnsuspendRequested: Operation.UNSUSPEND,
-    contract.TerminateRequested: Operation.TERMINATE,
-    contract.RebootRequested: Operation.REBOOT,
-    contract.ResizeRequested: Operation.RESIZE,
-}
-
 GROUP = "provisioning"
 # A saga step may wait on the provider: a consumer takes a bounded share of its partition.
 SAGA_BATCH = 100
 
-
-BOOT_TIMEOUT_S = 600.0
 # The boot watch reads vps.events beside the saga steps, so it keeps tracking records apart.
 BOOT_WATCH = "boot"
 
@@ -74,8 +63,6 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
     async def on_instance_events(message: KafkaMessage) -> None:
         await handle_records(app, message, partial(_saga_step, app))
 
-    watcher = ActionWatcher(app.provider, app.provider.poll_interval, BOOT_TIMEOUT_S)
-
     # A server boots in tens of seconds. The servers of a whole batch are watched together
     # (one poll a round for all), so a boot never holds up the instances behind it.
     @tracked_subscriber(
@@ -88,7 +75,7 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
     async def on_servers_booting(message: KafkaMessage) -> None:
         await asyncio.gather(
             *(
-                _settle_boots(app, watcher, records)
+                _settle_boots(app, records)
                 for records in await asyncio.to_thread(unprocessed, app, message, BOOT_WATCH)
             )
         )
@@ -107,32 +94,69 @@ def _on_command(app: Provisioning, record: Any, position: Position) -> bool:
     except (ValidationError, ValueError) as error:
         log.error("dropping malformed command at %s: %s", position, error)
         return False
-    app.handle_command(command, job_id, position)
+    handle_command(app, command, job_id, position)
     return True
+
+
+# What each dns.events payload does to the instance it names.
+DNS_OUTCOMES: dict[type[Any], Callable[[Provisioning, Any, Position], None]] = {
+    contract.RecordCreated: lambda app, e, position: app.record_dns(
+        e.instance_id, e.record_id, e.record_name, e.provider, position
+    ),
+    contract.RecordFailed: lambda app, e, position: app.dns_failed(
+        e.instance_id, e.error_code, e.error_message, position
+    ),
+}
 
 
 def _on_dns_event(app: Provisioning, record: Any, position: Position) -> bool:
     payload = incoming_event(record)
-    if isinstance(payload, contract.RecordCreated):
-        app.record_dns(payload.instance_id, payload.record_id, payload.record_name, position)
-        return True
-    if isinstance(payload, contract.RecordFailed):
-        app.dns_failed(payload.instance_id, payload.error_code, payload.error_message, position)
-        return True
-    return False
+    react = DNS_OUTCOMES.get(type(payload))
+    if react is None:
+        return False
+    react(app, payload, position)
+    return True
 
 
-async def _settle_boots(app: Provisioning, watcher: ActionWatcher, records: list[Any]) -> None:
+def _carry_out(operation: Operation) -> Callable[[Provisioning, Any, Position], None]:
+    # The request names its job: only that job's operation, if still in progress, acts.
+    return lambda app, e, position: app.carry_out(e.instance_id, operation, e.job_id, position)
+
+
+# The saga's step for each vps.events payload that calls for one.
+SAGA_STEPS: dict[type[Any], Callable[[Provisioning, Any, Position], None]] = {
+    contract.InstanceCreated: lambda app, e, position: app.provision_server(
+        e.instance_id, position
+    ),
+    contract.ProvisioningFailed: lambda app, e, position: app.compensate(e.instance_id, position),
+    contract.SuspendRequested: _carry_out(Operation.SUSPEND),
+    contract.UnsuspendRequested: _carry_out(Operation.UNSUSPEND),
+    contract.TerminateRequested: _carry_out(Operation.TERMINATE),
+    contract.RebootRequested: _carry_out(Operation.REBOOT),
+    contract.ResizeRequested: _carry_out(Operation.RESIZE),
+}
+
+
+def _saga_step(app: Provisioning, record: Any, position: Position) -> bool:
+    payload = incoming_event(record)
+    step = SAGA_STEPS.get(type(payload))
+    if step is None:
+        return False
+    step(app, payload, position)
+    return True
+
+
+async def _settle_boots(app: Provisioning, records: list[Any]) -> None:
     """Wait for the servers created in one partition's records, then record how they ended."""
-    booting: dict[UUID, int | None] = {}
-    for record in records:
-        payload = incoming_event(record)
-        if isinstance(payload, contract.ServerCreated):
-            booting[payload.instance_id] = payload.action_id
-    states = await asyncio.gather(
-        *(_boot(app, watcher, instance_id, action) for instance_id, action in booting.items())
+    created = [
+        payload
+        for payload in map(incoming_event, records)
+        if isinstance(payload, contract.ServerCreated)
+    ]
+    states: list[BootState] = await asyncio.gather(
+        *(app.boot_outcome(e.instance_id, e.provider, _boot_of(e)) for e in created)
     )
-    outcomes = dict(zip(booting, states, strict=True))
+    outcomes = {e.instance_id: state for e, state in zip(created, states, strict=True)}
     await handle_at(
         app,
         batch_position(records, BOOT_WATCH),
@@ -140,25 +164,8 @@ async def _settle_boots(app: Provisioning, watcher: ActionWatcher, records: list
     )
 
 
-async def _boot(
-    app: Provisioning, watcher: ActionWatcher, instance_id: UUID, action_id: int | None
-) -> ActionState:
-    if action_id is None:
-        return await asyncio.to_thread(app.boot_of_found_server, instance_id)
-    return await watcher.finished(action_id)
-
-
-def _saga_step(app: Provisioning, record: Any, position: Position) -> bool:
-    payload = incoming_event(record)
-    if payload is None or type(payload) not in SAGA_STEPS:
-        return False
-    if isinstance(payload, contract.InstanceCreated):
-        app.provision_server(payload.instance_id, position)
-    elif isinstance(payload, contract.ProvisioningFailed):
-        app.compensate(payload.instance_id, position)
-    else:
-        operation = SAGA_STEPS[type(payload)]
-        assert isinstance(payload, contract.OperationRequest) and operation is not None
-        # The request names its job: only that job's operation, if still in progress, acts.
-        app.carry_out(payload.instance_id, operation, payload.job_id, position)
-    return True
+def _boot_of(event: contract.ServerCreated) -> str | None:
+    """What to watch: events published before `boot` name Hetzner's action by its id."""
+    if event.boot is not None:
+        return event.boot
+    return None if event.action_id is None else str(event.action_id)
