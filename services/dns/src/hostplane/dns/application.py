@@ -5,9 +5,10 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from hostplane.dns.adapters.cloudflare import CloudflareProvider, ProviderError
+from hostplane.dns.adapters.provider import DnsProvider
 from hostplane.dns.domain.record import Record
 from hostplane.messaging.eventstore import Position, TrackedApplication
+from hostplane.providers.errors import ProviderError
 
 log = logging.getLogger(__name__)
 
@@ -15,7 +16,7 @@ log = logging.getLogger(__name__)
 class Dns(TrackedApplication):
     name = "dns"
 
-    def __init__(self, env: dict[str, str], provider: CloudflareProvider, domain: str) -> None:
+    def __init__(self, env: dict[str, str], provider: DnsProvider, domain: str) -> None:
         super().__init__(env)
         self.provider = provider
         self.domain = domain
@@ -42,7 +43,12 @@ class Dns(TrackedApplication):
                 "error_message": f"{error.code}: {error.message}",
             }
         record = Record(
-            instance_id=instance_id, name=name, record_type="A", content=ip_address, **outcome
+            instance_id=instance_id,
+            name=name,
+            record_type="A",
+            content=ip_address,
+            provider=self.provider.name,
+            **outcome,
         )
         self.save_tracked(record, position=position)
 
@@ -52,6 +58,16 @@ class Dns(TrackedApplication):
         if record is None or record.deleted:
             self.save_tracked(position=position)
             return
+        if record.provider != self.provider.name:
+            # A zone moved to another host keeps its names: the record is removed by name
+            # and type wherever the zone is now served.
+            log.info(
+                "instance %s: record %s was made at %s, removing it at %s",
+                instance_id,
+                record.name,
+                record.provider,
+                self.provider.name,
+            )
         self.provider.ensure_absent(record.name, record.record_type)
         record.delete()
         self.save_tracked(record, position=position)

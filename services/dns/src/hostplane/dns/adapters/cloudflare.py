@@ -5,59 +5,19 @@ deleting is "make sure it is gone". Every request takes a token from the user's 
 requests per 5 minutes) before it goes out; a 429 is retried after its `Retry-After`.
 """
 
-import logging
 from typing import Any
 
 import httpx
-from tenacity import (
-    RetryCallState,
-    retry,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
+from hostplane.dns.adapters.provider import DnsProviderName
 from hostplane.providers.budget import Budget, PacedTransport
+from hostplane.providers.errors import ProviderError, TransientError, retry_after_of
+from hostplane.providers.retrying import retrying
 
-log = logging.getLogger(__name__)
-
-
-class ProviderError(Exception):
-    """A provider call failed for good."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-class TransientError(Exception):
-    """Throttled, 5xx or unreachable: worth another try after `retry_after` seconds."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-def _wait(state: RetryCallState) -> float:
-    error = state.outcome.exception() if state.outcome else None
-    if isinstance(error, TransientError) and error.retry_after is not None:
-        return min(error.retry_after, 60.0)
-    return float(wait_exponential_jitter(multiplier=0.2, max=10.0, jitter=0.5)(state))
-
-
-def _log_retry(state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome else None
-    log.warning("cloudflare call failed, retrying (attempt %d): %s", state.attempt_number, error)
-
-
-provider_call = retry(
-    retry=retry_if_exception(lambda e: isinstance(e, TransientError)),
-    wait=_wait,
-    stop=stop_after_attempt(8),
-    before_sleep=_log_retry,
-    reraise=True,
-)
+# Cloudflare's error codes that repeating a call can meet: the record is there already, or
+# gone already.
+ALREADY_EXISTS = "81057"
+DOES_NOT_EXIST = "81044"
 
 
 class CloudflareProvider:
@@ -68,14 +28,20 @@ class CloudflareProvider:
         zone_id: str,
         timeout_s: float = 10.0,
         budget: Budget | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
+        """`transport` replaces the paced one (tests serve Cloudflare's answers with it)."""
         self._zone_id = zone_id
         self._http = httpx.Client(
             base_url=api_base.rstrip("/"),
             headers={"Authorization": f"Bearer {token}"},
             timeout=timeout_s,
-            transport=PacedTransport("cloudflare", budget),
+            transport=transport or PacedTransport("cloudflare", budget),
         )
+
+    @property
+    def name(self) -> DnsProviderName:
+        return "cloudflare"
 
     def ensure_record(self, name: str, record_type: str, content: str) -> str:
         """The id of the record `name` → `content`, created (or corrected) if needed."""
@@ -96,7 +62,7 @@ class CloudflareProvider:
                 )
             except ProviderError as error:
                 # A create whose answer was lost, retried: the record is there already.
-                found = self._find(name, record_type) if error.code == "81057" else None
+                found = self._find(name, record_type) if error.code == ALREADY_EXISTS else None
                 if found is None:
                     raise
                 return str(found["id"])
@@ -112,7 +78,7 @@ class CloudflareProvider:
             try:
                 self._call("DELETE", f"{self._records()}/{record['id']}")
             except ProviderError as error:
-                if error.code != "81044":  # already gone
+                if error.code != DOES_NOT_EXIST:
                     raise
             deleted.append(str(record["id"]))
         return deleted
@@ -127,17 +93,16 @@ class CloudflareProvider:
         found = self._call("GET", self._records(), params={"name": name, "type": record_type})
         return found[0] if found else None
 
-    @provider_call
+    @retrying("cloudflare")
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TransportError as error:
             raise TransientError(f"{method} {path}: {error!r}") from error
         if response.status_code == 429 or response.status_code >= 500:
-            retry_after = response.headers.get("Retry-After")
             raise TransientError(
                 f"{method} {path}: HTTP {response.status_code}",
-                float(retry_after) if retry_after and retry_after.isdigit() else None,
+                retry_after_of(response.headers.get("Retry-After")),
             )
         try:
             body = response.json()

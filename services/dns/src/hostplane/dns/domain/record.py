@@ -1,7 +1,8 @@
 """The Record aggregate: one DNS record Hostplane keeps for an instance.
 
 Its creation event records the provider's answer (the record id, or why it failed for good),
-so the record and its outcome are stored, and published, together.
+so the record and its outcome are stored, and published, together. It names the provider
+that holds the record ("cloudflare" for records stored before PowerDNS was offered).
 """
 
 from typing import Any
@@ -17,10 +18,11 @@ class Record(Aggregate):
     def create_id(instance_id: UUID, record_type: str = "A", **_: Any) -> UUID:
         return uuid5(HOSTPLANE_NAMESPACE, f"dns-record:{instance_id}:{record_type}")
 
+    # Called with keywords, though not marked keyword-only: eventsourcing would then require
+    # `provider`, which events stored before it do not carry.
     @event("Created")
     def __init__(
         self,
-        *,
         instance_id: UUID,
         name: str,
         record_type: str,
@@ -28,8 +30,10 @@ class Record(Aggregate):
         provider_record_id: str | None,
         error_code: str | None,
         error_message: str | None,
+        provider: str = "cloudflare",
     ) -> None:
         self.instance_id = instance_id
+        self.provider = provider
         self.name = name
         self.record_type = record_type
         self.content = content

@@ -1,5 +1,6 @@
 """Kafka subscriber: instance events that create or remove DNS records."""
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -15,6 +16,22 @@ from hostplane.messaging.kafka import handle_records, tracked_subscriber
 from hostplane.messaging.settings import InfraSettings
 
 GROUP = "dns"
+
+
+def _remove_for(app: Dns, payload: Any, position: Position) -> None:
+    app.remove_for(payload.instance_id, position)
+
+
+def _point_at_server(app: Dns, payload: Any, position: Position) -> None:
+    app.point_at_server(payload.instance_id, payload.subdomain, payload.ip_address, position)
+
+
+# What each `vps.events` payload the dns service reacts to asks of it; the others pass by.
+HANDLERS: dict[type[contract.EventPayload], Callable[[Dns, Any, Position], None]] = {
+    contract.ServerCreated: _point_at_server,
+    contract.InstanceTerminated: _remove_for,
+    contract.InstanceErrored: _remove_for,
+}
 
 
 def subscribe(broker: KafkaBroker, app: Dns, settings: InfraSettings) -> None:
@@ -34,10 +51,8 @@ def subscribe(broker: KafkaBroker, app: Dns, settings: InfraSettings) -> None:
 
 def _on_instance_event(app: Dns, record: Any, position: Position) -> bool:
     payload = incoming_event(record)
-    if isinstance(payload, contract.ServerCreated):
-        app.point_at_server(payload.instance_id, payload.subdomain, payload.ip_address, position)
-        return True
-    if isinstance(payload, contract.InstanceTerminated | contract.InstanceErrored):
-        app.remove_for(payload.instance_id, position)
-        return True
-    return False
+    handler = HANDLERS.get(type(payload)) if payload is not None else None
+    if handler is None:
+        return False
+    handler(app, payload, position)
+    return True
