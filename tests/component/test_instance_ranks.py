@@ -1,7 +1,7 @@
 """Age ranks of the admin listing: exact however instances arrive, and equal after a replay."""
 
 import random
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
@@ -10,13 +10,14 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from hostplane.contracts.events import EventPayload, InstanceCreated
+from hostplane.contracts.events import InstanceCreated
 from hostplane.messaging.eventstore import Position
-from hostplane.metrics.adapters.store import ViewStore
+from hostplane.metrics.application import Delivered, Metrics
+from tests.component.read_models import metrics_on
 from tests.conftest import Infra
 
 PARTITIONS = 4
-Batch = tuple[list[Position], list[tuple[EventPayload | None, int]]]
+Batch = list[Delivered]
 
 
 def created(at: datetime) -> InstanceCreated:
@@ -45,13 +46,17 @@ def batches(events: list[InstanceCreated], size: int) -> list[Batch]:
         mine = events[partition::PARTITIONS]
         for start in range(0, len(mine), size):
             chunk = mine[start : start + size]
-            positions = [Position("vps.events", partition, start + k) for k in range(len(chunk))]
-            out.append((positions, [(event, 1) for event in chunk]))
+            out.append(
+                [
+                    Delivered(Position("vps.events", partition, start + k), event, 1)
+                    for k, event in enumerate(chunk)
+                ]
+            )
     return out
 
 
 def partition(batch: Batch) -> int:
-    return batch[0][0].partition
+    return batch[0].position.partition
 
 
 def ranks(database_url: str, schema: str) -> dict[str, int | None]:
@@ -68,46 +73,46 @@ def expected(events: list[InstanceCreated]) -> dict[str, int]:
 
 
 @pytest.fixture
-def stores(infra: Infra, schema: str) -> Iterator[tuple[ViewStore, ViewStore]]:
-    live = ViewStore(infra.database_url, schema=schema, pool_size=PARTITIONS)
-    replay = ViewStore(infra.database_url, schema=f"{schema}_replay", replay=True)
-    for store in (live, replay):
-        store.create_schema()
-    yield live, replay
-    for store in (live, replay):
-        store.close()
-    with psycopg.connect(infra.database_url, autocommit=True) as conn:
-        for name in (schema, f"{schema}_replay"):
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+def views(infra: Infra, schema: str) -> Iterator[tuple[Metrics, Metrics]]:
+    """Live read models (ranked as instances arrive) and a replay's (ranked at its end)."""
+    with (
+        metrics_on(infra, schema) as live,
+        metrics_on(infra, f"{schema}_replay", replay=True) as replay,
+    ):
+        yield live, replay
 
 
-def test_ranks_follow_creation_however_instances_arrive(
-    infra: Infra, schema: str, stores: tuple[ViewStore, ViewStore]
+async def test_ranks_follow_creation_however_instances_arrive(
+    infra: Infra, schema: str, views: tuple[Metrics, Metrics]
 ) -> None:
-    live, replay = stores
+    live, replay = views
     start = datetime.now(UTC)
     # Creations a few seconds apart at most, shuffled: each partition's batches run in
     # parallel with the others' and arrive out of creation order.
     events = [created(start + timedelta(milliseconds=random.randint(0, 5000))) for _ in range(400)]
     random.shuffle(events)
     work = batches(events, size=7)
+
+    def apply_partition(p: int) -> None:
+        for batch in work:
+            if partition(batch) == p:
+                live.apply_events(batch)
+
     with ThreadPoolExecutor(PARTITIONS) as pool:
-        for done in [
-            pool.submit(lambda p=p: [live.apply_batch(*b) for b in work if partition(b) == p])
-            for p in range(PARTITIONS)
-        ]:
-            done.result()
+        list(pool.map(apply_partition, range(PARTITIONS)))
     assert ranks(infra.database_url, schema) == expected(events)
 
     # A batch delivered again changes nothing.
-    live.apply_batch(*work[3])
+    live.apply_events(work[3])
     assert ranks(infra.database_url, schema) == expected(events)
 
     # A replay ranks once, at its end, and agrees with the live ranks. It takes partitions
     # one after the other, the last first.
-    for p in reversed(range(PARTITIONS)):
-        for batch in [b for b in work if partition(b) == p]:
-            replay.apply_batch(*batch)
-    assert set(ranks(infra.database_url, f"{schema}_replay").values()) == {None}
-    replay.rank_instances()
+    async def history() -> AsyncIterator[Batch]:
+        for p in reversed(range(PARTITIONS)):
+            for batch in [b for b in work if partition(b) == p]:
+                yield batch
+        assert set(ranks(infra.database_url, f"{schema}_replay").values()) == {None}
+
+    assert await replay.rebuild(history()) == len(events)
     assert ranks(infra.database_url, f"{schema}_replay") == expected(events)

@@ -1,12 +1,11 @@
 """Metrics settings, from the environment."""
 
-from typing import ClassVar
+from pydantic import Field
 
-from hostplane.messaging.settings import HetznerProjectSettings
+from hostplane.messaging.settings import InfraSettings
 
 
-class Settings(HetznerProjectSettings):
-    # How often resource usage is read from the provider (0 turns collection off).
-    metrics_interval_s: float = 60.0
-    # With many servers, usage is sampled less often rather than refused.
-    hetzner_share_alone: ClassVar[float] = 600.0
+class Settings(InfraSettings):
+    # How long usage samples are kept, and how often older ones are deleted.
+    usage_retention_days: float = Field(default=30.0, gt=0)
+    usage_retention_interval_s: float = Field(default=3600.0, gt=0)

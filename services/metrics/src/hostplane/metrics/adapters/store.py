@@ -1,24 +1,25 @@
 """The `views` schema: read tables plus the Kafka positions they reflect, in one transaction."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import astuple
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from typing import Any
 
 from psycopg import Cursor, sql
 from psycopg_pool import ConnectionPool
 
-from hostplane.contracts.events import EventPayload, InstanceCreated
 from hostplane.messaging.eventstore import Position, until_database_answers
 from hostplane.messaging.leadership import lock_key
-from hostplane.metrics.projections import project
+from hostplane.metrics.adapters.telemetry import forget_usage_before
+from hostplane.metrics.adapters.writes import write_change
+from hostplane.metrics.domain.changes import Change, InstanceAdded
 
-if TYPE_CHECKING:
-    from hostplane.metrics.adapters.usage import Sample
+# A write inside a view store's transaction.
+Write = Callable[[Cursor[Any]], None]
 
 
 class ViewStore:
+    """The read models in one schema, and the Kafka positions they reflect."""
+
     def __init__(
         self, database_url: str, schema: str = "views", pool_size: int = 4, replay: bool = False
     ) -> None:
@@ -41,7 +42,7 @@ class ViewStore:
 
         Replicas starting together take turns: concurrent DDL can still collide.
         """
-        ddl = files("hostplane.metrics").joinpath("schema.sql").read_text()
+        ddl = files("hostplane.metrics.adapters").joinpath("schema.sql").read_text()
         with self._pool.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(f"schema:{self.schema}"),))
             conn.execute(
@@ -58,7 +59,7 @@ class ViewStore:
             ).fetchone()
         return int(row[0]) if row else None
 
-    def write_once(self, position: Position, write: Callable[[Cursor[Any]], None]) -> bool:
+    def write_once(self, position: Position, write: Write) -> bool:
         """Run `write` unless the position was stored before, in one transaction with it."""
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             if not _advance(cur, position):
@@ -66,15 +67,25 @@ class ViewStore:
             write(cur)
             return True
 
-    def apply_batch(
-        self, positions: list[Position], events: list[tuple[EventPayload | None, int]]
-    ) -> int:
-        """Project one partition's records in order, in one transaction; returns how many.
+    def write_at(self, position: Position, write: Write) -> None:
+        """Run `write` and move the stream past `position`, in one transaction.
+
+        For writes that are idempotent by themselves: a redelivered batch, or part of one,
+        runs again and changes nothing.
+        """
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            write(cur)
+            _advance(cur, position)
+
+    def apply_batch(self, records: Sequence[tuple[Position, Sequence[Change]]]) -> int:
+        """Write one partition's records' changes in order, in one transaction.
 
         Records at or past the partition's tracked position are applied, unless their
         aggregate's version was applied before (an event published twice); the position moves
-        to the last of them. Replays project thousands of events a second this way.
+        to the last of them. Returns how many records changed something. Replays apply
+        thousands of events a second this way.
         """
+        positions = [position for position, _ in records]
         last = positions[-1]
         subjects = sorted({subject for p in positions for subject, _ in p.versions})
         with (
@@ -84,7 +95,7 @@ class ViewStore:
             conn.cursor() as applied_cur,
         ):
             with conn.pipeline():  # the batch's position and versions in one round trip
-                if any(isinstance(event, InstanceCreated) for event, _ in events):
+                if any(isinstance(c, InstanceAdded) for _, changes in records for c in changes):
                     cur.execute("SELECT lock_instance_ranks()")  # before the batch locks a row
                 cur.execute(
                     "SELECT next_offset FROM tracking WHERE stream = %s FOR UPDATE", (last.stream,)
@@ -100,12 +111,12 @@ class ViewStore:
             seen = dict(versions)
             applied = 0
             with conn.pipeline():  # one round trip for the batch, not one per statement
-                for position, (event, sequence) in zip(positions, events, strict=True):
+                for position, changes in records:
                     if position.offset < resume or not _first_seen(position, seen):
                         continue
-                    if event is not None:
-                        project(cur, event, sequence)
-                        applied += 1
+                    for change in changes:
+                        write_change(cur, change)
+                    applied += bool(changes)
                 _record_versions(cur, last.topic, seen, versions)
             _advance(cur, last)
         return applied
@@ -115,27 +126,10 @@ class ViewStore:
         with self._pool.connection() as conn:
             conn.execute("SELECT rank_instances()")
 
-    def active_servers(self) -> list[tuple[UUID, int]]:
-        """(instance id, Hetzner server id) of every instance whose usage is worth sampling."""
-        with self._pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT id, hetzner_id FROM instances "
-                "WHERE status = 'active' AND hetzner_id IS NOT NULL"
-            ).fetchall()
-        return [(row[0], int(row[1])) for row in rows]
-
-    def insert_samples(self, samples: "Sequence[Sample]") -> None:
-        """Store one round of usage samples, dropping those older than 30 days."""
-        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            cur.executemany(
-                """
-                INSERT INTO usage_samples (instance_id, ts, cpu_percent, disk_bps,
-                    net_in_bps, net_out_bps, traffic_out_gb, traffic_gb)
-                VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
-                """,
-                [astuple(sample) for sample in samples],
-            )
-            cur.execute("DELETE FROM usage_samples WHERE ts < now() - interval '30 days'")
+    def forget_usage_before(self, days: float) -> int:
+        """Delete usage samples older than `days`; returns how many."""
+        with self._pool.connection() as conn, conn.cursor() as cur:
+            return forget_usage_before(cur, days)
 
     def close(self) -> None:
         self._pool.close()

@@ -1,42 +1,52 @@
-"""Kafka subscriber: every event topic, projected into the read tables exactly once."""
+"""Kafka subscribers: every event topic into the read models, telemetry, and server usage.
+
+Each resumes from the positions stored with its effects in `views.tracking`.
+"""
 
 import asyncio
 import logging
-from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from psycopg import Cursor
 from pydantic import ValidationError
 
-from hostplane.contracts import envelope
-from hostplane.contracts.telemetry import LogBatch, UsageBatch
+from hostplane.contracts.telemetry import LogBatch, ServerUsage, UsageBatch
 from hostplane.contracts.topics import (
     DNS_EVENTS,
     JOB_EVENTS,
+    SERVER_USAGE,
     TELEMETRY_AI_USAGE,
     TELEMETRY_LOGS,
     USER_EVENTS,
     VPS_EVENTS,
     WHMCS_WEBHOOKS,
 )
-from hostplane.messaging.cloudevents import header, incoming_event
-from hostplane.messaging.kafka import by_partition, record_position, tracked_subscriber
-from hostplane.messaging.observability import consuming
+from hostplane.messaging.kafka import (
+    batch_position,
+    by_partition,
+    record_position,
+    tracked_subscriber,
+)
 from hostplane.messaging.settings import InfraSettings
-from hostplane.metrics.adapters.store import ViewStore
-from hostplane.metrics.telemetry import store_logs, store_usage
+from hostplane.metrics.adapters.kafka import delivered
+from hostplane.metrics.application import Metrics
 
 log = logging.getLogger(__name__)
 
 GROUP = "metrics"
+TELEMETRY_GROUP = f"{GROUP}-telemetry"
+SERVER_USAGE_GROUP = f"{GROUP}-server-usage"
 
 
-def subscribe(broker: KafkaBroker, store: ViewStore, settings: InfraSettings) -> None:
-    """Register the projection subscriber, resuming from the positions in `views.tracking`."""
+def subscribe(broker: KafkaBroker, app: Metrics, settings: InfraSettings) -> None:
+    """Register metrics' subscribers."""
+    _subscribe_events(broker, app, settings)
+    _subscribe_telemetry(broker, app, settings)
+    _subscribe_server_usage(broker, app, settings)
 
+
+def _subscribe_events(broker: KafkaBroker, app: Metrics, settings: InfraSettings) -> None:
     @tracked_subscriber(
         broker,
         settings.topic(VPS_EVENTS),
@@ -45,60 +55,68 @@ def subscribe(broker: KafkaBroker, store: ViewStore, settings: InfraSettings) ->
         settings.topic(USER_EVENTS),
         settings.topic(WHMCS_WEBHOOKS),
         group_id=GROUP,
-        next_offset=store.next_offset,
+        next_offset=app.next_offset,
     )
     async def on_events(message: KafkaMessage) -> None:
-        def project_batch() -> None:
+        def apply_all() -> None:
             for records in by_partition(message):
-                project_records(store, records)
+                app.apply_events([delivered(record) for record in records])
 
-        await asyncio.to_thread(project_batch)
-
-
-def project_records(store: ViewStore, records: list[Any]) -> int:
-    """One partition's records, projected in one transaction; returns how many were applied.
-
-    A malformed event is skipped (and logged); its position is kept like any other.
-    """
-    positions, events = [], []
-    for record in records:
-        with consuming(record):
-            event = incoming_event(record)
-        events.append((event, int(header(record.headers, envelope.CE_SEQUENCE) or 0)))
-        positions.append(record_position(record))
-    return store.apply_batch(positions, events)
+        await asyncio.to_thread(apply_all)
 
 
-def subscribe_telemetry(broker: KafkaBroker, store: ViewStore, settings: InfraSettings) -> None:
-    """Register the subscriber storing instance logs and AI usage."""
+def _subscribe_telemetry(broker: KafkaBroker, app: Metrics, settings: InfraSettings) -> None:
     logs_topic = settings.topic(TELEMETRY_LOGS)
 
     @tracked_subscriber(
         broker,
         logs_topic,
         settings.topic(TELEMETRY_AI_USAGE),
-        group_id=f"{GROUP}-telemetry",
-        next_offset=store.next_offset,
+        group_id=TELEMETRY_GROUP,
+        next_offset=app.next_offset,
     )
     async def on_telemetry(message: KafkaMessage) -> None:
         def store_all() -> None:
             for record in message.raw_message:
-                write = _writer(record.topic == logs_topic, record.value)
-                store.write_once(record_position(record), write)
+                _store_telemetry(app, record, logs=record.topic == logs_topic)
 
         await asyncio.to_thread(store_all)
 
 
-def _writer(logs: bool, body: bytes) -> Callable[[Cursor[Any]], None]:
-    """How to store one telemetry batch (a malformed one is skipped, its position kept)."""
+def _store_telemetry(app: Metrics, record: Any, logs: bool) -> None:
+    """Store one uploaded batch; a malformed one is logged and passed over."""
+    position = record_position(record)
     try:
         if logs:
-            return partial(store_logs, batch=LogBatch.model_validate_json(body))
-        return partial(store_usage, batch=UsageBatch.model_validate_json(body))
+            app.store_logs(position, LogBatch.model_validate_json(record.value))
+        else:
+            app.store_ai_usage(position, UsageBatch.model_validate_json(record.value))
     except ValidationError as error:
-        log.error("skipping a malformed telemetry batch: %s", error)
-        return _skip
+        log.error("skipping a malformed telemetry batch at %s: %s", position.stream, error)
+        app.pass_over(position)
 
 
-def _skip(_: Cursor[Any]) -> None:
-    return None
+def _subscribe_server_usage(broker: KafkaBroker, app: Metrics, settings: InfraSettings) -> None:
+    @tracked_subscriber(
+        broker,
+        settings.topic(SERVER_USAGE),
+        group_id=SERVER_USAGE_GROUP,
+        next_offset=app.next_offset,
+    )
+    async def on_server_usage(message: KafkaMessage) -> None:
+        def store_all() -> None:
+            for records in by_partition(message):
+                app.store_server_usage(batch_position(records), _samples(records))
+
+        await asyncio.to_thread(store_all)
+
+
+def _samples(records: list[Any]) -> list[ServerUsage]:
+    """The samples a partition's records carry; a malformed one is logged and left out."""
+    samples = []
+    for record in records:
+        try:
+            samples.append(ServerUsage.model_validate_json(record.value))
+        except ValidationError as error:
+            log.error("skipping a malformed usage sample at %s: %s", record_position(record), error)
+    return samples

@@ -105,6 +105,12 @@ EXECUTE FUNCTION count_instances();
 ALTER TABLE instances ADD COLUMN IF NOT EXISTS age_rank bigint;
 CREATE INDEX IF NOT EXISTS instances_by_rank ON instances (age_rank);
 
+-- Who hosts the server and the DNS record ("hetzner", "proxmox"; "cloudflare", "powerdns").
+-- Their ids stay in `hetzner_id` and `cloudflare_record_id`, the names readers know,
+-- whichever provider holds them.
+ALTER TABLE instances ADD COLUMN IF NOT EXISTS server_provider text;
+ALTER TABLE instances ADD COLUMN IF NOT EXISTS dns_provider text;
+
 -- Held until commit. A transaction that may insert instances takes it before any row lock,
 -- or two could each wait for the other: one for the lock, one for a row the other shifts.
 CREATE OR REPLACE FUNCTION lock_instance_ranks() RETURNS void LANGUAGE sql
@@ -160,6 +166,7 @@ CREATE TABLE IF NOT EXISTS dns_records (
     error       text,
     updated_at  timestamptz NOT NULL
 );
+ALTER TABLE dns_records ADD COLUMN IF NOT EXISTS provider text;  -- who holds the record
 
 -- Every WHMCS hook received, once (a redelivered hook has the same id).
 CREATE TABLE IF NOT EXISTS webhooks (
@@ -200,7 +207,8 @@ CREATE TABLE IF NOT EXISTS ai_usage (
 );
 CREATE INDEX IF NOT EXISTS ai_usage_period ON ai_usage (instance_id, ts);
 
--- Resource usage collected from the provider's metrics API, one row per instance and poll.
+-- Resource usage of the servers as their providers measure it (`telemetry.server_usage`,
+-- sampled by provisioning), one row per instance and sample; kept 30 days.
 CREATE TABLE IF NOT EXISTS usage_samples (
     instance_id    uuid NOT NULL,
     ts             timestamptz NOT NULL,
@@ -212,6 +220,12 @@ CREATE TABLE IF NOT EXISTS usage_samples (
     traffic_gb     double precision NOT NULL,  -- included in the plan
     PRIMARY KEY (instance_id, ts)
 );
+-- Columns added to existing tables come last, in every schema: a rebuilt schema's rows then
+-- compare with the live ones column for column.
+-- Memory in use; NULL where the provider cannot see inside the server (Hetzner).
+ALTER TABLE usage_samples ADD COLUMN IF NOT EXISTS ram_used_mb double precision;
+-- What retention deletes: the oldest samples of every instance.
+CREATE INDEX IF NOT EXISTS usage_samples_by_age ON usage_samples (ts);
 
 CREATE TABLE IF NOT EXISTS jobs (
     id            uuid PRIMARY KEY,

@@ -1,0 +1,17 @@
+"""Wiring: settings → view store → application. Tests wire the same way."""
+
+from hostplane.metrics.adapters.store import ViewStore
+from hostplane.metrics.application import Metrics
+from hostplane.metrics.settings import Settings
+
+SCHEMA = "views"
+
+
+def bootstrap(settings: Settings, schema: str = SCHEMA, replay: bool = False) -> Metrics:
+    """The metrics application on the read models in `schema`, created if missing.
+
+    `replay`: for a rebuild, instances are ranked once at its end, not as each arrives.
+    """
+    store = ViewStore(settings.database_url, schema=schema, replay=replay)
+    store.create_schema()
+    return Metrics(store, usage_retention_days=settings.usage_retention_days)
