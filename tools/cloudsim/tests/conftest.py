@@ -11,6 +11,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 from hcloud import Client
+from proxmoxer import ProxmoxResource
+from proxmoxer.backends import https
 
 from hostplane.cloudsim.app import create_app
 
@@ -72,6 +74,20 @@ def powerdns(cloudsim_url: str) -> httpx.Client:
     return httpx.Client(
         base_url=f"{cloudsim_url}/powerdns/api/v1/servers/localhost",
         headers={"X-API-Key": "t"},
+    )
+
+
+@pytest.fixture
+def proxmox(cloudsim_url: str) -> ProxmoxResource:
+    """proxmoxer with an API token, on cloudsim's plain http under `/proxmox`: its https
+    backend lends the session and serializer (it builds only `https://` URLs itself)."""
+    backend = https.Backend(
+        host="127.0.0.1", user="hostplane@pve", token_name="tests", token_value="s3cret"
+    )
+    return ProxmoxResource(
+        base_url=f"{cloudsim_url}/proxmox/api2/json",
+        session=backend.get_session(),
+        serializer=backend.get_serializer(),
     )
 
 

@@ -45,6 +45,19 @@ def admin_router(world: World, faults: Faults) -> APIRouter:
             if name is None or rrset["name"] == canonical(name)
         ]
 
+    @r.get("/proxmox/vms")
+    async def proxmox_vms() -> Any:
+        """Proxmox's VMs (the template too, once the API was used) with node, state, config."""
+        return [asdict(vm) for vm in world.proxmox.vms.values()]
+
+    @r.get("/proxmox/volumes")
+    async def proxmox_volumes() -> Any:
+        """The files uploaded to Proxmox's storages, by node."""
+        return [
+            {"node": key.split("/", 1)[0], "volid": key.split("/", 1)[1], "size": len(content)}
+            for key, content in world.proxmox.volumes.items()
+        ]
+
     @r.get("/config")
     async def get_config() -> Any:
         return asdict(world.config)

@@ -18,6 +18,9 @@ from hostplane.cloudsim.hetzner import Hetzner
 from hostplane.cloudsim.hetzner import error as hetzner_error
 from hostplane.cloudsim.powerdns import PowerDns, zones_from
 from hostplane.cloudsim.powerdns import error as powerdns_error
+from hostplane.cloudsim.proxmox import Proxmox, nodes_from
+from hostplane.cloudsim.proxmox_wire import error as proxmox_error
+from hostplane.cloudsim.proxmox_wire import token_user
 from hostplane.cloudsim.state import Config, World
 
 HETZNER = "/hetzner/v1"
@@ -25,6 +28,9 @@ CLOUDFLARE = "/cloudflare/client/v4"
 DEFAULT_ZONES = "023e105f4ecef8ad9ca31a8372d0c353:hostplane.test"
 POWERDNS = "/powerdns/api/v1"
 DEFAULT_POWERDNS_ZONES = "hostplane.test."
+PROXMOX = "/proxmox/api2/json"
+# Proxmox VE nodes and their memory in GiB: new VMs go to the one with the most free.
+DEFAULT_PROXMOX_NODES = "pve1:64,pve2:128,pve3:96"
 
 
 def world_from_env(env: dict[str, str]) -> World:
@@ -75,11 +81,12 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
     powerdns = PowerDns(
         world, zones_from(env.get("CLOUDSIM_POWERDNS_ZONES", DEFAULT_POWERDNS_ZONES))
     )
+    proxmox = Proxmox(world, nodes_from(env.get("CLOUDSIM_PROXMOX_NODES", DEFAULT_PROXMOX_NODES)))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        for task in list(hetzner.tasks):
+        for task in [*hetzner.tasks, *proxmox.tasks]:
             task.cancel()
 
     app = FastAPI(title="cloudsim", lifespan=lifespan, docs_url=None, redoc_url=None)
@@ -89,7 +96,7 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Any:
         path = request.url.path
-        if not path.startswith((HETZNER, CLOUDFLARE, POWERDNS)):
+        if not path.startswith((HETZNER, CLOUDFLARE, POWERDNS, PROXMOX)):
             return await call_next(request)
         route = f"{request.method} {path}"
         world.request_counts[route] = world.request_counts.get(route, 0) + 1
@@ -104,6 +111,15 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
             request, env.get("CLOUDSIM_POWERDNS_API_KEY")
         ):
             return powerdns_error(401, "Unauthorized")
+        if path.startswith(PROXMOX):
+            # `PVEAPIToken=user@realm!tokenid=secret`: CLOUDSIM_PROXMOX_TOKEN is the part after
+            # `PVEAPIToken=`; unset, any well-formed token is let in.
+            user = token_user(
+                request.headers.get("authorization", ""), env.get("CLOUDSIM_PROXMOX_TOKEN")
+            )
+            if user is None:
+                return proxmox_error(401, "invalid token value!")
+            request.state.proxmox_user = user
         bucket = world.rate_limit(request.headers["authorization"]) if hetzner else None
         window = (
             world.cloudflare_limit(request.headers["authorization"])
@@ -131,6 +147,7 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
     app.include_router(hetzner.router, prefix=HETZNER)
     app.include_router(cloudflare.router, prefix=CLOUDFLARE)
     app.include_router(powerdns.router, prefix=POWERDNS)
+    app.include_router(proxmox.router, prefix=PROXMOX)
     app.include_router(admin_router(world, faults))
 
     @app.exception_handler(ValueError)

@@ -59,6 +59,8 @@ def error_body(path: str, status: int, code: str, message: str) -> dict[str, Any
         }
     if path.startswith("/powerdns"):
         return {"error": message}
+    if path.startswith("/proxmox"):
+        return {"data": None, "message": f"{message}\n"}
     return {"error": {"code": code, "message": message}}
 
 

@@ -6,16 +6,13 @@ import re
 import time
 from typing import Any
 
-import httpx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from hostplane.cloudsim import catalog
+from hostplane.cloudsim.callback import ReadyCallback
 from hostplane.cloudsim.faults import action_should_fail
 from hostplane.cloudsim.state import World, now
-
-READY_URL = re.compile(r"HOSTPLANE_READY_URL=(\S+)")
-READY_TOKEN = re.compile(r"HOSTPLANE_READY_TOKEN=(\S+)")
 
 
 def error(status: int, code: str, message: str) -> JSONResponse:
@@ -81,7 +78,7 @@ class Hetzner:
     def __init__(self, world: World) -> None:
         self.world = world
         self.tasks: set[asyncio.Task[None]] = set()
-        self._http: httpx.AsyncClient | None = None
+        self._ready = ReadyCallback(world)
         self.router = APIRouter()
         self._routes()
 
@@ -113,33 +110,7 @@ class Hetzner:
                 server["status"] = status
         self.world.finish(action)
         if server is not None and action["command"] == "create_server":
-            await self._ready_callback(server)
-
-    async def _ready_callback(self, server: dict[str, Any]) -> None:
-        user_data = server.pop("_user_data", "") or ""
-        url, token = READY_URL.search(user_data), READY_TOKEN.search(user_data)
-        if not (self.world.config.ready_callback and url and token):
-            return
-        body = {"openclaw_version": self.world.config.openclaw_version, "gateway_port": 18789}
-        entry: dict[str, Any] = {"server_id": server["id"], "url": url[1], "attempts": 0}
-        self.world.callbacks.append(entry)
-        deadline = time.monotonic() + 60
-        delay = 0.2
-        if self._http is None:  # one client for every callback: building one costs a TLS context
-            self._http = httpx.AsyncClient(timeout=10)
-        while time.monotonic() < deadline:
-            entry["attempts"] += 1
-            try:
-                response = await self._http.post(
-                    url[1], json=body, headers={"Authorization": f"Bearer {token[1]}"}
-                )
-                entry["status"] = response.status_code
-                if response.status_code < 500:
-                    return
-            except httpx.HTTPError as exc:
-                entry["status"] = repr(exc)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5)
+            await self._ready.send(server["id"], server.pop("_user_data", "") or "")
 
     # ---- resources -----------------------------------------------------------------------
 

@@ -100,6 +100,50 @@ class WindowLimit:
         return max(1, math.ceil(oldest + self.window_s - time.monotonic()))
 
 
+# ---- Proxmox VE -------------------------------------------------------------------------
+
+
+@dataclass
+class ProxmoxVM:
+    """A QEMU VM of the simulated Proxmox cluster; `config` is its config file, key by key."""
+
+    vmid: int
+    node: str
+    config: dict[str, str]
+    status: str = "stopped"
+    lock: str | None = None
+    # When its guest agent answers (monotonic); None while it is not running.
+    booted_at: float | None = None
+    ip: str | None = None
+    started_once: bool = False
+
+
+@dataclass
+class ProxmoxTask:
+    """A worker task, known by its UPID; `exitstatus` is None while it runs."""
+
+    upid: str
+    node: str
+    type: str
+    id: str
+    user: str
+    starttime: int
+    exitstatus: str | None = None
+
+
+@dataclass
+class ProxmoxCluster:
+    vms: dict[int, ProxmoxVM] = field(default_factory=dict)
+    tasks: dict[str, ProxmoxTask] = field(default_factory=dict)
+    # Uploaded files by node and volume id ("pve1/local:iso/x.iso").
+    volumes: dict[str, bytes] = field(default_factory=dict)
+    seeded: bool = False
+    ips: "itertools.count[int]" = field(default_factory=lambda: itertools.count(10))
+
+
+# ---- the world ---------------------------------------------------------------------------
+
+
 @dataclass
 class World:
     config: Config = field(default_factory=Config)
@@ -110,6 +154,8 @@ class World:
     zones: dict[str, str] = field(default_factory=dict)  # zone id -> domain
     # PowerDNS: zone -> "<name>/<type>" -> RRset (a zone is seeded when first used).
     powerdns_rrsets: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # Proxmox VE: VMs, tasks and uploaded files (the template VM is seeded when first used).
+    proxmox: ProxmoxCluster = field(default_factory=ProxmoxCluster)
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     request_counts: dict[str, int] = field(default_factory=dict)
     # Answers per HTTP status, for benchmarks.

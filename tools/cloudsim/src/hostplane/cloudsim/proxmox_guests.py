@@ -1,0 +1,163 @@
+"""What a simulated Proxmox VM shows: its config (the template's, cloned), its status, what
+its guest agent reports, and its RRD series."""
+
+import math
+import re
+from typing import Any
+
+from hostplane.cloudsim.state import ProxmoxVM
+
+TEMPLATE_VMID = 9000
+DISK_SIZE = re.compile(r"size=(\d+)([KMGT]?)")
+DRIVE = re.compile(r"(ide|sata|scsi|virtio)\d+")
+BYTES_PER_UNIT = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+TEMPLATE = {
+    "name": "ubuntu-24.04-cloudinit",
+    "template": "1",
+    "ostype": "l26",
+    "cores": "1",
+    "memory": "2048",
+    "scsihw": "virtio-scsi-pci",
+    "scsi0": "local-lvm:base-9000-disk-0,size=3584M",
+    "ide2": "local-lvm:vm-9000-cloudinit,media=cdrom",
+    "boot": "order=scsi0",
+    "net0": "virtio=BC:24:11:00:90:00,bridge=vmbr0",
+    "agent": "1",
+    "serial0": "socket",
+    "vga": "serial0",
+}
+
+CERT = "-----BEGIN CERTIFICATE-----\nMIIBcloudsim\n-----END CERTIFICATE-----\n"
+
+
+def disk_bytes(volume: str) -> int:
+    size = DISK_SIZE.search(volume)
+    return int(size[1]) * BYTES_PER_UNIT[size[2]] if size else 0
+
+
+def sized(size: int) -> str:
+    """A disk size as Proxmox writes it: whole GiB, or MiB."""
+    return f"{size // 2**30}G" if size % 2**30 == 0 else f"{size // 2**20}M"
+
+
+def cloned_config(source: dict[str, str], newid: int, params: dict[str, str]) -> dict[str, str]:
+    """A full clone's config: the source's, with disks of its own on the target storage."""
+    storage = params.get("storage", "local-lvm")
+    config = {key: value for key, value in source.items() if key != "template"}
+    config["name"] = params.get("name") or f"Copy-of-VM-{source.get('name', '')}"
+    for key, value in source.items():
+        if DRIVE.fullmatch(key) and "cloudinit" in value:
+            config[key] = f"{storage}:vm-{newid}-cloudinit,media=cdrom"
+        elif key == "scsi0":
+            config[key] = f"{storage}:vm-{newid}-disk-0,size={sized(disk_bytes(value))}"
+    mac = ":".join(f"{(newid >> shift) & 0xFF:02X}" for shift in (16, 8, 0))
+    config["net0"] = f"virtio=BC:24:11:{mac},bridge=vmbr0"
+    return config
+
+
+def halt(vm: ProxmoxVM) -> None:
+    vm.status, vm.booted_at = "stopped", None
+
+
+def status_of(vm: ProxmoxVM) -> dict[str, Any]:
+    """A VM's `status/current`."""
+    running = vm.status == "running"
+    memory = int(vm.config.get("memory", 512)) * 2**20
+    status: dict[str, Any] = {
+        "vmid": vm.vmid,
+        "name": vm.config.get("name", f"VM {vm.vmid}"),
+        "status": vm.status,
+        "qmpstatus": vm.status,
+        "agent": int(vm.config.get("agent", "0").split(",")[0] in ("1", "enabled=1")),
+        "cpus": int(vm.config.get("cores", 1)),
+        "cpu": 0.04 if running else 0,
+        "maxmem": memory,
+        "mem": int(memory * 0.3) if running else 0,
+        "maxdisk": disk_bytes(vm.config.get("scsi0", "")),
+        "disk": 0,
+        "uptime": 600 if running else 0,
+        "netin": 0,
+        "netout": 0,
+        "diskread": 0,
+        "diskwrite": 0,
+        "ha": {"managed": 0},
+    }
+    if vm.lock:
+        status["lock"] = vm.lock
+    return status
+
+
+def vm_row(vm: ProxmoxVM) -> dict[str, Any]:
+    """A VM as `/cluster/resources` lists it."""
+    status = status_of(vm)
+    row = {
+        "id": f"qemu/{vm.vmid}",
+        "type": "qemu",
+        "node": vm.node,
+        "maxcpu": status.pop("cpus"),
+        **{k: v for k, v in status.items() if k not in ("qmpstatus", "agent", "ha")},
+        "template": int(vm.config.get("template") == "1"),
+    }
+    if vm.config.get("tags"):
+        row["tags"] = vm.config["tags"]
+    return row
+
+
+def guest_interfaces(vm: ProxmoxVM) -> list[dict[str, Any]]:
+    """What the guest agent's `network-get-interfaces` reports: loopback and one NIC."""
+    mac = vm.config.get("net0", "").split(",")[0].partition("=")[2].lower()
+    return [
+        {
+            "name": "lo",
+            "hardware-address": "00:00:00:00:00:00",
+            "ip-addresses": [
+                {"ip-address": "127.0.0.1", "ip-address-type": "ipv4", "prefix": 8},
+                {"ip-address": "::1", "ip-address-type": "ipv6", "prefix": 128},
+            ],
+        },
+        {
+            "name": "eth0",
+            "hardware-address": mac,
+            "ip-addresses": [
+                {"ip-address": vm.ip, "ip-address-type": "ipv4", "prefix": 16},
+                {
+                    "ip-address": f"fe80::be24:11ff:fe00:{vm.vmid:x}",
+                    "ip-address-type": "ipv6",
+                    "prefix": 64,
+                },
+            ],
+            "statistics": {
+                "rx-bytes": 123456,
+                "tx-bytes": 65432,
+                "rx-packets": 1234,
+                "tx-packets": 987,
+            },
+        },
+    ]
+
+
+def rrd_rows(vm: ProxmoxVM, now: float) -> list[dict[str, Any]]:
+    """An hour of minutes, plausible and repeatable: a sine around a per-VM baseline. The
+    current minute has no data yet, as in Proxmox."""
+    end = int(now // 60 * 60)
+    cores = int(vm.config.get("cores", 1))
+    memory = int(vm.config.get("memory", 512)) * 2**20
+    rows: list[dict[str, Any]] = []
+    for stamp in range(end - 69 * 60, end + 60, 60):
+        row: dict[str, Any] = {"time": stamp}
+        if vm.status == "running" and stamp < end:
+            wave = 1 + 0.5 * math.sin(stamp / 3600 + vm.vmid)
+            row.update(
+                cpu=round(0.04 * wave, 5),
+                maxcpu=cores,
+                mem=int(memory * 0.3 * wave),
+                maxmem=memory,
+                disk=0,
+                maxdisk=disk_bytes(vm.config.get("scsi0", "")),
+                diskread=round(4096 * wave, 2),
+                diskwrite=round(8192 * wave, 2),
+                netin=round(20000 * wave, 2),
+                netout=round(50000 * wave, 2),
+            )
+        rows.append(row)
+    return rows
