@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaConsumer
 from bench.common import Result, Target, percentile, stack
 from bench.seed import order
 from hostplane.contracts.topics import ALL_TOPICS
-from hostplane.gateway.sign import signed_headers
+from hostplane.gateway.entrypoints.sign import signed_headers
 from tests.stack import API_KEY, HMAC_SECRET, Stack
 
 ORDERS = 500

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from hostplane.contracts import openclaw as c
 from hostplane.contracts.identity import user_id_for
-from hostplane.gateway.routes.sso import sso_signature
+from hostplane.gateway.domain.signatures import sso_signature
 from tests.conftest import wait_until
 from tests.e2e.conftest import HMAC_SECRET, Stack
 from tests.e2e.test_instance_lifecycle import order

@@ -8,7 +8,7 @@ import httpx
 import jwt
 
 from hostplane.contracts.identity import user_id_for
-from hostplane.gateway.routes.sso import sso_signature
+from hostplane.gateway.domain.signatures import sso_signature
 from tests.conftest import wait_until
 from tests.e2e.conftest import HMAC_SECRET, JWT_SECRET, Stack
 from tests.e2e.whmcs import Dashboard, Whmcs, token

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import jwt
 
-from hostplane.gateway.auth import whmcs_signature
+from hostplane.gateway.domain.signatures import whmcs_signature
 from tests.e2e.conftest import API_KEY, HMAC_SECRET, JWT_SECRET
 
 

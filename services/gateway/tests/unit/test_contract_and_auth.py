@@ -6,10 +6,13 @@ import hmac
 import pytest
 from pydantic import ValidationError
 
-from hostplane.contracts.catalog import Region, region_available
+from hostplane.contracts.catalog import Region
 from hostplane.contracts.identity import default_subdomain, instance_id_for, instance_token
-from hostplane.contracts.openclaw import CreateInstanceRequest
-from hostplane.gateway.auth import whmcs_signature
+from hostplane.contracts.openclaw.instances import CreateInstanceRequest
+from hostplane.gateway.domain.catalog import region_named
+from hostplane.gateway.domain.errors import RegionUnavailable
+from hostplane.gateway.domain.signatures import whmcs_signature
+from hostplane.messaging.settings import CatalogSettings
 
 ORDER = {
     "whmcs_service_id": 1,
@@ -66,6 +69,8 @@ def test_ids_and_subdomains_are_stable_per_service() -> None:
     assert subdomain == subdomain.lower()
 
 
-def test_tokyo_is_in_the_contract_but_not_sold() -> None:
-    assert not region_available(Region.JP_TOKYO)
-    assert region_available(Region.EU_HELSINKI)
+def test_tokyo_is_in_the_contract_but_not_sold_by_default() -> None:
+    regions = CatalogSettings().regions
+    with pytest.raises(RegionUnavailable):
+        region_named("jp-tokyo", regions)
+    assert region_named("eu-helsinki", regions) is Region.EU_HELSINKI

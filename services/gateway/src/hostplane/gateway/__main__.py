@@ -4,7 +4,7 @@ import socket
 
 import uvicorn
 
-from hostplane.gateway.app import create_app
+from hostplane.gateway.entrypoints.app import create_app
 from hostplane.gateway.settings import Settings
 from hostplane.messaging.service import observe
 

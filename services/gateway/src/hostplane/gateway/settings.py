@@ -1,13 +1,18 @@
 """Gateway settings, from the environment (seed 001's variable names)."""
 
 from pydantic import model_validator
+from pydantic_settings import SettingsConfigDict
 
-from hostplane.messaging.settings import InfraSettings
+from hostplane.messaging.settings import CatalogSettings, InfraSettings
 
 PLACEHOLDERS = {"", "changeme", "change-me"}
 
 
-class Settings(InfraSettings):
+class Settings(InfraSettings, CatalogSettings):
+    """Where its infrastructure is, what is sold where (`REGIONS`, `PLANS`), and its secrets."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
     environment: str = "development"
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8080

@@ -1,89 +1,87 @@
 """Fleet-wide read-model queries for the admin dashboard."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from hostplane.contracts.catalog import PLANS
-from hostplane.gateway.adapters.database import Database
+from psycopg.rows import args_row, class_row, scalar_row, tuple_row
 
-# Monthly price per plan, as SQL, so MRR is summed by the database.
-PRICE_CASE = (
-    "CASE plan "
-    + " ".join(f"WHEN '{plan.value}' THEN {spec.monthly_price_usd}" for plan, spec in PLANS.items())
-    + " ELSE 0 END"
+from hostplane.contracts.catalog import Plan
+from hostplane.gateway.adapters.database import Database
+from hostplane.gateway.adapters.views import INSTANCE_COLUMNS, INSTANCE_DNS_RECORD
+from hostplane.gateway.application.ports import CountedBy
+from hostplane.gateway.application.readmodels import (
+    FleetTotals,
+    InstanceFilter,
+    InstanceRow,
+    JobCounts,
+    Listing,
+    UserPage,
+    UserRow,
 )
 
-# What a listed instance's answer is made of (`presenters.instance_response`), and no more:
-# rows of every column cost more to read than the rest of the page.
-LISTED = ", ".join(
-    f"i.{column}"
-    for column in (
-        "id", "status", "plan", "region", "ip_address", "subdomain", "openclaw_version",
-        "created_at", "updated_at", "ready_at", "whmcs_service_id", "hetzner_id", "server_type",
-        "datacenter", "cloudflare_record_id",
-    )
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class InstanceFilter:
-    status: str | None = None
-    region: str | None = None
-    search: str | None = None
-
-    def where(self) -> tuple[str, list[Any]]:
-        clauses, params = [], []
-        if self.status:
-            clauses.append("status = %s")
-            params.append(self.status)
-        if self.region:
-            clauses.append("region = %s")
-            params.append(self.region)
-        if self.search:
-            # An email, or its beginning; case does not matter.
-            clauses.append("lower(email) LIKE %s")
-            params.append(self.search.lower().replace("%", r"\%").replace("_", r"\_") + "%")
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
-# The fleet's totals by status and the monthly recurring revenue of active instances.
-FLEET = f"""
-    SELECT coalesce(sum(n) FILTER (WHERE status = 'active'), 0) AS active,
-           coalesce(sum(n) FILTER (WHERE status = 'suspended'), 0) AS suspended,
-           coalesce(sum(n) FILTER (WHERE status = 'provisioning'), 0) AS provisioning,
-           coalesce(sum(n * {PRICE_CASE}) FILTER (WHERE status = 'active'), 0) AS mrr
+# The fleet's totals by status and the monthly recurring revenue of active instances, priced
+# by the database from `{price}`: a CASE over the configured plans.
+FLEET = """
+    SELECT coalesce(sum(n) FILTER (WHERE status = 'active'), 0)::bigint AS active,
+           coalesce(sum(n) FILTER (WHERE status = 'suspended'), 0)::bigint AS suspended,
+           coalesce(sum(n) FILTER (WHERE status = 'provisioning'), 0)::bigint AS provisioning,
+           coalesce(sum(n * {price}) FILTER (WHERE status = 'active'), 0)::float8 AS mrr_usd
     FROM views.instance_counts
-"""  # noqa: S608
+"""
+
+Totals = tuple[int, FleetTotals]
+RankedRow = tuple[int, FleetTotals, InstanceRow | None]
 
 
-@dataclass(frozen=True)
-class Listing:
-    """One page of instances, how many match in all, and the fleet's totals."""
+def _totals(total: int, *fleet: Any) -> Totals:
+    """A listing's total, then the fleet's totals (`FLEET`'s columns)."""
+    return total, FleetTotals(*fleet)
 
-    rows: list[dict[str, Any]]
-    total: int
-    fleet: dict[str, Any]
+
+def _ranked(total: int, *columns: Any) -> RankedRow:
+    """A row of the ranked page: the totals, then an instance's columns (`InstanceRow`'s),
+    all null past the last page."""
+    fleet, instance = FleetTotals(*columns[:4]), columns[4:]
+    return total, fleet, InstanceRow(*instance) if instance[0] is not None else None
+
+
+def _where(filters: InstanceFilter) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    if filters.status:
+        clauses.append("status = %s")
+        params.append(filters.status)
+    if filters.region:
+        clauses.append("region = %s")
+        params.append(filters.region)
+    if filters.search:
+        # An email, or its beginning; case does not matter.
+        clauses.append("lower(email) LIKE %s")
+        params.append(filters.search.lower().replace("%", r"\%").replace("_", r"\_") + "%")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
 class AdminViews:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, prices: Mapping[Plan, float]) -> None:
         self._db = db
+        price = " ".join(f"WHEN '{plan.value}' THEN {usd}" for plan, usd in prices.items())
+        self._fleet = FLEET.format(price=f"CASE plan {price} ELSE 0 END")
 
     async def instances(self, filters: InstanceFilter, page: int, limit: int) -> Listing:
         """One page of instances, newest first, with the totals the listing shows."""
         skip = (page - 1) * limit
         if filters == InstanceFilter():
             return await self._ranked_page(skip, limit)
-        where, params = filters.where()
+        where, params = _where(filters)
         # The page's position is found in the filter's index alone: no table rows are read
         # for the instances skipped.
         rows = await self._db.all(
+            class_row(InstanceRow),
             f"""
             WITH page AS (
                 SELECT id FROM views.instances{where}
                 ORDER BY created_at DESC, id DESC LIMIT %s OFFSET %s
             )
-            SELECT {LISTED}, d.record_id AS dns_record_id
+            SELECT {INSTANCE_COLUMNS}, {INSTANCE_DNS_RECORD}
             FROM page JOIN views.instances i ON i.id = page.id
             LEFT JOIN views.dns_records d ON d.instance_id = i.id
             ORDER BY i.created_at DESC, i.id DESC
@@ -91,13 +89,13 @@ class AdminViews:
             [*params, limit, skip],
         )
         if filters.search is None:  # the counts hold every other filter's columns
-            count = f"SELECT coalesce(sum(n), 0) FROM views.instance_counts{where}"  # noqa: S608
+            count = f"SELECT coalesce(sum(n), 0)::bigint FROM views.instance_counts{where}"  # noqa: S608
         else:
             count = f"SELECT count(*) FROM views.instances{where}"  # noqa: S608
-        totals = f"SELECT ({count}) AS total, fleet.* FROM ({FLEET}) fleet"  # noqa: S608
-        fleet = await self._db.one(totals, params)
-        assert fleet is not None
-        return Listing(rows, int(fleet.pop("total")), fleet)
+        query = f"SELECT ({count}), fleet.* FROM ({self._fleet}) fleet"  # noqa: S608
+        totals = await self._db.one(args_row(_totals), query, params)
+        assert totals is not None
+        return Listing(rows, *totals)
 
     async def _ranked_page(self, skip: int, limit: int) -> Listing:
         """An unfiltered page: a range of age ranks, as cheap on page 5,000 as on page 1.
@@ -107,11 +105,14 @@ class AdminViews:
         page is past the end.
         """
         rows = await self._db.all(
+            args_row(_ranked),
             f"""
             WITH top AS (SELECT coalesce(max(age_rank), 0) AS total FROM views.instances),
-                 fleet AS ({FLEET})
-            SELECT top.total, fleet.*, {LISTED},
-                (SELECT record_id FROM views.dns_records WHERE instance_id = i.id) AS dns_record_id
+                 fleet AS ({self._fleet})
+            SELECT top.total, fleet.*, {INSTANCE_COLUMNS},
+                coalesce(nullif(i.cloudflare_record_id, ''),
+                    (SELECT record_id FROM views.dns_records WHERE instance_id = i.id)
+                ) AS dns_record_id
             FROM top CROSS JOIN fleet
             LEFT JOIN views.instances i ON i.age_rank <= top.total - %(skip)s
                 AND i.age_rank > top.total - %(skip)s - %(limit)s
@@ -119,50 +120,50 @@ class AdminViews:
             """,  # noqa: S608
             {"skip": skip, "limit": limit},
         )
-        first = rows[0]
-        fleet = {key: first[key] for key in ("active", "suspended", "provisioning", "mrr")}
-        return Listing([row for row in rows if row["id"] is not None], int(first["total"]), fleet)
+        total, fleet, _ = rows[0]
+        return Listing([row for _, _, row in rows if row is not None], total, fleet)
 
-    async def fleet(self) -> dict[str, Any]:
+    async def fleet(self) -> FleetTotals:
         """Totals by status and the monthly recurring revenue of active instances."""
-        row = await self._db.one(FLEET)
-        assert row is not None
-        return row
+        fleet = await self._db.one(class_row(FleetTotals), self._fleet)
+        assert fleet is not None
+        return fleet
 
-    async def users(self, page: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    async def users(self, page: int, limit: int) -> UserPage:
         rows = await self._db.all(
+            class_row(UserRow),
             """
-            SELECT u.*, count(i.id) AS instances,
+            SELECT u.id, u.whmcs_client_id, u.email, u.created_at, count(i.id) AS instances,
                    count(i.id) FILTER (WHERE i.status = 'active') AS active_instances
             FROM views.users u LEFT JOIN views.instances i ON i.whmcs_client_id = u.whmcs_client_id
             GROUP BY u.id ORDER BY u.created_at DESC, u.id LIMIT %s OFFSET %s
             """,
             (limit, (page - 1) * limit),
         )
-        total = await self._db.one("SELECT count(*) AS n FROM views.users")
-        return rows, int(total["n"]) if total else 0
+        return UserPage(rows, await self.users_total())
 
-    async def counts(self, column: str) -> dict[str, int]:
+    async def users_total(self) -> int:
+        total = await self._db.one(scalar_row, "SELECT count(*) FROM views.users")
+        return int(total or 0)
+
+    async def counts(self, column: CountedBy) -> dict[str, int]:
         """Instances per value of status, region or plan."""
-        assert column in ("status", "region", "plan")
         rows = await self._db.all(
-            f"SELECT {column} AS key, sum(n) AS n FROM views.instance_counts "  # noqa: S608
-            f"GROUP BY {column} HAVING sum(n) > 0"
+            tuple_row,
+            f"SELECT {column}, sum(n)::bigint FROM views.instance_counts "  # noqa: S608
+            f"GROUP BY {column} HAVING sum(n) > 0",
         )
-        return {row["key"]: int(row["n"]) for row in rows}
+        return {str(key): int(n) for key, n in rows}
 
-    async def jobs(self) -> dict[str, int]:
-        row = await self._db.one(
+    async def jobs(self) -> JobCounts:
+        counts = await self._db.one(
+            class_row(JobCounts),
             """
             SELECT count(*) FILTER (WHERE status = 'running') AS running,
                    count(*) FILTER (WHERE status = 'failed'
                                     AND finished_at > now() - interval '24 hours') AS failed_24h
             FROM views.jobs
-            """
+            """,
         )
-        assert row is not None
-        return {"running": int(row["running"]), "failed_24h": int(row["failed_24h"])}
-
-    async def users_total(self) -> int:
-        row = await self._db.one("SELECT count(*) AS n FROM views.users")
-        return int(row["n"]) if row else 0
+        assert counts is not None
+        return counts

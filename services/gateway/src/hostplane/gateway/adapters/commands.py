@@ -1,5 +1,6 @@
 """Publishing commands to Kafka: keyed by the target aggregate, metadata in headers."""
 
+import asyncio
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel
@@ -53,6 +54,15 @@ class CommandBus:
         await self._send(
             event.payload.topic.name, str(event.aggregate_id), event.value, event.headers
         )
+
+    async def reachable(self) -> bool:
+        """Whether Kafka answers a metadata request within two seconds."""
+        try:
+            async with asyncio.timeout(2):
+                await self._producer.fetch_metadata()
+        except Exception:
+            return False
+        return True
 
     async def _send(self, topic: str, key: str, value: str | bytes, headers: Headers) -> None:
         name = self._topic_prefix + topic

@@ -3,12 +3,12 @@
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, cast
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import psycopg
 from psycopg import AsyncConnection
-from psycopg.rows import dict_row
+from psycopg.rows import BaseRowFactory, scalar_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
@@ -45,6 +45,7 @@ class _IdleCheck:
 
 
 Claim = tuple[str, int]
+Row = TypeVar("Row")
 
 
 class Batcher:
@@ -90,7 +91,7 @@ class Database:
             min_size=1,
             max_size=pool_size,
             open=False,
-            kwargs={"row_factory": dict_row, "autocommit": True},
+            kwargs={"autocommit": True},
             check=idle.check,
             reset=idle.returned,
         )
@@ -121,28 +122,30 @@ class Database:
             return False
         return True
 
-    async def one(self, query: str, params: Any = ()) -> dict[str, Any] | None:
-        async with self.pool.connection() as conn:
-            cursor = await conn.execute(query, params)
-            return cast("dict[str, Any] | None", await cursor.fetchone())
+    async def one(self, row: BaseRowFactory[Row], query: str, params: Any = ()) -> Row | None:
+        """The first row of a query, made by `row` (e.g. `class_row(SomeRow)`)."""
+        async with self.pool.connection() as conn, conn.cursor(row_factory=row) as cursor:
+            await cursor.execute(query, params)
+            return await cursor.fetchone()
 
-    async def all(self, query: str, params: Any = ()) -> list[dict[str, Any]]:
-        async with self.pool.connection() as conn:
-            cursor = await conn.execute(query, params)
-            return cast("list[dict[str, Any]]", await cursor.fetchall())
+    async def all(self, row: BaseRowFactory[Row], query: str, params: Any = ()) -> list[Row]:
+        """Every row of a query, made by `row`."""
+        async with self.pool.connection() as conn, conn.cursor(row_factory=row) as cursor:
+            await cursor.execute(query, params)
+            return await cursor.fetchall()
 
-    async def first_use(self, digest: str, ttl_s: int) -> bool:
+    async def first_use(self, key: str, ttl_s: int) -> bool:
         """Record a signature or token as used; False if it was used and has not expired.
 
         Concurrent requests share one statement: those arriving while a batch is written go
         in the next one, so there is one round trip and one commit per batch.
         """
-        return await self._used_tokens.claim(digest, ttl_s)
+        return await self._used_tokens.claim(key, ttl_s)
 
     async def _record_used(self, claims: list[Claim]) -> set[str]:
         """Insert a batch of distinct tokens; returns those that were not in use."""
-        async with self.pool.connection() as conn:
-            cursor = await conn.execute(
+        async with self.pool.connection() as conn, conn.cursor(row_factory=scalar_row) as cursor:
+            await cursor.execute(
                 "INSERT INTO gateway.used_tokens AS used (digest, expires_at) "
                 "SELECT digest, now() + make_interval(secs => ttl) "
                 "FROM unnest(%s::text[], %s::int[]) AS claim(digest, ttl) "
@@ -150,7 +153,7 @@ class Database:
                 "WHERE used.expires_at < now() RETURNING digest",
                 ([digest for digest, _ in claims], [ttl for _, ttl in claims]),
             )
-            return {row["digest"] for row in await cursor.fetchall()}
+            return {str(digest) for digest in await cursor.fetchall()}
 
     async def forget_expired(self) -> int:
         """Drop used tokens past their expiry (they could no longer be replayed anyway)."""

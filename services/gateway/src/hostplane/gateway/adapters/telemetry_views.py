@@ -1,37 +1,52 @@
-"""Queries on what instances reported: log lines (keyset pages) and AI usage."""
+"""Queries on what instances and providers reported: log lines (keyset pages), AI usage and
+resource samples."""
 
-import base64
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from hostplane.gateway.adapters.database import Database
+from psycopg.rows import class_row
 
-PERIOD_START = {
+from hostplane.gateway.adapters.database import Database
+from hostplane.gateway.application.ports import MetricsPeriod, UsagePeriod
+from hostplane.gateway.application.readmodels import (
+    DailyUsageRow,
+    LogRow,
+    ModelUsageRow,
+    UsagePoint,
+    UsageSample,
+    UsageSummary,
+)
+from hostplane.gateway.domain.pages import LogCursor
+
+PERIOD_START: dict[UsagePeriod, str] = {
     "today": "date_trunc('day', now())",
     "7d": "now() - interval '7 days'",
     "30d": "now() - interval '30 days'",
 }
 
-
-def encode_cursor(ts: datetime, row_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{ts.isoformat()}|{row_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    """The (timestamp, id) a page ended at; ValueError when it is not one of ours."""
-    text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    ts, _, row_id = text.partition("|")
-    return datetime.fromisoformat(ts), int(row_id)
-
-
 # Each period's window and the width of one point of its history.
-HISTORY = {
+HISTORY: dict[MetricsPeriod, tuple[str, str]] = {
     "1h": ("1 hour", "1 minute"),
     "24h": ("24 hours", "15 minutes"),
     "7d": ("7 days", "2 hours"),
     "30d": ("30 days", "12 hours"),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class _UsageGroup:
+    """A row of the usage query: one model's sums, or one day's."""
+
+    per_model: bool
+    model: str | None
+    date: str | None
+    tokens_in: int
+    tokens_out: int
+    tokens: int
+    cost_usd: float
+    request_count: int
 
 
 class TelemetryViews:
@@ -44,8 +59,8 @@ class TelemetryViews:
         lines: int,
         since: datetime | None,
         min_severity: int,
-        before: tuple[datetime, int] | None,
-    ) -> list[dict[str, Any]]:
+        before: LogCursor | None,
+    ) -> list[LogRow]:
         """Up to `lines` + 1 entries, newest first, older than the cursor."""
         clauses = ["instance_id = %s", "severity >= %s"]
         params: list[Any] = [instance_id, min_severity]
@@ -54,56 +69,64 @@ class TelemetryViews:
             params.append(since)
         if before is not None:
             clauses.append("(ts, id) < (%s, %s)")
-            params.extend(before)
+            params.extend((before.ts, before.row_id))
         return await self._db.all(
+            class_row(LogRow),
             "SELECT id, ts, level, message, source FROM views.instance_logs WHERE "  # noqa: S608
             + " AND ".join(clauses)
             + " ORDER BY ts DESC, id DESC LIMIT %s",
             [*params, lines + 1],
         )
 
-    async def usage(self, instance_id: UUID, period: str) -> dict[str, Any]:
-        """Totals, per model and per day, from the start of the period until now.
+    async def usage(self, instance_id: UUID, period: UsagePeriod) -> UsageSummary:
+        """Per model and per day, from the start of the period until now.
 
-        One statement, so all three describe the same uploads even while more arrive; the
-        totals are the sums of the models'.
+        One statement, so both describe the same uploads even while more arrive.
         """
-        rows = await self._db.all(
+        groups = await self._db.all(
+            class_row(_UsageGroup),
             "SELECT GROUPING(model) = 0 AS per_model, model, "  # noqa: S608
             "to_char(date_trunc('day', ts), 'YYYY-MM-DD') AS date, "
-            "sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out, "
-            "sum(tokens_in + tokens_out) AS tokens, "
-            "sum(cost_usd) AS cost_usd, count(*) AS request_count "
+            "sum(tokens_in)::bigint AS tokens_in, sum(tokens_out)::bigint AS tokens_out, "
+            "sum(tokens_in + tokens_out)::bigint AS tokens, "
+            "sum(cost_usd)::float8 AS cost_usd, count(*) AS request_count "
             f"FROM views.ai_usage WHERE instance_id = %s AND ts >= {PERIOD_START[period]} "
             "GROUP BY GROUPING SETS ((model), (date_trunc('day', ts)))",
             (instance_id,),
         )
-        by_model = sorted(
-            (row for row in rows if row["per_model"]),
-            key=lambda row: (-row["cost_usd"], row["model"]),
-        )
-        totals = {
-            "cost": sum(row["cost_usd"] for row in by_model),
-            "tin": sum(row["tokens_in"] for row in by_model),
-            "tout": sum(row["tokens_out"] for row in by_model),
-        }
-        daily = sorted((row for row in rows if not row["per_model"]), key=lambda row: row["date"])
-        return {"totals": totals, "by_model": by_model, "daily": daily}
+        by_model = [
+            ModelUsageRow(g.model, g.tokens_in, g.tokens_out, g.cost_usd, g.request_count)
+            for g in groups
+            if g.per_model and g.model is not None
+        ]
+        daily = [
+            DailyUsageRow(g.date, g.cost_usd, g.tokens)
+            for g in groups
+            if not g.per_model and g.date is not None
+        ]
+        by_model.sort(key=lambda row: (-row.cost_usd, row.model))
+        daily.sort(key=lambda row: row.date)
+        return UsageSummary(by_model, daily)
 
-    async def latest_sample(self, instance_id: UUID) -> dict[str, Any] | None:
+    async def latest_sample(self, instance_id: UUID) -> UsageSample | None:
         return await self._db.one(
-            "SELECT * FROM views.usage_samples WHERE instance_id = %s ORDER BY ts DESC LIMIT 1",
+            class_row(UsageSample),
+            "SELECT cpu_percent, ram_used_mb, traffic_out_gb, traffic_gb "
+            "FROM views.usage_samples WHERE instance_id = %s ORDER BY ts DESC LIMIT 1",
             (instance_id,),
         )
 
-    async def history(self, instance_id: UUID, period: str) -> list[dict[str, Any]]:
-        """Averages per point of the period's history, oldest first."""
+    async def history(self, instance_id: UUID, period: MetricsPeriod) -> list[UsagePoint]:
+        """Averages per point of the period's history, oldest first; throughput in MB/s."""
         window, step = HISTORY[period]
         return await self._db.all(
+            class_row(UsagePoint),
             """
             SELECT date_bin(%s::interval, ts, TIMESTAMPTZ '2000-01-01') AS t,
-                   avg(cpu_percent) AS cpu, avg(disk_bps) AS disk,
-                   avg(net_in_bps) AS net_in, avg(net_out_bps) AS net_out
+                   avg(cpu_percent) AS cpu_percent, avg(ram_used_mb) AS ram_used_mb,
+                   avg(disk_bps) / 1e6::float8 AS disk_mbps,
+                   avg(net_in_bps) / 1e6::float8 AS net_in_mbps,
+                   avg(net_out_bps) / 1e6::float8 AS net_out_mbps
             FROM views.usage_samples
             WHERE instance_id = %s AND ts >= now() - %s::interval
             GROUP BY 1 ORDER BY 1

@@ -1,4 +1,4 @@
-"""`python -m hostplane.gateway.sign METHOD PATH [BODY]`: send a WHMCS-signed request.
+"""`python -m hostplane.gateway.entrypoints.sign METHOD PATH [BODY]`: send a WHMCS-signed request.
 
 Reads WHMCS_API_KEY, WHMCS_HMAC_SECRET and GATEWAY_URL from the environment (see
 deploy/local/dev.env), signs the raw body + timestamp as the gateway expects, prints the
@@ -14,7 +14,7 @@ import time
 
 import httpx
 
-from hostplane.gateway.auth import whmcs_signature
+from hostplane.gateway.domain.signatures import whmcs_signature
 
 
 def signed_headers(api_key: str, secret: str, body: bytes) -> dict[str, str]:

@@ -1,0 +1,113 @@
+"""What the use cases need from the outside world; adapters (and test fakes) provide it."""
+
+from datetime import datetime
+from typing import Literal, Protocol
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from hostplane.contracts.telemetry import TelemetryBatch
+from hostplane.contracts.topics import Topic
+from hostplane.gateway.application.readmodels import (
+    FleetTotals,
+    InstanceFilter,
+    InstanceRow,
+    InstanceState,
+    JobCounts,
+    JobRow,
+    Listing,
+    LogRow,
+    OrderCheck,
+    UsagePoint,
+    UsageSample,
+    UsageSummary,
+    UserPage,
+)
+from hostplane.gateway.domain.pages import LogCursor
+from hostplane.messaging.cloudevents import OutgoingEvent
+
+UsagePeriod = Literal["today", "7d", "30d"]
+MetricsPeriod = Literal["1h", "24h", "7d", "30d"]
+CountedBy = Literal["status", "region", "plan"]
+
+
+class CommandPublisher(Protocol):
+    async def send(
+        self,
+        topic: Topic,
+        aggregate_id: UUID,
+        command: BaseModel,
+        correlation_id: str | None = None,
+        command_id: UUID | None = None,
+    ) -> UUID:
+        """Publish a command; returns its job id."""
+        ...
+
+    async def submit(self, batch: TelemetryBatch) -> None:
+        """Hand an instance's telemetry batch on."""
+        ...
+
+    async def publish(self, event: OutgoingEvent) -> None:
+        """Publish an event the gateway itself observed."""
+        ...
+
+    async def reachable(self) -> bool:
+        """Whether the broker answers."""
+        ...
+
+
+class UsedTokens(Protocol):
+    async def first_use(self, key: str, ttl_s: int) -> bool:
+        """Record a signature or link as used; False if it was used and has not expired."""
+        ...
+
+    async def ping(self) -> bool:
+        """Whether the store answers."""
+        ...
+
+
+class InstanceReads(Protocol):
+    async def instance(self, instance_id: UUID) -> InstanceRow | None: ...
+
+    async def instance_state(self, instance_id: UUID) -> InstanceState | None: ...
+
+    async def order_check(self, instance_id: UUID, subdomain: str) -> OrderCheck: ...
+
+    async def wait_for_job(self, job_id: UUID, timeout_s: float) -> JobRow | None:
+        """The job once finished, or its latest state (None: not started) past `timeout_s`."""
+        ...
+
+
+class TelemetryReads(Protocol):
+    async def logs(
+        self,
+        instance_id: UUID,
+        lines: int,
+        since: datetime | None,
+        min_severity: int,
+        before: LogCursor | None,
+    ) -> list[LogRow]:
+        """Up to `lines` + 1 entries, newest first, older than the cursor."""
+        ...
+
+    async def usage(self, instance_id: UUID, period: UsagePeriod) -> UsageSummary: ...
+
+    async def latest_sample(self, instance_id: UUID) -> UsageSample | None: ...
+
+    async def history(self, instance_id: UUID, period: MetricsPeriod) -> list[UsagePoint]: ...
+
+
+class FleetReads(Protocol):
+    async def instances(self, filters: InstanceFilter, page: int, limit: int) -> Listing: ...
+
+    async def fleet(self) -> FleetTotals: ...
+
+    async def users(self, page: int, limit: int) -> UserPage: ...
+
+    async def users_total(self) -> int: ...
+
+    async def counts(self, column: CountedBy) -> dict[str, int]:
+        """Instances per value of status, region or plan."""
+        ...
+
+    async def jobs(self) -> JobCounts: ...

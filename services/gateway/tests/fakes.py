@@ -1,0 +1,249 @@
+"""The gateway wired to in-memory fakes of its ports, served through FastAPI's test client;
+wired by `bootstrap`, as the real adapters are."""
+
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import jwt
+from fastapi.testclient import TestClient
+from httpx import Response
+from pydantic import BaseModel
+
+from hostplane.contracts.identity import instance_id_for, instance_token
+from hostplane.contracts.secrets import new_key
+from hostplane.contracts.telemetry import TelemetryBatch
+from hostplane.contracts.topics import Topic
+from hostplane.gateway.application.ports import CountedBy, MetricsPeriod, UsagePeriod
+from hostplane.gateway.application.readmodels import (
+    FleetTotals,
+    InstanceFilter,
+    InstanceRow,
+    InstanceState,
+    JobCounts,
+    JobRow,
+    Listing,
+    LogRow,
+    OrderCheck,
+    UsagePoint,
+    UsageSample,
+    UsageSummary,
+    UserPage,
+)
+from hostplane.gateway.bootstrap import Gateway, bootstrap
+from hostplane.gateway.domain.pages import LogCursor
+from hostplane.gateway.domain.signatures import whmcs_signature
+from hostplane.gateway.entrypoints.app import create_app
+from hostplane.gateway.settings import Settings
+from hostplane.messaging.cloudevents import OutgoingEvent
+
+API_KEY = "unit-whmcs-api-key"
+HMAC_SECRET = "unit-whmcs-hmac-secret"
+JWT_SECRET = "unit-jwt-secret-at-least-32-bytes-long"
+INSTANCE_SECRET = "unit-instance-token-secret"
+
+
+class FakeBroker:
+    """Commands, batches and events, kept in the order they were handed over."""
+
+    def __init__(self) -> None:
+        self.commands: list[tuple[Topic, UUID, BaseModel]] = []
+        self.batches: list[TelemetryBatch] = []
+        self.events: list[OutgoingEvent] = []
+
+    async def send(
+        self,
+        topic: Topic,
+        aggregate_id: UUID,
+        command: BaseModel,
+        correlation_id: str | None = None,
+        command_id: UUID | None = None,
+    ) -> UUID:
+        self.commands.append((topic, aggregate_id, command))
+        return command_id or uuid4()
+
+    async def submit(self, batch: TelemetryBatch) -> None:
+        self.batches.append(batch)
+
+    async def publish(self, event: OutgoingEvent) -> None:
+        self.events.append(event)
+
+    async def reachable(self) -> bool:
+        return True
+
+
+class FakeUsedTokens:
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    async def first_use(self, key: str, ttl_s: int) -> bool:
+        fresh = key not in self.used
+        self.used.add(key)
+        return fresh
+
+    async def ping(self) -> bool:
+        return True
+
+
+@dataclass
+class FakeReadModels:
+    """The read models as rows in memory: instances, jobs and resource samples."""
+
+    instances: dict[UUID, InstanceRow] = field(default_factory=dict)
+    job: JobRow | None = None  # every job's outcome
+    samples: list[UsageSample] = field(default_factory=list)
+    history_points: list[UsagePoint] = field(default_factory=list)
+
+    async def instance(self, instance_id: UUID) -> InstanceRow | None:
+        return self.instances.get(instance_id)
+
+    async def instance_state(self, instance_id: UUID) -> InstanceState | None:
+        row = self.instances.get(instance_id)
+        if row is None:
+            return None
+        return InstanceState(
+            row.id, row.whmcs_client_id, row.plan, row.status, None, row.openclaw_version
+        )
+
+    async def order_check(self, instance_id: UUID, subdomain: str) -> OrderCheck:
+        existing = self.instances.get(instance_id)
+        owner = next((i.id for i in self.instances.values() if i.subdomain == subdomain), None)
+        return OrderCheck(existing.subdomain if existing else None, owner)
+
+    async def wait_for_job(self, job_id: UUID, timeout_s: float) -> JobRow | None:
+        return replace(self.job, id=job_id) if self.job else None
+
+    async def logs(
+        self,
+        instance_id: UUID,
+        lines: int,
+        since: datetime | None,
+        min_severity: int,
+        before: LogCursor | None,
+    ) -> list[LogRow]:
+        return []
+
+    async def usage(self, instance_id: UUID, period: UsagePeriod) -> UsageSummary:
+        return UsageSummary([], [])
+
+    async def latest_sample(self, instance_id: UUID) -> UsageSample | None:
+        return self.samples[-1] if self.samples else None
+
+    async def history(self, instance_id: UUID, period: MetricsPeriod) -> list[UsagePoint]:
+        return self.history_points
+
+
+class FakeFleet:
+    def __init__(self, reads: FakeReadModels) -> None:
+        self._reads = reads
+
+    async def instances(self, filters: InstanceFilter, page: int, limit: int) -> Listing:
+        rows = list(self._reads.instances.values())
+        return Listing(rows, len(rows), await self.fleet())
+
+    async def fleet(self) -> FleetTotals:
+        return FleetTotals(0, 0, 0, 0.0)
+
+    async def users(self, page: int, limit: int) -> UserPage:
+        return UserPage([], 0)
+
+    async def users_total(self) -> int:
+        return 0
+
+    async def counts(self, column: CountedBy) -> dict[str, int]:
+        return {}
+
+    async def jobs(self) -> JobCounts:
+        return JobCounts(0, 0)
+
+
+def an_instance(service_id: int, **changes: Any) -> InstanceRow:
+    instance_id = instance_id_for(service_id)
+    now = datetime.now(UTC)
+    row = InstanceRow(
+        id=instance_id,
+        whmcs_client_id=7,
+        whmcs_service_id=service_id,
+        status="active",
+        plan="starter",
+        region="eu-frankfurt",
+        ip_address="203.0.113.7",
+        subdomain=f"s{service_id}",
+        openclaw_version="1.2.3",
+        created_at=now,
+        updated_at=now,
+        ready_at=now,
+        hetzner_id=42,
+        server_type="cx22",
+        datacenter="fsn1-dc7",
+        dns_record_id="rec-1",
+    )
+    return replace(row, **changes)
+
+
+@dataclass
+class Api:
+    """The gateway over fakes, and a WHMCS module, a dashboard and instances calling it."""
+
+    client: TestClient
+    broker: FakeBroker
+    reads: FakeReadModels
+    settings: Settings
+
+    def whmcs(self, method: str, path: str, body: Any = None) -> Response:
+        content = json.dumps(body).encode() if body is not None else b""
+        stamp = str(int(time.time()))
+        headers = {
+            "X-API-Key": API_KEY,
+            "X-Timestamp": stamp,
+            "X-Signature": whmcs_signature(HMAC_SECRET, content, stamp),
+            "Content-Type": "application/json",
+        }
+        return self.client.request(method, path, content=content, headers=headers)
+
+    def dashboard(self, method: str, path: str, role: str = "admin", **claims: Any) -> Response:
+        now = int(time.time())
+        payload = {"sub": str(uuid4()), "role": role, "exp": now + 600, **claims}
+        token = jwt.encode(payload, JWT_SECRET, algorithm="HS256")
+        return self.client.request(method, path, headers={"Authorization": f"Bearer {token}"})
+
+    def instance(self, method: str, instance_id: UUID, path: str, body: Any) -> Response:
+        token = instance_token(INSTANCE_SECRET, instance_id)
+        return self.client.request(
+            method, path, json=body, headers={"Authorization": f"Bearer {token}"}
+        )
+
+
+def unit_settings(**overrides: Any) -> Settings:
+    return Settings(
+        whmcs_api_key=API_KEY,
+        whmcs_hmac_secret=HMAC_SECRET,
+        jwt_secret=JWT_SECRET,
+        instance_token_secret=INSTANCE_SECRET,
+        config_secrets_key=new_key(),
+        job_wait_s=0.0,
+        **overrides,
+    )
+
+
+def serve(settings: Settings) -> Iterator[Api]:
+    broker, tokens, reads = FakeBroker(), FakeUsedTokens(), FakeReadModels()
+
+    @asynccontextmanager
+    async def wired(settings: Settings) -> AsyncIterator[Gateway]:
+        yield bootstrap(
+            settings,
+            used_tokens=tokens,
+            commands=broker,
+            instance_reads=reads,
+            telemetry_reads=reads,
+            fleet_reads=FakeFleet(reads),
+        )
+
+    with TestClient(create_app(settings, wiring=wired)) as client:
+        yield Api(client, broker, reads, settings)

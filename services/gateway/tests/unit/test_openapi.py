@@ -1,0 +1,60 @@
+"""The OpenAPI document says exactly what each route answers."""
+
+from typing import Any
+
+from services.gateway.tests.fakes import Api
+
+WHMCS = {"WhmcsApiKey": [], "WhmcsTimestamp": [], "WhmcsSignature": []}
+ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+
+
+def operations(api: Api) -> dict[tuple[str, str], dict[str, Any]]:
+    paths = api.client.get("/openapi.json").json()["paths"]
+    return {(m.upper(), p): op for p, ops in paths.items() for m, op in ops.items()}
+
+
+def test_no_route_documents_the_422_the_api_never_answers(api: Api) -> None:
+    document = api.client.get("/openapi.json").json()
+    assert all("422" not in op["responses"] for op in operations(api).values())
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+def test_every_route_taking_input_documents_the_contracts_400(api: Api) -> None:
+    for (method, path), op in operations(api).items():
+        if op.get("parameters") or op.get("requestBody"):
+            assert op["responses"]["400"]["content"] == ERROR, f"{method} {path}"
+
+
+def test_sign_on_and_webhooks_document_their_400_and_401(api: Api) -> None:
+    ops = operations(api)
+    for key in [("POST", "/api/auth/sso"), ("GET", "/auth/sso"), ("POST", "/api/webhooks/whmcs")]:
+        assert {"400", "401"} <= set(ops[key]["responses"]), key
+    assert ops["POST", "/api/auth/sso"]["security"] == [WHMCS]
+    assert ops["POST", "/api/webhooks/whmcs"]["security"] == [WHMCS]
+    assert "security" not in ops["GET", "/auth/sso"]
+
+
+def test_plans_and_regions_are_documented_as_the_configured_catalog(api: Api) -> None:
+    ops = operations(api)
+
+    def body(key: tuple[str, str]) -> dict[str, Any]:
+        schema: dict[str, Any] = ops[key]["requestBody"]["content"]["application/json"]["schema"]
+        return schema["properties"]
+
+    resize = body(("POST", "/api/instances/{instance_id}/resize"))
+    assert resize["new_plan"]["enum"] == ["starter", "professional", "enterprise"]
+    order = body(("POST", "/api/instances"))
+    assert order["plan"]["enum"] == ["starter", "professional", "enterprise"]
+    assert "jp-tokyo" not in order["region"]["enum"]
+    assert "eu-frankfurt" in order["region"]["enum"]
+
+
+def test_routes_name_the_credentials_they_accept(api: Api) -> None:
+    ops = operations(api)
+    assert ops["GET", "/api/instances/{instance_id}"]["security"] == [
+        WHMCS,
+        {"DashboardJwt": []},
+    ]
+    assert ops["POST", "/api/instances/{instance_id}/ready"]["security"] == [{"InstanceToken": []}]
+    assert "403" in ops["GET", "/api/admin/stats"]["responses"]
+    assert "security" not in ops["GET", "/api/health"]
