@@ -17,8 +17,8 @@ async def forget_old_usage(app: Metrics, interval_s: float) -> None:
     away) is logged, and the next one tries again."""
     while True:
         try:
-            forgotten = await asyncio.to_thread(app.forget_old_usage)
-            log.info("deleted %d usage samples past their retention", forgotten)
+            if forgotten := await asyncio.to_thread(app.forget_old_usage):
+                log.info("deleted %d usage samples past their retention", forgotten)
         except Exception:
             log.exception("deleting old usage samples failed")
         await asyncio.sleep(interval_s)
