@@ -1,0 +1,598 @@
+"""Proxmox VE through `proxmoxer` and an API token: a `ServerProvider`.
+
+An instance's VM is named `hp-<instance id>` and tagged `hostplane` and `hp-<instance id>`. It
+is looked up by them (`/cluster/resources`) before one is cloned, so a retried step finds the
+VM of an earlier attempt instead of cloning a twin. A new VM is a full clone of the plan's
+template VM (kept on storage every node reaches, so it clones to any of them), on the node
+of the region with the most free memory, under a VMID from `/cluster/nextid`: another clone
+may take that VMID first, and the clone is then tried again under a fresh one.
+
+User data. Proxmox builds a VM's cloud-init drive from its settings (user, SSH keys, IP
+configuration); custom user data only comes in through `cicustom`, which names a *snippet*
+on a storage holding snippets, and snippets cannot be written through the API: its upload
+takes ISO images, container templates and disk images only (Proxmox Bugzilla #2208). Tools
+that use snippets copy them to the nodes over SSH. Hostplane makes do with its API token:
+it builds the NoCloud seed cloud-init looks for (an ISO image labelled `cidata` holding the
+user data and meta-data, `nocloud.py`), uploads it as an ISO image to the node's
+`seed_storage` (`local`, which every node has) and puts it in the VM's `ide2` CD drive, where
+the template's cloud-init drive was. The seed stays while the VM lives (cloud-init looks for
+its datasource at every boot) and is deleted with it. The network comes up by DHCP, cloud-
+init's fallback; the address is read from the QEMU guest agent, which the template carries.
+
+Proxmox answers a clone, start, stop or delete with a task id (UPID) at once and works on in
+a worker; each task is waited for by polling its status. 5xx answers, dropped connections,
+timeouts and a VM locked by another task are tried again (`retrying`); a 4xx refusal, or a
+task that ended in error, is a failure for good. Every request is counted for Prometheus.
+"""
+
+import io
+import re
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+from uuid import UUID
+
+import requests
+from proxmoxer import ProxmoxResource, ResourceException
+from proxmoxer.backends import https
+from proxmoxer.tools import Tasks
+
+from hostplane.contracts.catalog import PlanSpec, Provider, ProxmoxRegion
+from hostplane.contracts.telemetry import ServerUsage
+from hostplane.providers.budget import pace
+from hostplane.providers.errors import ProviderError, TransientError
+from hostplane.providers.retrying import retrying
+from hostplane.provisioning.adapters.nocloud import seed_image
+from hostplane.provisioning.adapters.provider import (
+    BootState,
+    ConsoleAccess,
+    CreatedServer,
+    ServerSpec,
+)
+from hostplane.provisioning.domain.instance import ServerFacts
+
+MANAGED_TAG = "hostplane"
+BOOT_DISK = "scsi0"
+SEED_DRIVE = "ide2"
+# Seconds an ACPI shutdown may take before Proxmox stops the VM hard (`forceStop`).
+SHUTDOWN_TIMEOUT_S = 60
+CLONE_ATTEMPTS = 5
+# A VNC ticket opens the console websocket within 40 s of being issued, not later
+# (PVE::AccessControl::verify_vnc_ticket).
+CONSOLE_LIFE = timedelta(seconds=40)
+# What a 500 says when no retry changes the answer.
+FOR_GOOD = ("does not exist", "already exists")
+DRIVE = re.compile(r"(ide|sata|scsi|virtio)\d+")
+DISK_SIZE = re.compile(r"(?:^|,)size=(\d+(?:\.\d+)?)([KMGT]?)")
+GIB_PER_UNIT = {"": 1 / 2**30, "K": 1 / 2**20, "M": 1 / 2**10, "G": 1.0, "T": 2**10}
+
+provider_call = retrying("proxmox")
+clone_call = retrying("proxmox", attempts=CLONE_ATTEMPTS)
+
+
+class TaskFailed(Exception):
+    """A Proxmox task ended in error (its exit status), or did not end in time."""
+
+
+def vm_name(instance_id: UUID) -> str:
+    return f"hp-{instance_id}"
+
+
+@dataclass(frozen=True)
+class Guest:
+    """A VM as `/cluster/resources` lists it."""
+
+    vmid: int
+    node: str
+    name: str
+    status: str
+    tags: frozenset[str]
+    template: bool
+
+    @classmethod
+    def listed(cls, row: Mapping[str, Any]) -> "Guest":
+        return cls(
+            vmid=int(row["vmid"]),
+            node=str(row["node"]),
+            name=str(row.get("name") or ""),
+            status=str(row.get("status") or ""),
+            tags=frozenset(re.split(r"[;, ]+", str(row.get("tags") or ""))) - {""},
+            template=bool(row.get("template")),
+        )
+
+    @property
+    def path(self) -> str:
+        return f"nodes/{self.node}/qemu/{self.vmid}"
+
+    def is_of(self, instance_id: UUID) -> bool:
+        name = vm_name(instance_id)
+        return not self.template and (self.name == name or name in self.tags)
+
+    def instance_id(self) -> UUID | None:
+        """The instance the VM was made for, read from its name or its tags."""
+        for label in (self.name, *sorted(self.tags)):
+            if label.startswith("hp-"):
+                try:
+                    return UUID(label.removeprefix("hp-"))
+                except ValueError:
+                    continue
+        return None
+
+
+class SeedFile(io.BytesIO):
+    """The seed image as an upload: proxmoxer names a file part after its `name`."""
+
+    def __init__(self, content: bytes, name: str) -> None:
+        super().__init__(content)
+        self.name = name
+
+
+def is_transient(error: ResourceException) -> bool:
+    """5xx answers and a VM locked by another task are worth another try; a 500 saying that
+    something does not or already exists is not."""
+    message = f"{error.content} {error.errors or ''}"
+    if "locked" in message:
+        return True
+    return int(error.status_code) >= 500 and not any(text in message for text in FOR_GOOD)
+
+
+@contextmanager
+def reported(code: str) -> Iterator[None]:
+    """A public call's failures as Hostplane reports them: for good under `code`, or
+    PROVIDER_UNREACHABLE once the retries of a transient failure have run out."""
+    try:
+        yield
+    except (ResourceException, TaskFailed) as error:
+        raise ProviderError(code, str(error)) from error
+    except (TransientError, requests.RequestException) as error:
+        raise ProviderError("PROVIDER_UNREACHABLE", str(error)) from error
+
+
+def connect(
+    api_url: str, token_id: str, token_secret: str, verify_tls: bool, timeout_s: float
+) -> ProxmoxResource:
+    """proxmoxer's client on `api_url` as configured, every request counted.
+
+    proxmoxer's https backend builds `https://<host>:<port>/api2/json` itself; the pieces it
+    hands out (a session that signs with the token, and its serializer) are put together
+    here on the URL as given, scheme and path included, so that cloudsim's plain http and
+    its `/proxmox` prefix work too.
+    """
+    user, _, token_name = token_id.partition("!")
+    backend = https.Backend(
+        host=urlsplit(api_url).netloc,
+        user=user,
+        token_name=token_name,
+        token_value=token_secret,
+        verify_ssl=verify_tls,
+        timeout=timeout_s,
+    )
+    session = backend.get_session()
+    pace(session, api_url, "proxmox", None)
+    return ProxmoxResource(
+        base_url=f"{api_url}/api2/json", session=session, serializer=backend.get_serializer()
+    )
+
+
+class ProxmoxProvider:
+    def __init__(
+        self,
+        api_url: str,
+        token_id: str,
+        token_secret: str,
+        verify_tls: bool = True,
+        poll_interval_s: float = 0.25,
+        timeout_s: float = 30.0,
+        boot_timeout_s: float = 600.0,
+        seed_storage: str = "local",
+    ) -> None:
+        self._api_url = api_url.rstrip("/")
+        self._poll_interval_s = poll_interval_s
+        self._boot_timeout_s = boot_timeout_s
+        self._seed_storage = seed_storage
+        self._api = connect(self._api_url, token_id, token_secret, verify_tls, timeout_s)
+
+    @property
+    def name(self) -> Provider:
+        return "proxmox"
+
+    @property
+    def poll_interval_s(self) -> float:
+        return self._poll_interval_s
+
+    def ensure_server(self, spec: ServerSpec) -> CreatedServer:
+        """The instance's VM, found or cloned; a VM not yet running is set up and started,
+        and its address is waited for."""
+        region = spec.region
+        if not isinstance(region, ProxmoxRegion):
+            raise ProviderError("SERVER_CREATE_FAILED", f"{region.location} is not at Proxmox")
+        with reported("SERVER_CREATE_FAILED"):
+            guest = self._find(spec.instance_id)
+            if guest is None:
+                guest = self._clone(spec, self._template(spec.plan), self._roomiest(region))
+            else:
+                guest = self._settled(guest)
+            boot = None
+            if guest.status != "running":
+                self._set_up(guest, spec)
+                boot = self._run("POST", f"{guest.path}/status/start")
+            facts = ServerFacts(
+                provider="proxmox",
+                server_id=guest.vmid,
+                server_type=spec.plan.size_at("proxmox"),
+                datacenter=region.datacenter,
+                ip_address=self._address(guest),
+            )
+            return CreatedServer(facts, boot)
+
+    def boot_states(self, boots: Sequence[str]) -> list[BootState]:
+        """How the start tasks stand: one status request each (Proxmox has no batch)."""
+        with reported("PROVIDER_UNREACHABLE"):
+            return [self._boot_state(upid) for upid in boots]
+
+    def wait_started(self, instance_id: UUID) -> None:
+        """Block until the VM runs; a VM found stopped (and not locked) did not boot."""
+        with reported("SERVER_CREATE_FAILED"):
+            guest = self._require(instance_id)
+            deadline = time.monotonic() + self._boot_timeout_s
+            while (current := self._current(guest)).get("lock") or current["status"] != "running":
+                if current["status"] == "stopped" and not current.get("lock"):
+                    raise TaskFailed(f"VM {guest.vmid} is stopped: it did not boot")
+                if time.monotonic() > deadline:
+                    raise TaskFailed(f"VM {guest.vmid} not running after {self._boot_timeout_s}s")
+                time.sleep(self._poll_interval_s)
+
+    def ensure_deleted(self, instance_id: UUID) -> bool:
+        """Stop and destroy every VM of the instance (disks included), and its seed."""
+        with reported("SERVER_DELETE_FAILED"):
+            guests = self._find_all(instance_id)
+            for guest in guests:
+                self._destroy(instance_id, guest)
+            self._remove_seeds(instance_id)
+            return bool(guests)
+
+    def power_off(self, instance_id: UUID) -> None:
+        """Shut the VM down through ACPI; Proxmox stops it hard if it has not after a while."""
+        with reported("POWER_OFF_FAILED"):
+            self._shut_down(self._require(instance_id))
+
+    def power_on(self, instance_id: UUID) -> None:
+        """Start the VM (already running is fine)."""
+        with reported("POWER_ON_FAILED"):
+            self._start(self._require(instance_id))
+
+    def reboot(self, instance_id: UUID) -> None:
+        """Reboot the VM through ACPI; a stopped VM is started."""
+        with reported("REBOOT_FAILED"):
+            guest = self._require(instance_id)
+            if guest.status == "running":
+                self._run("POST", f"{guest.path}/status/reboot")
+            else:
+                self._start(guest)
+
+    def resize(self, instance_id: UUID, plan: PlanSpec, start_after: bool) -> None:
+        """Cores and memory as the plan's (the VM stopped for it), the disk grown to the
+        plan's (never shrunk), and the VM started again if asked."""
+        with reported("RESIZE_FAILED"):
+            guest = self._require(instance_id)
+            config = self._call("GET", f"{guest.path}/config")
+            wanted = {"cores": plan.cores, "memory": plan.memory_mb}
+            changed = {key: value for key, value in wanted.items() if _size(config, key) != value}
+            if changed:
+                # Without hotplug both only change at the next boot: the VM is stopped first.
+                self._shut_down(guest)
+                self._call("PUT", f"{guest.path}/config", **changed)
+            self._grow_disk(guest, config, plan.disk_gb)
+            if start_after:
+                self._start(guest)
+
+    def usage(self) -> list[ServerUsage]:
+        """Every running Hostplane VM's latest minute of its hour of RRD data."""
+        with reported("PROVIDER_UNREACHABLE"):
+            running = [g for g in self._managed() if g.status == "running"]
+            return [sample for g in running if (sample := self._usage(g)) is not None]
+
+    def console(self, instance_id: UUID) -> ConsoleAccess:
+        """A VNC proxy on the VM's node, reached through the API's websocket with its ticket.
+
+        The websocket wants the API token too: a console gateway holding it connects."""
+        with reported("CONSOLE_FAILED"):
+            guest = self._require(instance_id)
+            proxy = self._call("POST", f"{guest.path}/vncproxy", websocket=1)
+        api = urlsplit(self._api_url)
+        scheme = "wss" if api.scheme == "https" else "ws"
+        query = urlencode({"port": proxy["port"], "vncticket": proxy["ticket"]})
+        return ConsoleAccess(
+            url=f"{scheme}://{api.netloc}{api.path}/api2/json/{guest.path}/vncwebsocket?{query}",
+            password=str(proxy["ticket"]),
+            expires_at=datetime.now(UTC) + CONSOLE_LIFE,
+        )
+
+    # ---- requests and tasks --------------------------------------------------------------
+
+    def _send(self, method: str, path: str, **params: Any) -> Any:
+        """One request; failures worth another try come out as `TransientError`."""
+        resource = self._api(path)
+        request = {
+            "GET": resource.get,
+            "POST": resource.post,
+            "PUT": resource.put,
+            "DELETE": resource.delete,
+        }[method]
+        try:
+            return request(**params)
+        except ResourceException as error:
+            if is_transient(error):
+                raise TransientError(f"{method} {path}: {error}") from error
+            raise
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise TransientError(f"{method} {path}: {error!r}") from error
+
+    @provider_call
+    def _call(self, method: str, path: str, **params: Any) -> Any:
+        return self._send(method, path, **params)
+
+    @provider_call
+    def _run(self, method: str, path: str, **params: Any) -> str:
+        """Start a task and wait for its end; a task that met a locked VM starts again."""
+        upid = str(self._send(method, path, **params))
+        self._wait_task(upid)
+        return upid
+
+    def _task(self, upid: str) -> dict[str, Any]:
+        node = Tasks.decode_upid(upid)["node"]
+        status: dict[str, Any] = self._call("GET", f"nodes/{node}/tasks/{upid}/status")
+        return status
+
+    def _wait_task(self, upid: str) -> None:
+        deadline = time.monotonic() + self._boot_timeout_s
+        while (task := self._task(upid))["status"] != "stopped":
+            if time.monotonic() > deadline:
+                raise TaskFailed(f"task {upid} still running after {self._boot_timeout_s}s")
+            time.sleep(self._poll_interval_s)
+        outcome = str(task.get("exitstatus", ""))
+        if outcome == "OK" or outcome.startswith("WARNINGS"):
+            return
+        if "locked" in outcome:
+            raise TransientError(f"task {upid}: {outcome}")
+        raise TaskFailed(f"task {upid}: {outcome}")
+
+    def _boot_state(self, upid: str) -> BootState:
+        try:
+            task = self._task(upid)
+        except ResourceException as error:
+            return BootState(upid, "error", f"task {upid}: {error}")
+        if task["status"] != "stopped":
+            return BootState(upid, "running")
+        outcome = str(task.get("exitstatus", ""))
+        if outcome == "OK" or outcome.startswith("WARNINGS"):
+            return BootState(upid, "success")
+        return BootState(upid, "error", outcome)
+
+    # ---- looking up ----------------------------------------------------------------------
+
+    def _guests(self) -> list[Guest]:
+        rows = self._call("GET", "cluster/resources", type="vm")
+        return [Guest.listed(row) for row in rows if row.get("type") == "qemu"]
+
+    def _find_all(self, instance_id: UUID) -> list[Guest]:
+        return [guest for guest in self._guests() if guest.is_of(instance_id)]
+
+    def _find(self, instance_id: UUID) -> Guest | None:
+        return next(iter(self._find_all(instance_id)), None)
+
+    def _require(self, instance_id: UUID) -> Guest:
+        guest = self._find(instance_id)
+        if guest is None:
+            raise ProviderError("SERVER_NOT_FOUND", f"no VM for instance {instance_id}")
+        return guest
+
+    def _managed(self) -> list[Guest]:
+        return [
+            guest
+            for guest in self._guests()
+            if not guest.template
+            and (MANAGED_TAG in guest.tags or guest.name.startswith("hp-"))
+            and guest.instance_id() is not None
+        ]
+
+    def _current(self, guest: Guest) -> dict[str, Any]:
+        current: dict[str, Any] = self._call("GET", f"{guest.path}/status/current")
+        return current
+
+    def _settled(self, guest: Guest) -> Guest:
+        """The VM once no task holds its lock (a clone of an earlier attempt may still run)."""
+        deadline = time.monotonic() + self._boot_timeout_s
+        while (current := self._current(guest)).get("lock"):
+            if time.monotonic() > deadline:
+                raise TaskFailed(f"VM {guest.vmid} still locked ({current['lock']})")
+            time.sleep(self._poll_interval_s)
+        return replace(guest, status=str(current["status"]))
+
+    # ---- creating ------------------------------------------------------------------------
+
+    def _template(self, plan: PlanSpec) -> Guest:
+        for guest in self._guests():
+            if guest.vmid == plan.vm_template and guest.template:
+                return guest
+        raise ProviderError("SERVER_CREATE_FAILED", f"no template VM {plan.vm_template}")
+
+    def _roomiest(self, region: ProxmoxRegion) -> str:
+        """The region's online node with the most free memory."""
+        nodes = [
+            node
+            for node in self._call("GET", "nodes")
+            if node.get("node") in region.nodes and node.get("status") == "online"
+        ]
+        if not nodes:
+            raise ProviderError("SERVER_CREATE_FAILED", f"no node of {region.nodes} is online")
+        roomiest = max(nodes, key=lambda node: int(node["maxmem"]) - int(node["mem"]))
+        return str(roomiest["node"])
+
+    @clone_call
+    def _clone(self, spec: ServerSpec, template: Guest, node: str) -> Guest:
+        """A full clone of the template for the instance, under a fresh VMID."""
+        assert isinstance(spec.region, ProxmoxRegion)
+        found = self._find(spec.instance_id)
+        if found is not None:  # an earlier try went through, its answer lost
+            return self._settled(found)
+        vmid = int(self._call("GET", "cluster/nextid"))
+        try:
+            upid = self._send(
+                "POST",
+                f"{template.path}/clone",
+                newid=vmid,
+                name=vm_name(spec.instance_id),
+                target=node,
+                full=1,
+                storage=spec.region.storage,
+            )
+        except ResourceException as error:
+            if not any(guest.vmid == vmid for guest in self._guests()):
+                raise
+            raise TransientError(f"VMID {vmid} was taken meanwhile: {error}") from error
+        self._wait_task(str(upid))
+        return Guest(vmid, node, vm_name(spec.instance_id), "stopped", frozenset(), False)
+
+    def _set_up(self, guest: Guest, spec: ServerSpec) -> None:
+        """The plan's cores and memory, the instance's tags, the seed in the CD drive in
+        place of the template's cloud-init drive, the disk grown to the plan's."""
+        config = self._call("GET", f"{guest.path}/config")
+        seed = self._seed(guest.node, spec)
+        others = [
+            key
+            for key, value in config.items()
+            if DRIVE.fullmatch(key) and "cloudinit" in str(value) and key != SEED_DRIVE
+        ]
+        self._call(
+            "PUT",
+            f"{guest.path}/config",
+            cores=spec.plan.cores,
+            memory=spec.plan.memory_mb,
+            tags=f"{MANAGED_TAG};{vm_name(spec.instance_id)}",
+            agent=1,
+            **{SEED_DRIVE: f"{seed},media=cdrom"},
+            **({"delete": ",".join(others)} if others else {}),
+        )
+        self._grow_disk(guest, config, spec.plan.disk_gb)
+
+    def _seed(self, node: str, spec: ServerSpec) -> str:
+        """The volume of the instance's seed image on `node`, uploaded unless it is there."""
+        filename = f"{vm_name(spec.instance_id)}-cidata.iso"
+        volume = f"{self._seed_storage}:iso/{filename}"
+        if volume not in self._seed_volumes(node):
+            self._upload(node, filename, spec)
+        return volume
+
+    def _seed_volumes(self, node: str) -> set[str]:
+        path = f"nodes/{node}/storage/{self._seed_storage}/content"
+        return {str(item["volid"]) for item in self._call("GET", path, content="iso")}
+
+    @provider_call
+    def _upload(self, node: str, filename: str, spec: ServerSpec) -> None:
+        name = vm_name(spec.instance_id)
+        image = seed_image(spec.user_data, f"instance-id: {name}\nlocal-hostname: {name}\n")
+        path = f"nodes/{node}/storage/{self._seed_storage}/upload"
+        upid = self._send("POST", path, content="iso", filename=SeedFile(image, filename))
+        if upid:  # a task since Proxmox VE 7
+            self._wait_task(str(upid))
+
+    def _grow_disk(self, guest: Guest, config: Mapping[str, Any], disk_gb: int) -> None:
+        size = DISK_SIZE.search(str(config.get(BOOT_DISK, "")))
+        current_gib = float(size[1]) * GIB_PER_UNIT[size[2]] if size else 0.0
+        if disk_gb > current_gib:
+            answer = self._call("PUT", f"{guest.path}/resize", disk=BOOT_DISK, size=f"{disk_gb}G")
+            if isinstance(answer, str) and answer.startswith("UPID:"):  # a task since VE 8
+                self._wait_task(answer)
+
+    def _address(self, guest: Guest) -> str:
+        """The VM's first IPv4 address as its guest agent reports it, once the agent runs."""
+        deadline = time.monotonic() + self._boot_timeout_s
+        path = f"{guest.path}/agent/network-get-interfaces"
+        while time.monotonic() < deadline:
+            try:
+                interfaces = self._send("GET", path)["result"]
+            except (ResourceException, TransientError):
+                interfaces = []  # the VM is booting, its agent not answering yet
+            address = next(_ipv4_addresses(interfaces), None)
+            if address is not None:
+                return address
+            time.sleep(self._poll_interval_s)
+        raise TaskFailed(f"VM {guest.vmid}: no IPv4 address after {self._boot_timeout_s}s")
+
+    # ---- power and removal ---------------------------------------------------------------
+
+    def _start(self, guest: Guest) -> None:
+        if self._current(guest)["status"] != "running":
+            self._run("POST", f"{guest.path}/status/start")
+
+    def _shut_down(self, guest: Guest) -> None:
+        if self._current(guest)["status"] != "stopped":
+            self._run(
+                "POST",
+                f"{guest.path}/status/shutdown",
+                timeout=SHUTDOWN_TIMEOUT_S,
+                forceStop=1,
+            )
+
+    def _destroy(self, instance_id: UUID, guest: Guest) -> None:
+        """Stop and destroy the VM; one already gone (another delete was quicker) is fine."""
+        try:
+            if self._current(guest)["status"] != "stopped":
+                self._run("POST", f"{guest.path}/status/stop")
+            self._run("DELETE", guest.path, purge=1, **{"destroy-unreferenced-disks": 1})
+        except (ResourceException, TransientError, TaskFailed):
+            if any(found.vmid == guest.vmid for found in self._find_all(instance_id)):
+                raise
+
+    def _remove_seeds(self, instance_id: UUID) -> None:
+        volume = f"{self._seed_storage}:iso/{vm_name(instance_id)}-cidata.iso"
+        for node in self._call("GET", "nodes"):
+            if node.get("status") != "online" or volume not in self._seed_volumes(node["node"]):
+                continue
+            path = f"nodes/{node['node']}/storage/{self._seed_storage}/content/{volume}"
+            answer = self._call("DELETE", path)
+            if isinstance(answer, str) and answer.startswith("UPID:"):
+                self._wait_task(answer)
+
+    # ---- usage ---------------------------------------------------------------------------
+
+    def _usage(self, guest: Guest) -> ServerUsage | None:
+        rows = self._call("GET", f"{guest.path}/rrddata", timeframe="hour", cf="AVERAGE")
+        latest = next((row for row in reversed(rows) if "cpu" in row), None)
+        instance_id = guest.instance_id()
+        if latest is None or instance_id is None:
+            return None
+        return ServerUsage(
+            instance_id=instance_id,
+            ts=datetime.fromtimestamp(int(latest["time"]), UTC),
+            provider="proxmox",
+            cpu_percent=float(latest["cpu"]) * 100,
+            disk_bps=float(latest.get("diskread", 0)) + float(latest.get("diskwrite", 0)),
+            net_in_bps=float(latest.get("netin", 0)),
+            net_out_bps=float(latest.get("netout", 0)),
+            traffic_out_gb=0.0,  # Proxmox does not meter traffic
+            traffic_gb=0.0,
+            ram_used_mb=float(latest.get("mem", 0)) / 2**20,
+        )
+
+
+def _size(config: Mapping[str, Any], key: str) -> int:
+    """Cores or memory (MiB) from a VM's config; memory may read `current=4096`."""
+    default = {"cores": 1, "memory": 512}[key]
+    value = str(config.get(key, default)).split(",")[0].removeprefix("current=")
+    return int(value)
+
+
+def _ipv4_addresses(interfaces: list[dict[str, Any]]) -> Iterator[str]:
+    for interface in interfaces:
+        if interface.get("name") == "lo":
+            continue
+        for address in interface.get("ip-addresses") or []:
+            ip = str(address.get("ip-address", ""))
+            if address.get("ip-address-type") == "ipv4" and not ip.startswith(("127.", "169.254.")):
+                yield ip
