@@ -2,7 +2,10 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= uv
-ENV_FILE := deploy/local/dev.env
+comma := ,
+# `make run PROFILE=powerdns` adds deploy/local/powerdns.env to dev.env (DNS in PowerDNS).
+PROFILE ?=
+ENV_FILE := deploy/local/dev.env$(if $(PROFILE),$(comma)deploy/local/$(PROFILE).env)
 # How many replicas of each service `make run` starts (cloudsim runs once).
 REPLICAS ?= 1
 

@@ -5,6 +5,7 @@ messages or rows, on a shared broker and cluster.
 """
 
 import base64
+import json
 import os
 import socket
 import subprocess
@@ -34,6 +35,40 @@ API_KEY = "e2e-whmcs-api-key"
 HMAC_SECRET = "e2e-whmcs-hmac-secret"
 JWT_SECRET = "e2e-jwt-secret-at-least-32-bytes-long"
 SERVICES = ("metrics", "dns", "provisioning", "gateway")
+# Where a stack places each region: Hetzner, and Tokyo on cloudsim's Proxmox cluster.
+# Singapore is left out, so that one region of the contract's enum is not sold.
+REGIONS = {
+    "us-east": {"provider": "hetzner", "location": "ash", "datacenter": "ash-dc1"},
+    "us-west": {"provider": "hetzner", "location": "hil", "datacenter": "hil-dc1"},
+    "eu-frankfurt": {"provider": "hetzner", "location": "fsn1", "datacenter": "fsn1-dc14"},
+    "eu-helsinki": {"provider": "hetzner", "location": "hel1", "datacenter": "hel1-dc2"},
+    "jp-tokyo": {"provider": "proxmox", "nodes": ["pve1", "pve2", "pve3"], "datacenter": "tyo1"},
+}
+UNSOLD_REGION = "sg-singapore"
+
+
+@dataclass(frozen=True)
+class ProviderPair:
+    """A server provider and a DNS provider, and the region (and settings) that use them."""
+
+    region: str
+    env: dict[str, str]
+
+
+PROVIDER_PAIRS = {
+    "hetzner+cloudflare": ProviderPair("eu-frankfurt", {"DNS_PROVIDER": "cloudflare"}),
+    "proxmox+powerdns": ProviderPair("jp-tokyo", {"DNS_PROVIDER": "powerdns"}),
+}
+
+
+@dataclass(frozen=True)
+class Server:
+    """A server at whichever provider, as the provider reports it."""
+
+    provider: str
+    id: int
+    running: bool
+    size: str
 
 
 def free_port() -> int:
@@ -125,6 +160,7 @@ class Stack:
     instance_token_secret: str
     # Every gateway replica's URL; the first is `gateway_url`.
     gateway_urls: tuple[str, ...] = ()
+    dns_provider: str = "cloudflare"
 
     def partitions(self, topics: Iterable[Topic]) -> list[TopicPartition]:
         """Every partition of `topics`, under this stack's prefix."""
@@ -153,6 +189,38 @@ class Stack:
         response.raise_for_status()
         records: list[dict[str, object]] = response.json()["result"]
         return records
+
+    def servers(self, instance_id: str) -> list[Server]:
+        """The instance's servers at both providers (by label at Hetzner, by name at Proxmox)."""
+        at_hetzner = [
+            Server("hetzner", s.id, s.status == "running", s.server_type.name)
+            for s in self.hetzner().servers.get_all(
+                label_selector=f"hostplane.io/instance-id={instance_id}"
+            )
+        ]
+        at_proxmox = [
+            Server(
+                "proxmox",
+                vm["vmid"],
+                vm["status"] == "running",
+                f"{vm['config'].get('cores')}c-{vm['config'].get('memory')}m",
+            )
+            for vm in self.admin("GET", "/proxmox/vms").json()
+            if vm["config"].get("name") == f"hp-{instance_id}"
+        ]
+        return at_hetzner + at_proxmox
+
+    def dns_records(self, name: str) -> list[tuple[str, str, str]]:
+        """(record id, type, content) of `name` at the stack's DNS provider."""
+        if self.dns_provider == "powerdns":
+            return [
+                (f"{rrset['name']}/{rrset['type']}", rrset["type"], record["content"])
+                for rrset in self.admin("GET", f"/powerdns/records?name={name}").json()
+                for record in rrset["records"]
+            ]
+        return [
+            (str(r["id"]), str(r["type"]), str(r["content"])) for r in self.cloudflare_records(name)
+        ]
 
     def admin(self, method: str, path: str, json: object = None) -> httpx.Response:
         response = httpx.request(method, f"{self.cloudsim_url}/_admin{path}", json=json)
@@ -280,6 +348,15 @@ def running_stack(
         "CLOUDSIM_BOOT_DELAY": "0.3",
         "CLOUDSIM_ACTION_DELAY": "0.05",
         "CLOUDSIM_CLOUDFLARE_ZONES": f"{ZONE_ID}:{DOMAIN}",
+        "REGIONS": json.dumps(REGIONS),
+        "PROXMOX_API_URL": f"{cloudsim_url}/proxmox",
+        "PROXMOX_TOKEN_ID": "hostplane@pve!e2e",
+        "PROXMOX_TOKEN_SECRET": "e2e",
+        "PROXMOX_VERIFY_TLS": "false",
+        "POWERDNS_API_URL": f"{cloudsim_url}/powerdns",
+        "POWERDNS_API_KEY": "e2e",
+        "POWERDNS_ZONE": DOMAIN,
+        "CLOUDSIM_POWERDNS_ZONES": DOMAIN,
         **overrides,
     }
     logs = ROOT / ".local" / "logs" / label
@@ -313,6 +390,7 @@ def running_stack(
             processes,
             env["INSTANCE_TOKEN_SECRET"],
             tuple(gateway_urls),
+            env.get("DNS_PROVIDER", "cloudflare"),
         )
     finally:
         processes.stop_all()

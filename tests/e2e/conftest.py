@@ -1,6 +1,7 @@
 """End-to-end tests: HTTP through the gateway, everything real, providers simulated."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
@@ -10,13 +11,22 @@ from tests.stack import (  # noqa: F401 - names the e2e tests import from here
     DOMAIN,
     HMAC_SECRET,
     JWT_SECRET,
+    PROVIDER_PAIRS,
+    UNSOLD_REGION,
     ZONE_ID,
+    ProviderPair,
     Stack,
     another_gateway,
     answers,
     free_port,
     running_stack,
 )
+
+
+@dataclass(frozen=True)
+class Paired:
+    stack: Stack
+    pair: ProviderPair
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -29,3 +39,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def stack(infra: Infra) -> Iterator[Stack]:
     with running_stack(infra) as running:
         yield running
+
+
+@pytest.fixture(scope="session", params=list(PROVIDER_PAIRS))
+def paired(request: pytest.FixtureRequest, infra: Infra, stack: Stack) -> Iterator[Paired]:
+    """The e2e stack once for each provider pair: Hetzner with Cloudflare (the shared stack),
+    Proxmox with PowerDNS (a stack of its own, whose DNS lives in PowerDNS)."""
+    pair = PROVIDER_PAIRS[request.param]
+    if pair.env["DNS_PROVIDER"] == stack.dns_provider:
+        yield Paired(stack, pair)
+        return
+    with running_stack(infra, label=request.param.replace("+", "-"), **pair.env) as running:
+        yield Paired(running, pair)

@@ -12,7 +12,7 @@ from psycopg.rows import dict_row
 
 from hostplane.contracts.topics import PROVISIONING_COMMANDS
 from tests.conftest import wait_until
-from tests.e2e.conftest import DOMAIN, Stack
+from tests.e2e.conftest import DOMAIN, UNSOLD_REGION, Stack
 from tests.e2e.whmcs import Dashboard, Whmcs, token
 
 INSTANCE_LABEL = "hostplane.io/instance-id"
@@ -234,7 +234,7 @@ async def test_a_rejected_create_answers_the_contract_error_and_publishes_nothin
     elif case == "unknown plan":
         response = whmcs.create(**{**body, "plan": "gigantic"})
     elif case == "unavailable region":
-        response = whmcs.create(**{**body, "region": "jp-tokyo"})
+        response = whmcs.create(**{**body, "region": UNSOLD_REGION})
     elif case == "malformed json":
         response = whmcs.request("POST", "/api/instances", raw=b'{"whmcs_service_id": 1,')
     elif case == "missing field":
