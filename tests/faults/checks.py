@@ -74,9 +74,14 @@ def doubled_events(stack: Stack) -> list[Any]:
 
 
 def provider_mismatches(stack: Stack, expected: dict[str, str]) -> list[tuple[str, str, int, int]]:
-    """Instances whose servers or DNS records are not one if live, none if terminated."""
+    """Instances whose servers (at Hetzner or Proxmox) or DNS records are not one if live,
+    none if terminated."""
     servers = Counter(
         s.labels.get("hostplane.io/instance-id") for s in stack.hetzner().servers.get_all()
+    ) + Counter(
+        vm["config"]["name"].removeprefix("hp-")
+        for vm in stack.admin("GET", "/proxmox/vms").json()
+        if vm["config"].get("name", "").startswith("hp-")
     )
     records = Counter(
         r["name"] for r in httpx.get(f"{stack.cloudsim_url}/_admin/state").json()["dns_records"]
