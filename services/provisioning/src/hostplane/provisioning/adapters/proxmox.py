@@ -19,31 +19,23 @@ the template's cloud-init drive was. The seed stays while the VM lives (cloud-in
 its datasource at every boot) and is deleted with it. The network comes up by DHCP, cloud-
 init's fallback; the address is read from the QEMU guest agent, which the template carries.
 
-Proxmox answers a clone, start, stop or delete with a task id (UPID) at once and works on in
-a worker; each task is waited for by polling its status. 5xx answers, dropped connections,
-timeouts and a VM locked by another task are tried again (`retrying`); a 4xx refusal, or a
-task that ended in error, is a failure for good. Every request is counted for Prometheus.
+Requests, their retries and Proxmox's tasks are `proxmox_api.py`'s; every request is counted
+for Prometheus.
 """
 
 import io
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from uuid import UUID
 
-import requests
-from proxmoxer import ProxmoxResource, ResourceException
-from proxmoxer.backends import https
-from proxmoxer.tools import Tasks
+from proxmoxer import ResourceException
 
 from hostplane.contracts.catalog import PlanSpec, Provider, ProxmoxRegion
 from hostplane.contracts.telemetry import ServerUsage
-from hostplane.providers.budget import pace
 from hostplane.providers.errors import ProviderError, TransientError
 from hostplane.providers.retrying import retrying
 from hostplane.provisioning.adapters.nocloud import seed_image
@@ -52,6 +44,14 @@ from hostplane.provisioning.adapters.provider import (
     ConsoleAccess,
     CreatedServer,
     ServerSpec,
+)
+from hostplane.provisioning.adapters.proxmox_api import (
+    Guest,
+    ProxmoxApi,
+    TaskFailed,
+    provider_call,
+    reported,
+    vm_name,
 )
 from hostplane.provisioning.domain.instance import ServerFacts
 
@@ -64,63 +64,11 @@ CLONE_ATTEMPTS = 5
 # A VNC ticket opens the console websocket within 40 s of being issued, not later
 # (PVE::AccessControl::verify_vnc_ticket).
 CONSOLE_LIFE = timedelta(seconds=40)
-# What a 500 says when no retry changes the answer.
-FOR_GOOD = ("does not exist", "already exists")
 DRIVE = re.compile(r"(ide|sata|scsi|virtio)\d+")
 DISK_SIZE = re.compile(r"(?:^|,)size=(\d+(?:\.\d+)?)([KMGT]?)")
 GIB_PER_UNIT = {"": 1 / 2**30, "K": 1 / 2**20, "M": 1 / 2**10, "G": 1.0, "T": 2**10}
 
-provider_call = retrying("proxmox")
 clone_call = retrying("proxmox", attempts=CLONE_ATTEMPTS)
-
-
-class TaskFailed(Exception):
-    """A Proxmox task ended in error (its exit status), or did not end in time."""
-
-
-def vm_name(instance_id: UUID) -> str:
-    return f"hp-{instance_id}"
-
-
-@dataclass(frozen=True)
-class Guest:
-    """A VM as `/cluster/resources` lists it."""
-
-    vmid: int
-    node: str
-    name: str
-    status: str
-    tags: frozenset[str]
-    template: bool
-
-    @classmethod
-    def listed(cls, row: Mapping[str, Any]) -> "Guest":
-        return cls(
-            vmid=int(row["vmid"]),
-            node=str(row["node"]),
-            name=str(row.get("name") or ""),
-            status=str(row.get("status") or ""),
-            tags=frozenset(re.split(r"[;, ]+", str(row.get("tags") or ""))) - {""},
-            template=bool(row.get("template")),
-        )
-
-    @property
-    def path(self) -> str:
-        return f"nodes/{self.node}/qemu/{self.vmid}"
-
-    def is_of(self, instance_id: UUID) -> bool:
-        name = vm_name(instance_id)
-        return not self.template and (self.name == name or name in self.tags)
-
-    def instance_id(self) -> UUID | None:
-        """The instance the VM was made for, read from its name or its tags."""
-        for label in (self.name, *sorted(self.tags)):
-            if label.startswith("hp-"):
-                try:
-                    return UUID(label.removeprefix("hp-"))
-                except ValueError:
-                    continue
-        return None
 
 
 class SeedFile(io.BytesIO):
@@ -129,53 +77,6 @@ class SeedFile(io.BytesIO):
     def __init__(self, content: bytes, name: str) -> None:
         super().__init__(content)
         self.name = name
-
-
-def is_transient(error: ResourceException) -> bool:
-    """5xx answers and a VM locked by another task are worth another try; a 500 saying that
-    something does not or already exists is not."""
-    message = f"{error.content} {error.errors or ''}"
-    if "locked" in message:
-        return True
-    return int(error.status_code) >= 500 and not any(text in message for text in FOR_GOOD)
-
-
-@contextmanager
-def reported(code: str) -> Iterator[None]:
-    """A public call's failures as Hostplane reports them: for good under `code`, or
-    PROVIDER_UNREACHABLE once the retries of a transient failure have run out."""
-    try:
-        yield
-    except (ResourceException, TaskFailed) as error:
-        raise ProviderError(code, str(error)) from error
-    except (TransientError, requests.RequestException) as error:
-        raise ProviderError("PROVIDER_UNREACHABLE", str(error)) from error
-
-
-def connect(
-    api_url: str, token_id: str, token_secret: str, verify_tls: bool, timeout_s: float
-) -> ProxmoxResource:
-    """proxmoxer's client on `api_url` as configured, every request counted.
-
-    proxmoxer's https backend builds `https://<host>:<port>/api2/json` itself; the pieces it
-    hands out (a session that signs with the token, and its serializer) are put together
-    here on the URL as given, scheme and path included, so that cloudsim's plain http and
-    its `/proxmox` prefix work too.
-    """
-    user, _, token_name = token_id.partition("!")
-    backend = https.Backend(
-        host=urlsplit(api_url).netloc,
-        user=user,
-        token_name=token_name,
-        token_value=token_secret,
-        verify_ssl=verify_tls,
-        timeout=timeout_s,
-    )
-    session = backend.get_session()
-    pace(session, api_url, "proxmox", None)
-    return ProxmoxResource(
-        base_url=f"{api_url}/api2/json", session=session, serializer=backend.get_serializer()
-    )
 
 
 class ProxmoxProvider:
@@ -194,7 +95,15 @@ class ProxmoxProvider:
         self._poll_interval_s = poll_interval_s
         self._boot_timeout_s = boot_timeout_s
         self._seed_storage = seed_storage
-        self._api = connect(self._api_url, token_id, token_secret, verify_tls, timeout_s)
+        self._api = ProxmoxApi(
+            self._api_url,
+            token_id,
+            token_secret,
+            verify_tls,
+            timeout_s,
+            poll_interval_s,
+            boot_timeout_s,
+        )
 
     @property
     def name(self) -> Provider:
@@ -215,11 +124,11 @@ class ProxmoxProvider:
             if guest is None:
                 guest = self._clone(spec, self._template(spec.plan), self._roomiest(region))
             else:
-                guest = self._settled(guest)
+                guest = self._api.settled(guest)
             boot = None
             if guest.status != "running":
                 self._set_up(guest, spec)
-                boot = self._run("POST", f"{guest.path}/status/start")
+                boot = self._api.run("POST", f"{guest.path}/status/start")
             facts = ServerFacts(
                 provider="proxmox",
                 server_id=guest.vmid,
@@ -239,7 +148,9 @@ class ProxmoxProvider:
         with reported("SERVER_CREATE_FAILED"):
             guest = self._require(instance_id)
             deadline = time.monotonic() + self._boot_timeout_s
-            while (current := self._current(guest)).get("lock") or current["status"] != "running":
+            while (current := self._api.current(guest)).get("lock") or current[
+                "status"
+            ] != "running":
                 if current["status"] == "stopped" and not current.get("lock"):
                     raise TaskFailed(f"VM {guest.vmid} is stopped: it did not boot")
                 if time.monotonic() > deadline:
@@ -270,7 +181,7 @@ class ProxmoxProvider:
         with reported("REBOOT_FAILED"):
             guest = self._require(instance_id)
             if guest.status == "running":
-                self._run("POST", f"{guest.path}/status/reboot")
+                self._api.run("POST", f"{guest.path}/status/reboot")
             else:
                 self._start(guest)
 
@@ -279,13 +190,13 @@ class ProxmoxProvider:
         plan's (never shrunk), and the VM started again if asked."""
         with reported("RESIZE_FAILED"):
             guest = self._require(instance_id)
-            config = self._call("GET", f"{guest.path}/config")
+            config = self._api.call("GET", f"{guest.path}/config")
             wanted = {"cores": plan.cores, "memory": plan.memory_mb}
             changed = {key: value for key, value in wanted.items() if _size(config, key) != value}
             if changed:
                 # Without hotplug both only change at the next boot: the VM is stopped first.
                 self._shut_down(guest)
-                self._call("PUT", f"{guest.path}/config", **changed)
+                self._api.call("PUT", f"{guest.path}/config", **changed)
             self._grow_disk(guest, config, plan.disk_gb)
             if start_after:
                 self._start(guest)
@@ -302,7 +213,7 @@ class ProxmoxProvider:
         The websocket wants the API token too: a console gateway holding it connects."""
         with reported("CONSOLE_FAILED"):
             guest = self._require(instance_id)
-            proxy = self._call("POST", f"{guest.path}/vncproxy", websocket=1)
+            proxy = self._api.call("POST", f"{guest.path}/vncproxy", websocket=1)
         api = urlsplit(self._api_url)
         scheme = "wss" if api.scheme == "https" else "ws"
         query = urlencode({"port": proxy["port"], "vncticket": proxy["ticket"]})
@@ -312,58 +223,11 @@ class ProxmoxProvider:
             expires_at=datetime.now(UTC) + CONSOLE_LIFE,
         )
 
-    # ---- requests and tasks --------------------------------------------------------------
-
-    def _send(self, method: str, path: str, **params: Any) -> Any:
-        """One request; failures worth another try come out as `TransientError`."""
-        resource = self._api(path)
-        request = {
-            "GET": resource.get,
-            "POST": resource.post,
-            "PUT": resource.put,
-            "DELETE": resource.delete,
-        }[method]
-        try:
-            return request(**params)
-        except ResourceException as error:
-            if is_transient(error):
-                raise TransientError(f"{method} {path}: {error}") from error
-            raise
-        except (requests.ConnectionError, requests.Timeout) as error:
-            raise TransientError(f"{method} {path}: {error!r}") from error
-
-    @provider_call
-    def _call(self, method: str, path: str, **params: Any) -> Any:
-        return self._send(method, path, **params)
-
-    @provider_call
-    def _run(self, method: str, path: str, **params: Any) -> str:
-        """Start a task and wait for its end; a task that met a locked VM starts again."""
-        upid = str(self._send(method, path, **params))
-        self._wait_task(upid)
-        return upid
-
-    def _task(self, upid: str) -> dict[str, Any]:
-        node = Tasks.decode_upid(upid)["node"]
-        status: dict[str, Any] = self._call("GET", f"nodes/{node}/tasks/{upid}/status")
-        return status
-
-    def _wait_task(self, upid: str) -> None:
-        deadline = time.monotonic() + self._boot_timeout_s
-        while (task := self._task(upid))["status"] != "stopped":
-            if time.monotonic() > deadline:
-                raise TaskFailed(f"task {upid} still running after {self._boot_timeout_s}s")
-            time.sleep(self._poll_interval_s)
-        outcome = str(task.get("exitstatus", ""))
-        if outcome == "OK" or outcome.startswith("WARNINGS"):
-            return
-        if "locked" in outcome:
-            raise TransientError(f"task {upid}: {outcome}")
-        raise TaskFailed(f"task {upid}: {outcome}")
+    # ---- boots ---------------------------------------------------------------------------
 
     def _boot_state(self, upid: str) -> BootState:
         try:
-            task = self._task(upid)
+            task = self._api.task(upid)
         except ResourceException as error:
             return BootState(upid, "error", f"task {upid}: {error}")
         if task["status"] != "stopped":
@@ -375,12 +239,8 @@ class ProxmoxProvider:
 
     # ---- looking up ----------------------------------------------------------------------
 
-    def _guests(self) -> list[Guest]:
-        rows = self._call("GET", "cluster/resources", type="vm")
-        return [Guest.listed(row) for row in rows if row.get("type") == "qemu"]
-
     def _find_all(self, instance_id: UUID) -> list[Guest]:
-        return [guest for guest in self._guests() if guest.is_of(instance_id)]
+        return [guest for guest in self._api.guests() if guest.is_of(instance_id)]
 
     def _find(self, instance_id: UUID) -> Guest | None:
         return next(iter(self._find_all(instance_id)), None)
@@ -394,29 +254,14 @@ class ProxmoxProvider:
     def _managed(self) -> list[Guest]:
         return [
             guest
-            for guest in self._guests()
+            for guest in self._api.guests()
             if not guest.template
             and (MANAGED_TAG in guest.tags or guest.name.startswith("hp-"))
             and guest.instance_id() is not None
         ]
 
-    def _current(self, guest: Guest) -> dict[str, Any]:
-        current: dict[str, Any] = self._call("GET", f"{guest.path}/status/current")
-        return current
-
-    def _settled(self, guest: Guest) -> Guest:
-        """The VM once no task holds its lock (a clone of an earlier attempt may still run)."""
-        deadline = time.monotonic() + self._boot_timeout_s
-        while (current := self._current(guest)).get("lock"):
-            if time.monotonic() > deadline:
-                raise TaskFailed(f"VM {guest.vmid} still locked ({current['lock']})")
-            time.sleep(self._poll_interval_s)
-        return replace(guest, status=str(current["status"]))
-
-    # ---- creating ------------------------------------------------------------------------
-
     def _template(self, plan: PlanSpec) -> Guest:
-        for guest in self._guests():
+        for guest in self._api.guests():
             if guest.vmid == plan.vm_template and guest.template:
                 return guest
         raise ProviderError("SERVER_CREATE_FAILED", f"no template VM {plan.vm_template}")
@@ -425,7 +270,7 @@ class ProxmoxProvider:
         """The region's online node with the most free memory."""
         nodes = [
             node
-            for node in self._call("GET", "nodes")
+            for node in self._api.call("GET", "nodes")
             if node.get("node") in region.nodes and node.get("status") == "online"
         ]
         if not nodes:
@@ -439,10 +284,10 @@ class ProxmoxProvider:
         assert isinstance(spec.region, ProxmoxRegion)
         found = self._find(spec.instance_id)
         if found is not None:  # an earlier try went through, its answer lost
-            return self._settled(found)
-        vmid = int(self._call("GET", "cluster/nextid"))
+            return self._api.settled(found)
+        vmid = int(self._api.call("GET", "cluster/nextid"))
         try:
-            upid = self._send(
+            upid = self._api.send(
                 "POST",
                 f"{template.path}/clone",
                 newid=vmid,
@@ -452,23 +297,23 @@ class ProxmoxProvider:
                 storage=spec.region.storage,
             )
         except ResourceException as error:
-            if not any(guest.vmid == vmid for guest in self._guests()):
+            if not any(guest.vmid == vmid for guest in self._api.guests()):
                 raise
             raise TransientError(f"VMID {vmid} was taken meanwhile: {error}") from error
-        self._wait_task(str(upid))
+        self._api.wait_task(str(upid))
         return Guest(vmid, node, vm_name(spec.instance_id), "stopped", frozenset(), False)
 
     def _set_up(self, guest: Guest, spec: ServerSpec) -> None:
         """The plan's cores and memory, the instance's tags, the seed in the CD drive in
         place of the template's cloud-init drive, the disk grown to the plan's."""
-        config = self._call("GET", f"{guest.path}/config")
+        config = self._api.call("GET", f"{guest.path}/config")
         seed = self._seed(guest.node, spec)
         others = [
             key
             for key, value in config.items()
             if DRIVE.fullmatch(key) and "cloudinit" in str(value) and key != SEED_DRIVE
         ]
-        self._call(
+        self._api.call(
             "PUT",
             f"{guest.path}/config",
             cores=spec.plan.cores,
@@ -490,24 +335,26 @@ class ProxmoxProvider:
 
     def _seed_volumes(self, node: str) -> set[str]:
         path = f"nodes/{node}/storage/{self._seed_storage}/content"
-        return {str(item["volid"]) for item in self._call("GET", path, content="iso")}
+        return {str(item["volid"]) for item in self._api.call("GET", path, content="iso")}
 
     @provider_call
     def _upload(self, node: str, filename: str, spec: ServerSpec) -> None:
         name = vm_name(spec.instance_id)
         image = seed_image(spec.user_data, f"instance-id: {name}\nlocal-hostname: {name}\n")
         path = f"nodes/{node}/storage/{self._seed_storage}/upload"
-        upid = self._send("POST", path, content="iso", filename=SeedFile(image, filename))
+        upid = self._api.send("POST", path, content="iso", filename=SeedFile(image, filename))
         if upid:  # a task since Proxmox VE 7
-            self._wait_task(str(upid))
+            self._api.wait_task(str(upid))
 
     def _grow_disk(self, guest: Guest, config: Mapping[str, Any], disk_gb: int) -> None:
         size = DISK_SIZE.search(str(config.get(BOOT_DISK, "")))
         current_gib = float(size[1]) * GIB_PER_UNIT[size[2]] if size else 0.0
         if disk_gb > current_gib:
-            answer = self._call("PUT", f"{guest.path}/resize", disk=BOOT_DISK, size=f"{disk_gb}G")
+            answer = self._api.call(
+                "PUT", f"{guest.path}/resize", disk=BOOT_DISK, size=f"{disk_gb}G"
+            )
             if isinstance(answer, str) and answer.startswith("UPID:"):  # a task since VE 8
-                self._wait_task(answer)
+                self._api.wait_task(answer)
 
     def _address(self, guest: Guest) -> str:
         """The VM's first IPv4 address as its guest agent reports it, once the agent runs."""
@@ -515,7 +362,7 @@ class ProxmoxProvider:
         path = f"{guest.path}/agent/network-get-interfaces"
         while time.monotonic() < deadline:
             try:
-                interfaces = self._send("GET", path)["result"]
+                interfaces = self._api.send("GET", path)["result"]
             except (ResourceException, TransientError):
                 interfaces = []  # the VM is booting, its agent not answering yet
             address = next(_ipv4_addresses(interfaces), None)
@@ -527,12 +374,12 @@ class ProxmoxProvider:
     # ---- power and removal ---------------------------------------------------------------
 
     def _start(self, guest: Guest) -> None:
-        if self._current(guest)["status"] != "running":
-            self._run("POST", f"{guest.path}/status/start")
+        if self._api.current(guest)["status"] != "running":
+            self._api.run("POST", f"{guest.path}/status/start")
 
     def _shut_down(self, guest: Guest) -> None:
-        if self._current(guest)["status"] != "stopped":
-            self._run(
+        if self._api.current(guest)["status"] != "stopped":
+            self._api.run(
                 "POST",
                 f"{guest.path}/status/shutdown",
                 timeout=SHUTDOWN_TIMEOUT_S,
@@ -542,27 +389,27 @@ class ProxmoxProvider:
     def _destroy(self, instance_id: UUID, guest: Guest) -> None:
         """Stop and destroy the VM; one already gone (another delete was quicker) is fine."""
         try:
-            if self._current(guest)["status"] != "stopped":
-                self._run("POST", f"{guest.path}/status/stop")
-            self._run("DELETE", guest.path, purge=1, **{"destroy-unreferenced-disks": 1})
+            if self._api.current(guest)["status"] != "stopped":
+                self._api.run("POST", f"{guest.path}/status/stop")
+            self._api.run("DELETE", guest.path, purge=1, **{"destroy-unreferenced-disks": 1})
         except (ResourceException, TransientError, TaskFailed):
             if any(found.vmid == guest.vmid for found in self._find_all(instance_id)):
                 raise
 
     def _remove_seeds(self, instance_id: UUID) -> None:
         volume = f"{self._seed_storage}:iso/{vm_name(instance_id)}-cidata.iso"
-        for node in self._call("GET", "nodes"):
+        for node in self._api.call("GET", "nodes"):
             if node.get("status") != "online" or volume not in self._seed_volumes(node["node"]):
                 continue
             path = f"nodes/{node['node']}/storage/{self._seed_storage}/content/{volume}"
-            answer = self._call("DELETE", path)
+            answer = self._api.call("DELETE", path)
             if isinstance(answer, str) and answer.startswith("UPID:"):
-                self._wait_task(answer)
+                self._api.wait_task(answer)
 
     # ---- usage ---------------------------------------------------------------------------
 
     def _usage(self, guest: Guest) -> ServerUsage | None:
-        rows = self._call("GET", f"{guest.path}/rrddata", timeframe="hour", cf="AVERAGE")
+        rows = self._api.call("GET", f"{guest.path}/rrddata", timeframe="hour", cf="AVERAGE")
         latest = next((row for row in reversed(rows) if "cpu" in row), None)
         instance_id = guest.instance_id()
         if latest is None or instance_id is None:
