@@ -46,3 +46,5 @@ class ProxmoxSettings(InfraSettings):
     proxmox_token_id: str = ""  # user@realm!tokenname
     proxmox_token_secret: str = ""
     proxmox_verify_tls: bool = True
+    # The storage (on every node) that holds each VM's cloud-init seed ISO.
+    proxmox_seed_storage: str = "local"

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from hostplane.messaging.eventstore import ensure_schema
 from hostplane.provisioning.adapters.hetzner import HetznerProvider
 from hostplane.provisioning.adapters.provider import ServerProvider
+from hostplane.provisioning.adapters.proxmox import ProxmoxProvider
 from hostplane.provisioning.application import Provisioning
 from hostplane.provisioning.settings import Settings
 
@@ -24,9 +25,6 @@ def providers_from(settings: Settings) -> dict[str, ServerProvider]:
             budget=settings.hetzner_budget(),
         )
     if "proxmox" in used:
-        # Loaded only where a region is placed at Proxmox.
-        from hostplane.provisioning.adapters.proxmox import ProxmoxProvider
-
         providers["proxmox"] = ProxmoxProvider(
             api_url=settings.proxmox_api_url,
             token_id=settings.proxmox_token_id,
@@ -34,6 +32,7 @@ def providers_from(settings: Settings) -> dict[str, ServerProvider]:
             verify_tls=settings.proxmox_verify_tls,
             poll_interval_s=settings.provider_poll_interval_s,
             timeout_s=settings.provider_timeout_s,
+            seed_storage=settings.proxmox_seed_storage,
         )
     return providers
 
