@@ -1,5 +1,6 @@
 """The OpenAPI document says exactly what each route answers."""
 
+import re
 from typing import Any
 
 from services.gateway.tests.fakes import Api
@@ -58,3 +59,30 @@ def test_routes_name_the_credentials_they_accept(api: Api) -> None:
     assert ops["POST", "/api/instances/{instance_id}/ready"]["security"] == [{"InstanceToken": []}]
     assert "403" in ops["GET", "/api/admin/stats"]["responses"]
     assert "security" not in ops["GET", "/api/health"]
+
+
+def test_every_reference_in_the_document_resolves(api: Api) -> None:
+    document = api.client.get("/openapi.json").json()
+
+    def refs(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+            return found + [ref for value in node.values() for ref in refs(value)]
+        if isinstance(node, list):
+            return [ref for value in node for ref in refs(value)]
+        return []
+
+    for ref in refs(document):
+        target: Any = document
+        for part in ref.removeprefix("#/").split("/"):
+            target = target[part]
+        assert isinstance(target, dict), ref
+
+
+def test_emails_are_documented_as_the_api_validates_them(api: Api) -> None:
+    ops = operations(api)
+    schema = ops["POST", "/api/instances"]["requestBody"]["content"]["application/json"]
+    pattern = re.compile(schema["schema"]["properties"]["email"]["pattern"])
+    assert pattern.match("owner@shop.example.com")
+    for refused in ("owner@shop.test", "owner@localhost", "owner@0.0", "owner@host"):
+        assert not pattern.match(refused), refused

@@ -114,3 +114,46 @@ def test_a_method_not_allowed_names_every_method_of_the_path(api: Api) -> None:
 
 def test_health_answers_when_the_database_and_the_broker_do(api: Api) -> None:
     assert api.client.get("/api/health").json()["db"] == "connected"
+
+
+def test_an_id_written_as_an_integral_number_is_the_same_id(api: Api) -> None:
+    hook = {"event": "AfterModuleSuspend", "service_id": 21.0, "client_id": 7, "data": {}}
+    assert api.whmcs("POST", "/api/webhooks/whmcs", hook).status_code == 200
+    [(_, instance_id, command)] = api.broker.commands
+    assert isinstance(command, commands.SuspendInstance)
+    assert instance_id == instance_id_for(21)
+
+
+def test_an_id_written_as_text_or_a_fraction_is_refused(api: Api) -> None:
+    for service_id in ("21", 21.5):
+        hook = {"event": "AfterModuleSuspend", "service_id": service_id, "client_id": 7}
+        response = api.whmcs("POST", "/api/webhooks/whmcs", hook)
+        assert response.status_code == 400
+        assert response.json()["details"] == {"service_id": "Input should be a valid integer"}
+    assert api.broker.commands == []
+
+
+def test_a_time_written_as_a_number_is_refused_as_the_document_says(api: Api) -> None:
+    instance_id = instance_id_for(22)
+    entry = {"level": "info", "message": "up", "source": "openclaw"}
+    numeric = api.instance(
+        "POST",
+        instance_id,
+        f"/api/instances/{instance_id}/logs",
+        {"entries": [{**entry, "timestamp": 0}]},
+    )
+    assert numeric.status_code == 400
+    text = api.instance(
+        "POST",
+        instance_id,
+        f"/api/instances/{instance_id}/logs",
+        {"entries": [{**entry, "timestamp": "2026-01-01T00:00:00Z"}]},
+    )
+    assert text.status_code == 202
+    assert len(api.broker.batches) == 1
+
+
+def test_an_address_at_a_special_use_domain_is_refused(api: Api) -> None:
+    response = api.whmcs("POST", "/api/instances", {**ORDER, "email": "owner@shop.test"})
+    assert response.status_code == 400
+    assert "email" in response.json()["details"]

@@ -12,12 +12,14 @@ what each route depends on, so the document cannot drift from the code:
 
 Request bodies a route validates itself (after checking their signature) carry the catalog's
 enums for their plan and region fields: what is configured, so a plan or region that is not
-sold is outside the document, as it is refused by the API.
+sold is outside the document, as it is refused by the API. Their email addresses exclude the
+special-use domains (`.test`, `.invalid`, …) the API's email validation refuses.
 """
 
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
@@ -97,6 +99,20 @@ CATALOG_FIELDS = {
 }
 
 
+def _any_case(name: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in name)
+
+
+# What the API's email validation requires beyond the `email` format (ECMA-262 syntax): a
+# domain with a dot, whose last label ends with a letter (as every top-level domain does), and
+# that is not (nor is under) a special-use name.
+DELIVERABLE_EMAIL = (
+    "^[^@]+@(?!(?:[^@]*\\.)?(?:"
+    + "|".join(_any_case(name) for name in SPECIAL_USE_DOMAIN_NAMES)
+    + ")$)(?:[^@.]+\\.)+[^@.]*[A-Za-z]$"
+)
+
+
 def refusals(*statuses: int) -> Responses:
     """Route-specific error answers, for a route's `responses=`."""
     return {
@@ -118,11 +134,33 @@ def exact(
             _catalog(operation, settings)
     components = document.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
+    for body in _request_bodies(document):
+        _deliverable_emails(body)
+        for name, nested in body.pop("$defs", {}).items():
+            schemas.setdefault(name, nested)
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     schemas.setdefault("ErrorResponse", ErrorResponse.model_json_schema())
     components["securitySchemes"] = SECURITY_SCHEMES
     return document
+
+
+def _request_bodies(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                yield content["schema"]
+
+
+def _deliverable_emails(schema: Any) -> None:
+    if isinstance(schema, dict):
+        if schema.get("format") == "email":
+            schema["pattern"] = DELIVERABLE_EMAIL
+        for value in schema.values():
+            _deliverable_emails(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _deliverable_emails(value)
 
 
 def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
