@@ -18,7 +18,7 @@ import pytest
 from hcloud import APIException, Client
 
 from hostplane.cloudsim.app import create_app
-from hostplane.providers.budget import CLOUDFLARE_WINDOW_S, Pace, PacedTransport, pace
+from hostplane.providers.budget import CLOUDFLARE_WINDOW_S, Pace, PacedTransport, pace_requests
 from hostplane.providers.shared_budget import budget_for
 from tests.conftest import Infra
 from tools.cloudsim.tests.conftest import ZONE, serve
@@ -71,7 +71,7 @@ def list_server_types(url: str, token: str, redis_url: str, requests: int, go: G
     client = Client(token=token, api_endpoint=endpoint)
     per_hour = HETZNER_PER_HOUR * TIME_FACTOR
     budget = budget_for(redis_url, "hetzner", endpoint, token, Pace.per_hour(per_hour))
-    pace(client._client._session, endpoint, "hetzner", budget)
+    pace_requests(endpoint, "hetzner", budget)  # as HetznerProvider does
 
     def listing(_: int) -> None:
         # Refused even after hcloud's retries: cloudsim has counted the 429s.

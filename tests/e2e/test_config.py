@@ -7,9 +7,9 @@ import uuid
 import psycopg
 import pytest
 from aiokafka import AIOKafkaConsumer
-from aiokafka.admin import AIOKafkaAdminClient
 
 from hostplane.contracts.identity import user_id_for
+from hostplane.contracts.topics import ALL_TOPICS
 from tests.conftest import ROOT
 from tests.e2e.conftest import Stack
 from tests.e2e.test_instance_lifecycle import order, wait_for_status
@@ -30,20 +30,23 @@ def configure(owned: dict, body: dict):
 
 
 async def everything_on_kafka(stack: Stack) -> bytes:
-    admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap_servers)
-    await admin.start()
-    topics = [t for t in await admin.list_topics() if t.startswith(stack.topic_prefix)]
-    await admin.close()
-    consumer = AIOKafkaConsumer(
-        *topics, bootstrap_servers=stack.kafka_bootstrap_servers, auto_offset_reset="earliest"
-    )
+    """Every message on the stack's topics so far: up to each partition's end as it is now
+    (telemetry keeps arriving, so "until quiet" would never come)."""
+    partitions = stack.partitions(ALL_TOPICS)
+    consumer = AIOKafkaConsumer(bootstrap_servers=stack.kafka_bootstrap_servers)
     await consumer.start()
     seen = b""
     try:
-        while batch := await consumer.getmany(timeout_ms=1500):
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        pending = {tp for tp, end in ends.items() if end > 0}
+        while pending:
+            batch = await consumer.getmany(*pending, timeout_ms=1000)
             for records in batch.values():
                 for record in records:
                     seen += (record.value or b"") + b"".join(v for _, v in record.headers)
+            pending = {tp for tp in pending if await consumer.position(tp) < ends[tp]}
     finally:
         await consumer.stop()
     return seen

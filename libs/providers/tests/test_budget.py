@@ -11,7 +11,7 @@ import pytest
 from hcloud import Client
 
 from hostplane.cloudsim.app import create_app
-from hostplane.providers.budget import Budget, Pace, RequestBudget, pace
+from hostplane.providers.budget import Budget, Pace, RequestBudget, pace_requests
 from hostplane.providers.shared_budget import SharedBudget, account_key, redis_client
 from tools.cloudsim.tests.conftest import serve
 
@@ -31,7 +31,7 @@ def cloudsim_url() -> Iterator[str]:
 
 def paced_client(url: str, token: str, budget: Budget) -> Client:
     client = Client(token=token, api_endpoint=f"{url}/hetzner/v1")
-    pace(client._client._session, f"{url}/hetzner/v1", "hetzner", budget)
+    pace_requests(f"{url}/hetzner/v1", "hetzner", budget)  # as HetznerProvider does
     return client
 
 
