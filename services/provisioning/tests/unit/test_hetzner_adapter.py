@@ -327,7 +327,7 @@ def test_a_new_instance_gets_a_server_named_and_labelled_after_it(
     }
     assert request.authorization == f"Bearer {TOKEN}"
     assert created.facts == ServerFacts("hetzner", 4203918, "cx22", "fsn1-dc14", "203.0.113.169")
-    assert created.boot == "91843721"
+    assert created.boot == "91843722"  # start_server: the boot has ended once it finished
 
 
 def test_a_create_whose_name_is_taken_finds_the_server_of_the_earlier_attempt(
@@ -358,7 +358,7 @@ def test_a_create_met_by_an_unavailable_api_is_tried_again(
         created_answer(4203919, instance, 91843731),
     )
     created = provider.ensure_server(spec(instance))
-    assert (created.facts.server_id, created.boot) == (4203919, "91843731")
+    assert (created.facts.server_id, created.boot) == (4203919, "91843732")
     assert len(hetzner.calls("POST", "/servers")) == 2
 
 
@@ -517,7 +517,7 @@ def test_a_reboot_of_a_server_locked_by_another_action_is_tried_again(
     assert len(hetzner.calls("GET", "/actions/91843760")) == 2
 
 
-def test_a_resize_stops_the_server_grows_it_with_its_disk_and_starts_it(
+def test_a_resize_shuts_the_server_down_grows_it_with_its_disk_and_starts_it(
     hetzner: FakeHetzner, provider: HetznerProvider
 ) -> None:
     instance, server_id = uuid4(), 4203925
@@ -527,9 +527,14 @@ def test_a_resize_stops_the_server_grows_it_with_its_disk_and_starts_it(
         listing(server(server_id, instance, status="running", server_type="cx22")),
         listing(server(server_id, instance, status="off", server_type="cx32")),
     )
+    hetzner.on(
+        "GET",
+        f"/servers/{server_id}",
+        ok({"server": server(server_id, instance, status="off", server_type="cx22")}),
+    )
     actions = f"/servers/{server_id}/actions"
     for path, action_id, command in [
-        (f"{actions}/poweroff", 91843770, "stop_server"),
+        (f"{actions}/shutdown", 91843770, "shutdown_server"),
         (f"{actions}/change_type", 91843771, "change_server_type"),
         (f"{actions}/poweron", 91843772, "start_server"),
     ]:
@@ -539,9 +544,10 @@ def test_a_resize_stops_the_server_grows_it_with_its_disk_and_starts_it(
     provider.resize(instance, PLANS[Plan.PROFESSIONAL], start_after=True)
     assert hetzner.trail() == [
         "GET /servers",
-        f"POST {actions}/poweroff",
+        f"POST {actions}/shutdown",  # ACPI first: the power is cut only if it does not stop
         "GET /actions/91843770",
         "GET /actions/91843770",
+        f"GET /servers/{server_id}",
         f"POST {actions}/change_type",
         "GET /actions/91843771",
         "GET /actions/91843771",
@@ -626,7 +632,8 @@ def test_usage_is_the_newest_point_of_each_series_of_running_hostplane_servers(
     hetzner.on("GET", "/servers/4203928/metrics", metrics_answer())
     [sample] = provider.usage()
     assert (sample.instance_id, sample.provider) == (running, "hetzner")
-    assert sample.cpu_percent == 37.25
+    assert sample.cpu_percent == 37.25 / 2  # Hetzner's 100 per vCPU, over the cx22's two
+    assert sample.ts == datetime.fromtimestamp(1741079640.0 + 60, UTC)  # the newest point
     assert sample.disk_bps == 1024 + 65536.5
     assert (sample.net_in_bps, sample.net_out_bps) == (2300.25, 910.75)
     assert sample.traffic_out_gb == pytest.approx(123.456789012)
@@ -694,3 +701,19 @@ def test_an_instance_without_a_server_cannot_be_rebooted(
     with pytest.raises(ProviderError) as missing:
         provider.reboot(uuid4())
     assert missing.value.code == "SERVER_NOT_FOUND"
+
+
+def test_a_power_off_the_project_may_not_do_is_a_provider_error_naming_it(
+    hetzner: FakeHetzner, provider: HetznerProvider
+) -> None:
+    instance, server_id = uuid4(), 4203931
+    hetzner.on("GET", "/servers", listing(server(server_id, instance, status="running")))
+    hetzner.on(
+        "POST",
+        f"/servers/{server_id}/actions/shutdown",
+        refused(403, "forbidden", "insufficient permissions for this request"),
+    )
+    with pytest.raises(ProviderError) as refusal:
+        provider.power_off(instance)
+    assert refusal.value.code == "POWER_OFF_FAILED"
+    assert "forbidden" in refusal.value.message

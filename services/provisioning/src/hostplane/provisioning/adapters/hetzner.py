@@ -5,11 +5,12 @@ so a create whose answer was lost finds the server on its retry; deleting is "ma
 is gone". Calls are paced to the project's rate limit (its `requests` session is handed in).
 """
 
+import functools
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import requests
@@ -42,6 +43,8 @@ MANAGED_LABEL = "hostplane.io/managed"
 USAGE_WINDOW = timedelta(minutes=5)
 # Hetzner's console credentials are good for a minute of connecting.
 CONSOLE_LIFE = timedelta(minutes=1)
+# How long a server is given to shut down through ACPI before its power is cut.
+SHUTDOWN_TIMEOUT_S = 60.0
 ACTIONS_PER_REQUEST = 50
 
 TRANSIENT_CODES = {
@@ -63,11 +66,42 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, requests.ConnectionError | requests.Timeout)
 
 
-provider_call = retrying("hetzner", is_transient)
+# hcloud retries throttling, conflicts and gateway timeouts itself (5 times, backing off):
+# a few more tries on top cover the rest without multiplying its waits.
+F = TypeVar("F", bound=Callable[..., Any])
+
+provider_call = retrying("hetzner", is_transient, attempts=3)
+
+
+def failing_for_good(code: str) -> Callable[[F], F]:
+    """Report what is left once retries are spent as `ProviderError`: the provider's refusal
+    as `code`, an unreachable provider as PROVIDER_UNREACHABLE."""
+
+    def decorate(call: F) -> F:
+        @functools.wraps(call)
+        def reported(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return call(*args, **kwargs)
+            except APIException as error:
+                raise ProviderError(code, f"{error.code}: {error.message}") from error
+            except (ActionFailedException, ActionTimeoutException) as error:
+                raise ProviderError(code, str(error)) from error
+            except requests.RequestException as error:
+                raise ProviderError("PROVIDER_UNREACHABLE", str(error)) from error
+
+        return cast(F, reported)
+
+    return decorate
 
 
 def server_name(instance_id: UUID) -> str:
     return f"hp-{instance_id}"
+
+
+def _newest(series: dict[str, Any]) -> datetime | None:
+    """When the newest point of any series was measured."""
+    stamps = [float(v[-1][0]) for s in series.values() if (v := s.get("values"))]
+    return datetime.fromtimestamp(max(stamps), UTC) if stamps else None
 
 
 def _last(series: dict[str, Any], *names: str) -> float:
@@ -110,15 +144,11 @@ class HetznerProvider:
     def poll_interval_s(self) -> float:
         return self._poll_interval_s
 
+    @failing_for_good("SERVER_CREATE_FAILED")
     def ensure_server(self, spec: ServerSpec) -> CreatedServer:
         """Ask for the instance's server (once); it boots while the caller goes on."""
         assert isinstance(spec.region, HetznerRegion)
-        try:
-            server, action = self._create_once(spec)
-        except APIException as error:
-            raise ProviderError("SERVER_CREATE_FAILED", f"{error.code}: {error.message}") from error
-        except requests.RequestException as error:
-            raise ProviderError("PROVIDER_UNREACHABLE", str(error)) from error
+        server, action = self._create_once(spec)
         assert server.id is not None and server.server_type is not None
         assert server.public_net is not None and server.public_net.ipv4 is not None
         facts = ServerFacts(
@@ -130,14 +160,12 @@ class HetznerProvider:
         )
         return CreatedServer(facts, str(action.id) if action is not None else None)
 
+    @failing_for_good("PROVIDER_ERROR")
     def boot_states(self, boots: Sequence[str]) -> list[BootState]:
-        """The state of the create actions, up to 50 in one request."""
+        """The state of the boot actions, up to 50 in one request."""
         states: list[BootState] = []
-        try:
-            for start in range(0, len(boots), ACTIONS_PER_REQUEST):
-                states += self._action_states(list(boots[start : start + ACTIONS_PER_REQUEST]))
-        except (APIException, requests.RequestException) as error:
-            raise ProviderError("PROVIDER_UNREACHABLE", str(error)) from error
+        for start in range(0, len(boots), ACTIONS_PER_REQUEST):
+            states += self._action_states(list(boots[start : start + ACTIONS_PER_REQUEST]))
         return states
 
     @provider_call
@@ -150,62 +178,62 @@ class HetznerProvider:
             for a in answer["actions"]
         ]
 
+    @failing_for_good("SERVER_CREATE_FAILED")
     def wait_started(self, instance_id: UUID) -> None:
         """Block until the instance's server runs (for a server found, not created, by us)."""
-        try:
-            self._wait_running(self._require(instance_id))
-        except (ActionFailedException, ActionTimeoutException) as error:
-            raise ProviderError("SERVER_CREATE_FAILED", str(error)) from error
-        except APIException as error:
-            raise ProviderError("SERVER_CREATE_FAILED", f"{error.code}: {error.message}") from error
+        self._wait_running(self._require(instance_id))
 
+    @failing_for_good("SERVER_DELETE_FAILED")
     def ensure_deleted(self, instance_id: UUID) -> bool:
-        """Make sure no server of the instance exists; True if one was deleted."""
+        """Make sure no server of the instance exists; True if this call deleted one."""
         deleted = False
         for server in self._find_all(instance_id):
-            self._wait(self._delete(server))
-            deleted = True
+            action = self._delete(server)
+            self._wait(action)
+            deleted = deleted or action is not None
         return deleted
 
+    @failing_for_good("POWER_OFF_FAILED")
     def power_off(self, instance_id: UUID) -> None:
-        """Stop the instance's server (already off is fine)."""
-        server = self._require(instance_id)
-        if server.status != "off":
-            self._wait(self._action(server, "power_off"))
+        """Shut the server down through ACPI, cutting its power if it has not stopped within
+        a minute (already off is fine)."""
+        self._power_off(self._require(instance_id))
 
+    @failing_for_good("POWER_ON_FAILED")
     def power_on(self, instance_id: UUID) -> None:
         """Start the instance's server (already running is fine)."""
         server = self._require(instance_id)
         if server.status != "running":
             self._wait(self._action(server, "power_on"))
 
+    @failing_for_good("REBOOT_FAILED")
     def reboot(self, instance_id: UUID) -> None:
         """Restart the instance's server (a soft reboot through ACPI)."""
         self._wait(self._action(self._require(instance_id), "reboot"))
 
+    @failing_for_good("RESIZE_FAILED")
     def resize(self, instance_id: UUID, plan: PlanSpec, start_after: bool) -> None:
         """Move the server to the plan's type: stop it, grow its disk, start it if asked."""
         server = self._require(instance_id)
         if server.server_type is not None and server.server_type.name != plan.server_type:
-            if server.status != "off":
-                self._wait(self._action(server, "power_off"))
-            try:
-                self._wait(self._change_type(server, plan.server_type))
-            except APIException as error:
-                raise ProviderError("RESIZE_FAILED", f"{error.code}: {error.message}") from error
+            self._power_off(server)
+            self._wait(self._change_type(server, plan.server_type))
         if start_after:
             self.power_on(instance_id)
 
+    @failing_for_good("PROVIDER_ERROR")
     def usage(self) -> list[ServerUsage]:
         """One list call finds every Hostplane server (traffic counters included), then one
         metrics call per running server reads its last minutes of CPU, disk and network."""
         now = datetime.now(UTC)
-        return [
+        samples = (
             self._usage(server, now)
             for server in self._managed()
             if server.status == "running" and INSTANCE_LABEL in (server.labels or {})
-        ]
+        )
+        return [sample for sample in samples if sample is not None]
 
+    @failing_for_good("CONSOLE_FAILED")
     def console(self, instance_id: UUID) -> ConsoleAccess:
         """Hetzner's request-console action: a websocket URL and a VNC password."""
         answer = self._request_console(self._require(instance_id))
@@ -223,22 +251,48 @@ class HetznerProvider:
     def _managed(self) -> list[BoundServer]:
         return self._client.servers.get_all(label_selector=f"{MANAGED_LABEL}=true")
 
-    @provider_call
-    def _usage(self, server: BoundServer, now: datetime) -> ServerUsage:
-        metrics = server.get_metrics(
-            type=["cpu", "disk", "network"], start=now - USAGE_WINDOW, end=now, step=60
-        ).metrics.time_series
+    def _usage(self, server: BoundServer, now: datetime) -> ServerUsage | None:
+        """The server's newest point; None for a server deleted since it was listed."""
+        try:
+            metrics = self._metrics(server, now)
+        except APIException as error:
+            if error.code == "not_found":
+                return None
+            raise
+        newest = _newest(metrics)
+        if newest is None:
+            return None  # too new to have been measured
+        cores = server.server_type.cores if server.server_type and server.server_type.cores else 1
         return ServerUsage(
             instance_id=UUID((server.labels or {})[INSTANCE_LABEL]),
-            ts=now,
+            ts=newest,
             provider="hetzner",
-            cpu_percent=_last(metrics, "cpu"),
+            # Hetzner counts 100 per vCPU; a sample is a share of the whole server.
+            cpu_percent=_last(metrics, "cpu") / cores,
             disk_bps=_last(metrics, "disk.0.bandwidth.read", "disk.0.bandwidth.write"),
             net_in_bps=_last(metrics, "network.0.bandwidth.in"),
             net_out_bps=_last(metrics, "network.0.bandwidth.out"),
             traffic_out_gb=(server.outgoing_traffic or 0) / 1e9,
             traffic_gb=(server.included_traffic or 0) / 1e9,
         )
+
+    @provider_call
+    def _metrics(self, server: BoundServer, now: datetime) -> dict[str, Any]:
+        series: dict[str, Any] = server.get_metrics(
+            type=["cpu", "disk", "network"], start=now - USAGE_WINDOW, end=now, step=60
+        ).metrics.time_series
+        return series
+
+    def _power_off(self, server: BoundServer) -> None:
+        if server.status == "off":
+            return
+        self._wait(self._action(server, "shutdown"))
+        deadline = time.monotonic() + SHUTDOWN_TIMEOUT_S
+        while (server := self._reload(server)).status != "off":
+            if time.monotonic() > deadline:
+                self._wait(self._action(server, "power_off"))
+                return
+            time.sleep(self._poll_interval_s)
 
     @provider_call
     def _change_type(self, server: BoundServer, server_type: str) -> BoundAction:
@@ -270,6 +324,8 @@ class HetznerProvider:
 
     @provider_call
     def _create(self, spec: ServerSpec) -> tuple[BoundServer, BoundAction]:
+        """The server and the action that ends with its boot: `start_server`, which follows
+        `create_server` (the server has booted only once it finished)."""
         assert isinstance(spec.region, HetznerRegion)
         response = self._client.servers.create(
             name=server_name(spec.instance_id),
@@ -280,7 +336,7 @@ class HetznerProvider:
             user_data=spec.user_data,
             labels={INSTANCE_LABEL: str(spec.instance_id), MANAGED_LABEL: "true"},
         )
-        return response.server, response.action
+        return response.server, (response.next_actions or [response.action])[-1]
 
     @provider_call
     def _delete(self, server: BoundServer) -> BoundAction | None:
