@@ -35,9 +35,9 @@ def test_a_suspend_hook_delivered_twice_suspends_once(stack: Stack) -> None:
         assert response.json() == {"received": True}
 
     wait_for_status(stack, created["id"], "suspended")
-    poweroffs = f"POST /hetzner/v1/servers/{instance['server']['hetzner_id']}/actions/poweroff"
+    shutdowns = f"POST /hetzner/v1/servers/{instance['server']['hetzner_id']}/actions/shutdown"
     wait_until(lambda: len(recorded(stack, body["whmcs_service_id"])) == 1, what="the record")
-    assert stack.admin("GET", "/state").json()["request_counts"].get(poweroffs) == 1
+    assert stack.admin("GET", "/state").json()["request_counts"].get(shutdowns) == 1
     [(event, command_id)] = recorded(stack, body["whmcs_service_id"])
     assert event == "AfterModuleSuspend"
     assert command_id is not None

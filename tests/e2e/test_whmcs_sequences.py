@@ -28,7 +28,7 @@ def ordered(stack: Stack, whmcs: Whmcs) -> dict[str, Any]:
 
 
 def provider_calls(stack: Stack, instance: dict[str, Any], action: str) -> int:
-    """How often the server's `action` (poweroff, poweron, ...) reached the provider."""
+    """How often the server's `action` (shutdown, poweron, ...) reached the provider."""
     route = f"POST /hetzner/v1/servers/{instance['server']['hetzner_id']}/actions/{action}"
     counts: dict[str, int] = stack.admin("GET", "/state").json()["request_counts"]
     return counts.get(route, 0)
@@ -78,7 +78,7 @@ def test_the_suspend_hook_then_the_module_command_suspend_once(
     by_hook = wait_until(lambda: hook_job(stack, service_id), what="the hook's job")
     assert by_hook["status"] == "succeeded"
     assert module.json()["suspended_at"] == by_hook["result"]["at"]
-    assert provider_calls(stack, ordered, "poweroff") == 1
+    assert provider_calls(stack, ordered, "shutdown") == 1
     assert stack.hetzner().servers.get_by_id(ordered["server"]["hetzner_id"]).status == "off"
 
 
@@ -86,13 +86,13 @@ def test_suspend_unsuspend_and_delete_sent_back_to_back_all_happen_in_order(
     stack: Stack, whmcs: Whmcs, ordered: dict[str, Any]
 ) -> None:
     path = f"/api/instances/{ordered['id']}"
-    # A slow power-off keeps the suspend in progress while the others arrive.
+    # A slow shutdown keeps the suspend in progress while the others arrive.
     stack.admin(
         "POST",
         "/faults",
         {
             "method": "POST",
-            "path": f"/hetzner/v1/servers/{ordered['server']['hetzner_id']}/actions/poweroff",
+            "path": f"/hetzner/v1/servers/{ordered['server']['hetzner_id']}/actions/shutdown",
             "kind": "latency",
             "latency_s": 3,
             "times": 1,
@@ -143,7 +143,7 @@ def test_suspend_unsuspend_and_delete_sent_back_to_back_all_happen_in_order(
         bodies["delete"]["terminated_at"],
     ]
     assert moments == sorted(moments)
-    assert provider_calls(stack, ordered, "poweroff") == 1
+    assert provider_calls(stack, ordered, "shutdown") == 1
     assert provider_calls(stack, ordered, "poweron") == 1
     wait_for_status(stack, ordered["id"], "terminated")
     wait_until(
@@ -164,7 +164,7 @@ def test_a_retried_suspend_answers_the_original_suspension(
         "status": "suspended",
         "suspended_at": first.json()["suspended_at"],
     }
-    assert provider_calls(stack, ordered, "poweroff") == 1
+    assert provider_calls(stack, ordered, "shutdown") == 1
     jobs = finished_jobs(stack, ordered["id"], "SuspendInstance")
     assert [job["status"] for job in jobs] == ["succeeded", "succeeded"]
 
