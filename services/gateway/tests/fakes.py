@@ -86,7 +86,7 @@ class FakeUsedTokens:
         self.used.add(key)
         return fresh
 
-    async def ping(self) -> bool:
+    async def reachable(self) -> bool:
         return True
 
 
@@ -240,6 +240,7 @@ def serve(settings: Settings) -> Iterator[Api]:
             settings,
             used_tokens=tokens,
             commands=broker,
+            database=tokens,
             instance_reads=reads,
             telemetry_reads=reads,
             fleet_reads=FakeFleet(reads),

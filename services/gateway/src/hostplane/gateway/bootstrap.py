@@ -27,6 +27,7 @@ from hostplane.gateway.application.ports import (
     CommandPublisher,
     FleetReads,
     InstanceReads,
+    Reachable,
     TelemetryReads,
     UsedTokens,
 )
@@ -60,6 +61,7 @@ def bootstrap(
     *,
     used_tokens: UsedTokens,
     commands: CommandPublisher,
+    database: Reachable,
     instance_reads: InstanceReads,
     telemetry_reads: TelemetryReads,
     fleet_reads: FleetReads,
@@ -69,7 +71,7 @@ def bootstrap(
     return Gateway(
         settings=settings,
         authentication=Authentication(settings, used_tokens),
-        health=Health(used_tokens, commands),
+        health=Health(database, commands),
         instances=Instances(
             settings, instance_reads, commands, jobs, SecretBox(settings.config_secrets_key)
         ),
@@ -100,6 +102,7 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
         settings,
         used_tokens=db,
         commands=CommandBus(producer, settings.topic_prefix),
+        database=db,
         instance_reads=Views(db),
         telemetry_reads=TelemetryViews(db),
         fleet_reads=AdminViews(db, prices),

@@ -113,8 +113,8 @@ class Database:
     async def close(self) -> None:
         await self.pool.close()
 
-    async def ping(self) -> bool:
-        """Whether the database answers."""
+    async def reachable(self) -> bool:
+        """Whether the database answers within two seconds."""
         try:
             async with self.pool.connection(timeout=2) as conn:
                 await conn.execute("SELECT 1")

@@ -4,7 +4,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-from hostplane.gateway.application.ports import CommandPublisher, UsedTokens
+from hostplane.gateway.application.ports import Reachable
 from hostplane.gateway.domain.errors import Unavailable
 
 
@@ -14,14 +14,14 @@ def _state(ok: bool) -> str:
 
 @dataclass(frozen=True)
 class Health:
-    database: UsedTokens
-    broker: CommandPublisher
+    database: Reachable
+    broker: Reachable
     started: float = field(default_factory=time.monotonic)
 
     async def check(self) -> float:
         """Both are asked for real; returns the uptime in seconds, or refuses naming who is
         down."""
-        db_ok, broker_ok = await asyncio.gather(self.database.ping(), self.broker.reachable())
+        db_ok, broker_ok = await asyncio.gather(self.database.reachable(), self.broker.reachable())
         if not (db_ok and broker_ok):
             details = {"db": _state(db_ok), "broker": _state(broker_ok)}
             raise Unavailable("Dependencies unreachable", details)

@@ -31,7 +31,13 @@ MetricsPeriod = Literal["1h", "24h", "7d", "30d"]
 CountedBy = Literal["status", "region", "plan"]
 
 
-class CommandPublisher(Protocol):
+class Reachable(Protocol):
+    async def reachable(self) -> bool:
+        """Whether it answers, within a bound."""
+        ...
+
+
+class CommandPublisher(Reachable, Protocol):
     async def send(
         self,
         topic: Topic,
@@ -51,18 +57,10 @@ class CommandPublisher(Protocol):
         """Publish an event the gateway itself observed."""
         ...
 
-    async def reachable(self) -> bool:
-        """Whether the broker answers."""
-        ...
-
 
 class UsedTokens(Protocol):
     async def first_use(self, key: str, ttl_s: int) -> bool:
         """Record a signature or link as used; False if it was used and has not expired."""
-        ...
-
-    async def ping(self) -> bool:
-        """Whether the store answers."""
         ...
 
 

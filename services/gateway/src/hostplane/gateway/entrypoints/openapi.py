@@ -37,28 +37,33 @@ from hostplane.gateway.settings import Settings
 
 Responses = dict[int | str, dict[str, Any]]
 
-SECURITY_SCHEMES = {
-    "WhmcsApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
-    "WhmcsTimestamp": {
-        "type": "apiKey",
-        "in": "header",
-        "name": "X-Timestamp",
-        "description": "Unix seconds, within 300 s of the server's clock",
-    },
-    "WhmcsSignature": {
-        "type": "apiKey",
-        "in": "header",
-        "name": "X-Signature",
-        "description": "Lowercase hex HMAC-SHA256 (key WHMCS_HMAC_SECRET) over the raw body "
-        "followed by the X-Timestamp text; each signature is accepted once",
-    },
-    "DashboardJwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
-    "InstanceToken": {
-        "type": "http",
-        "scheme": "bearer",
-        "description": "The instance's own token, from its user data",
-    },
-}
+
+def security_schemes(settings: Settings) -> dict[str, Any]:
+    return {
+        "WhmcsApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        "WhmcsTimestamp": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Timestamp",
+            "description": f"Unix seconds, within {settings.signature_window_s} s of the "
+            "server's clock",
+        },
+        "WhmcsSignature": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Signature",
+            "description": "Lowercase hex HMAC-SHA256 (key WHMCS_HMAC_SECRET) over the raw "
+            "body followed by the X-Timestamp text; each signature is accepted once",
+        },
+        "DashboardJwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+        "InstanceToken": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The instance's own token, from its user data",
+        },
+    }
+
+
 Requirement = dict[str, list[str]]
 WHMCS: Requirement = {"WhmcsApiKey": [], "WhmcsTimestamp": [], "WhmcsSignature": []}
 DASHBOARD: Requirement = {"DashboardJwt": []}
@@ -141,7 +146,7 @@ def exact(
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     schemas.setdefault("ErrorResponse", ErrorResponse.model_json_schema())
-    components["securitySchemes"] = SECURITY_SCHEMES
+    components["securitySchemes"] = security_schemes(settings)
     return document
 
 
