@@ -33,8 +33,7 @@ from hostplane.gateway.domain.signatures import whmcs_signature
 from hostplane.gateway.entrypoints.app import create_app
 from hostplane.gateway.settings import Settings
 from tests.conftest import Infra
-from tests.e2e.conftest import API_KEY, HMAC_SECRET, JWT_SECRET, Stack, running_stack
-from tests.stack import REGIONS
+from tests.stack import API_KEY, HMAC_SECRET, JWT_SECRET, REGIONS, Stack, running_stack
 
 SEED = 20_240_917
 MAX_EXAMPLES = 8
@@ -57,8 +56,10 @@ class WhmcsSigner(AuthBase):
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         if "X-API-Key" not in request.headers:
             return request
-        body = request.body or b""
-        content = body.encode() if isinstance(body, str) else bytes(body)
+        body = request.body
+        content = (
+            body.encode() if isinstance(body, str) else body if isinstance(body, bytes) else b""
+        )
         stamp = int(time.time())
         while (key := (str(request.method), str(request.url), content, str(stamp))) in self._signed:
             stamp -= 1
@@ -77,7 +78,7 @@ def admin_jwt() -> str:
 class Credentials:
     """An auth provider: each case gets the credentials its operation's `security` names."""
 
-    def get(self, case: Case, context: AuthContext) -> dict[str, str] | None:
+    def get(self, case: Case[Any], context: AuthContext) -> dict[str, str] | None:
         requirements = context.operation.definition.raw.get("security", [])
         if not requirements:
             return None
@@ -89,11 +90,11 @@ class Credentials:
             return {"Authorization": f"Bearer {instance_token_of(case)}"}
         return {"Authorization": f"Bearer {admin_jwt()}"}
 
-    def set(self, case: Case, data: dict[str, str], context: AuthContext) -> None:
-        case.headers = {**(case.headers or {}), **data}
+    def set(self, case: Case[Any], data: dict[str, str], context: AuthContext) -> None:
+        case.headers.update(data)
 
 
-def instance_token_of(case: Case) -> str:
+def instance_token_of(case: Case[Any]) -> str:
     """The token of the instance in the path; any well-formed token when the path's id is
     not an id (a case testing that the path is validated)."""
     try:
@@ -164,7 +165,7 @@ def test_the_gateway_serves_the_document_fuzzed(fuzzed: Stack) -> None:
     suppress_health_check=list(HealthCheck),
 )
 def test_the_gateway_answers_as_its_openapi_document_says(
-    case: Case, fuzzed: Stack, session: requests.Session
+    case: Case[Any], fuzzed: Stack, session: requests.Session
 ) -> None:
     case.call_and_validate(base_url=fuzzed.gateway_url, session=session, timeout=30)
 

@@ -204,19 +204,22 @@ class Api:
             "X-Signature": whmcs_signature(HMAC_SECRET, content, stamp),
             "Content-Type": "application/json",
         }
-        return self.client.request(method, path, content=content, headers=headers)
+        response: Response = self.client.request(method, path, content=content, headers=headers)
+        return response
 
     def dashboard(self, method: str, path: str, role: str = "admin", **claims: Any) -> Response:
         now = int(time.time())
         payload = {"sub": str(uuid4()), "role": role, "exp": now + 600, **claims}
         token = jwt.encode(payload, JWT_SECRET, algorithm="HS256")
-        return self.client.request(method, path, headers={"Authorization": f"Bearer {token}"})
+        auth = {"Authorization": f"Bearer {token}"}
+        response: Response = self.client.request(method, path, headers=auth)
+        return response
 
     def instance(self, method: str, instance_id: UUID, path: str, body: Any) -> Response:
         token = instance_token(INSTANCE_SECRET, instance_id)
-        return self.client.request(
-            method, path, json=body, headers={"Authorization": f"Bearer {token}"}
-        )
+        auth = {"Authorization": f"Bearer {token}"}
+        response: Response = self.client.request(method, path, json=body, headers=auth)
+        return response
 
 
 def unit_settings(**overrides: Any) -> Settings:

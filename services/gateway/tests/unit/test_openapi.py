@@ -5,7 +5,7 @@ from typing import Any
 
 from services.gateway.tests.fakes import Api
 
-WHMCS = {"WhmcsApiKey": [], "WhmcsTimestamp": [], "WhmcsSignature": []}
+WHMCS: dict[str, list[str]] = {"WhmcsApiKey": [], "WhmcsTimestamp": [], "WhmcsSignature": []}
 ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
 
 
@@ -39,8 +39,9 @@ def test_plans_and_regions_are_documented_as_the_configured_catalog(api: Api) ->
     ops = operations(api)
 
     def body(key: tuple[str, str]) -> dict[str, Any]:
-        schema: dict[str, Any] = ops[key]["requestBody"]["content"]["application/json"]["schema"]
-        return schema["properties"]
+        schema = ops[key]["requestBody"]["content"]["application/json"]["schema"]
+        properties: dict[str, Any] = schema["properties"]
+        return properties
 
     resize = body(("POST", "/api/instances/{instance_id}/resize"))
     assert resize["new_plan"]["enum"] == ["starter", "professional", "enterprise"]
