@@ -4,7 +4,7 @@ import sys
 from collections.abc import Callable
 
 from bench.common import Result
-from bench.scenarios import accept, cloud_scale, pipeline, read, rebuild, replicas
+from bench.scenarios import accept, cloud_scale, pipeline, providers, read, rebuild, replicas
 
 SCENARIOS: dict[str, Callable[[], Result]] = {
     "accept": accept.run,
@@ -13,6 +13,7 @@ SCENARIOS: dict[str, Callable[[], Result]] = {
     "rebuild": rebuild.run,
     "cloud_scale": cloud_scale.run,
     "replicas": replicas.run,
+    "providers": providers.run,
 }
 
 

@@ -49,12 +49,12 @@ def active_instances(database_url: str, n: int, ids_file: Path) -> list[str]:
     return ids
 
 
-def order(service_id: int) -> dict[str, object]:
+def order(service_id: int, region: str = "eu-frankfurt") -> dict[str, object]:
     return {
         "whmcs_service_id": service_id,
         "whmcs_client_id": 1 + service_id % 5000,
         "plan": "starter",
-        "region": "eu-frankfurt",
+        "region": region,
         "email": f"order{service_id}@example.com",
         "hostname": f"o{service_id}",
     }

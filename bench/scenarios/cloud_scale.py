@@ -13,7 +13,7 @@ import time
 import httpx
 
 from bench.common import Result, Target, stack
-from bench.scenarios.pipeline import _orders, _wait_active
+from bench.scenarios.pipeline import send_orders, wait_active
 from tests.stack import Stack
 
 ORDERS = 1000
@@ -39,7 +39,7 @@ def run() -> Result:
     with stack("cloud", **HETZNER_LIKE) as hostplane:
         started = time.time()
         sent = asyncio.run(_orders_of(hostplane))
-        latencies = _wait_active(hostplane, sent, timeout_s=600)
+        latencies = wait_active(hostplane, sent, timeout_s=600)
         wall_s = max(sent[i] + lat for i, lat in zip(sent, latencies, strict=True)) - started
         state = httpx.get(f"{hostplane.cloudsim_url}/_admin/state").json()
     hetzner = {k: v for k, v in state["route_counts"].items() if "/hetzner/" in k}
@@ -79,4 +79,4 @@ def run() -> Result:
 
 
 async def _orders_of(hostplane: Stack) -> dict[str, float]:
-    return await _orders(hostplane, 300_000, ORDER_RATE, count=ORDERS)
+    return await send_orders(hostplane, 300_000, ORDER_RATE, count=ORDERS)

@@ -38,12 +38,14 @@ ZERO_LATENCY = {
 
 def run() -> Result:
     with stack("pipeline", **ZERO_LATENCY) as hostplane:
-        _wait_active(hostplane, asyncio.run(_orders(hostplane, 50_000, PACED_RATE, WARMUP_ORDERS)))
-        paced = asyncio.run(_orders(hostplane, 100_000, PACED_RATE))
-        latencies = _wait_active(hostplane, paced)
+        wait_active(
+            hostplane, asyncio.run(send_orders(hostplane, 50_000, PACED_RATE, WARMUP_ORDERS))
+        )
+        paced = asyncio.run(send_orders(hostplane, 100_000, PACED_RATE))
+        latencies = wait_active(hostplane, paced)
         events_before = asyncio.run(_messages(hostplane))
-        burst = asyncio.run(_orders(hostplane, 200_000, BURST_RATE))
-        burst_latencies = _wait_active(hostplane, burst)
+        burst = asyncio.run(send_orders(hostplane, 200_000, BURST_RATE))
+        burst_latencies = wait_active(hostplane, burst)
         events = asyncio.run(_messages(hostplane)) - events_before
     first_sent = min(burst.values())
     span_s = max(sent + lat for sent, lat in zip(burst.values(), burst_latencies, strict=True))
@@ -75,8 +77,8 @@ def run() -> Result:
     return Result("pipeline", figures, settings, targets)
 
 
-async def _orders(
-    hostplane: Stack, first: int, rate: float, count: int = ORDERS
+async def send_orders(
+    hostplane: Stack, first: int, rate: float, count: int = ORDERS, region: str = "eu-frankfurt"
 ) -> dict[str, float]:
     """Send `count` signed orders on an open-loop schedule, spread over every gateway
     replica; instance id → wall time sent."""
@@ -88,7 +90,7 @@ async def _orders(
     async with httpx.AsyncClient(limits=limits, timeout=60) as http:
 
         async def one(service_id: int) -> None:
-            body = json.dumps(order(service_id)).encode()
+            body = json.dumps(order(service_id, region)).encode()
             headers = signed_headers(API_KEY, HMAC_SECRET, body)
             url = f"{gateways[service_id % len(gateways)]}/api/instances"
             at = time.time()
@@ -113,7 +115,7 @@ async def _orders(
     return sent
 
 
-def _wait_active(hostplane: Stack, sent: dict[str, float], timeout_s: float = 300) -> list[float]:
+def wait_active(hostplane: Stack, sent: dict[str, float], timeout_s: float = 300) -> list[float]:
     """Seconds from each order to its instance being active, once all are."""
     deadline = time.monotonic() + timeout_s
     with psycopg.connect(hostplane.database_url, autocommit=True) as conn:

@@ -16,8 +16,8 @@ from bench.scenarios.pipeline import (
     PACED_RATE,
     WARMUP_ORDERS,
     ZERO_LATENCY,
-    _orders,
-    _wait_active,
+    send_orders,
+    wait_active,
 )
 from tests.stack import Stack, kill_outbox_leader
 
@@ -28,8 +28,8 @@ FAILOVERS = 3  # per service with an outbox
 
 def _burst(hostplane: Stack, first: int) -> float:
     """Creations per second: `ORDERS` orders at once, until the last is active."""
-    burst = asyncio.run(_orders(hostplane, first, BURST_RATE))
-    latencies = _wait_active(hostplane, burst)
+    burst = asyncio.run(send_orders(hostplane, first, BURST_RATE))
+    latencies = wait_active(hostplane, burst)
     span_s = max(sent + lat for sent, lat in zip(burst.values(), latencies, strict=True))
     return ORDERS / (span_s - min(burst.values()))
 
@@ -38,8 +38,8 @@ def run() -> Result:
     figures: dict[str, Any] = {}
     for replicas in (1, 2):
         with stack(f"replicas-{replicas}", replicas=replicas, **ZERO_LATENCY) as hostplane:
-            _wait_active(
-                hostplane, asyncio.run(_orders(hostplane, 50_000, PACED_RATE, WARMUP_ORDERS))
+            wait_active(
+                hostplane, asyncio.run(send_orders(hostplane, 50_000, PACED_RATE, WARMUP_ORDERS))
             )
             rates = [_burst(hostplane, 200_000 + n * ORDERS) for n in range(BURSTS)]
             figures[f"creations_per_s_{replicas}_replica"] = statistics.median(rates)
