@@ -23,6 +23,7 @@ from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_expo
 
 from hostplane.messaging.leadership import lock_key
 from hostplane.messaging.observability import current_traceparent
+from hostplane.messaging.settings import InfraSettings
 
 # Where a stored event keeps the trace it was recorded in (never part of the domain event).
 TRACE_KEY = "_traceparent"
@@ -131,6 +132,14 @@ until_database_answers = retry(
 
 
 @until_database_answers
+def event_store_env(settings: InfraSettings, schema: str) -> dict[str, str]:
+    """The `eventsourcing` environment of a service keeping its events in `schema`; in
+    PostgreSQL, the schema is made first (in memory there is nothing to make)."""
+    if settings.event_store == "postgresql":
+        ensure_schema(settings.database_url, schema)
+    return settings.eventsourcing_env(schema)
+
+
 def ensure_schema(database_url: str, schema: str) -> None:
     """Create the service's schema if it is missing (the recorder creates its tables).
 

@@ -7,7 +7,7 @@ from hostplane.dns.adapters.powerdns import PowerDnsProvider
 from hostplane.dns.adapters.provider import DnsProvider, DnsProviderName
 from hostplane.dns.application import Dns
 from hostplane.dns.settings import Settings
-from hostplane.messaging.eventstore import ensure_schema
+from hostplane.messaging.eventstore import event_store_env
 from hostplane.providers.shared_budget import budget_for
 
 SCHEMA = "dns"
@@ -62,9 +62,8 @@ def make_provider(settings: Settings) -> DnsProvider:
 
 def bootstrap(settings: Settings, provider: DnsProvider | None = None) -> Dns:
     """The DNS application on its own PostgreSQL schema, with `provider` or the configured one."""
-    ensure_schema(settings.database_url, SCHEMA)
     return Dns(
-        env=settings.eventsourcing_env(SCHEMA),
+        env=event_store_env(settings, SCHEMA),
         provider=provider if provider is not None else make_provider(settings),
         domain=settings.domain,
     )

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 
-from hostplane.messaging.eventstore import ensure_schema
+from hostplane.messaging.eventstore import event_store_env
 from hostplane.provisioning.adapters.hetzner import HetznerProvider
 from hostplane.provisioning.adapters.provider import ServerProvider
 from hostplane.provisioning.adapters.proxmox import ProxmoxProvider
@@ -40,11 +40,9 @@ def providers_from(settings: Settings) -> dict[str, ServerProvider]:
 def bootstrap(
     settings: Settings, providers: Mapping[str, ServerProvider] | None = None
 ) -> Provisioning:
-    """The provisioning application on its own PostgreSQL schema."""
-    if settings.event_store == "postgresql":
-        ensure_schema(settings.database_url, SCHEMA)
+    """The provisioning application on its own PostgreSQL schema (or in memory)."""
     return Provisioning(
-        env=settings.eventsourcing_env(SCHEMA),
+        env=event_store_env(settings, SCHEMA),
         providers=providers_from(settings) if providers is None else providers,
         catalog=settings,
         ready_url=settings.ready_url,
