@@ -389,6 +389,21 @@ def test_a_vm_locked_by_another_task_is_tried_again(
     assert len(fake.calls("POST", "/nodes/pve3/qemu/101/status/start")) == 2
 
 
+def test_a_request_throttled_by_a_proxy_in_front_of_the_api_is_tried_again(
+    fake: FakeProxmox, provider: ProxmoxProvider
+) -> None:
+    fake.on("GET", "/cluster/resources", ok([vm_row(101, "pve3", NAME, "stopped")]))
+    fake.on("GET", "/nodes/pve3/qemu/101/status/current", ok({"status": "stopped", "vmid": 101}))
+    fake.on(
+        "POST",
+        "/nodes/pve3/qemu/101/status/start",
+        refused(429, "Too Many Requests"),
+        ok(task(fake, "pve3", "qmstart", 101)),
+    )
+    provider.power_on(INSTANCE)
+    assert len(fake.calls("POST", "/nodes/pve3/qemu/101/status/start")) == 2
+
+
 def test_a_refusal_fails_for_good_and_a_5xx_that_lasts_is_unreachable(
     fake: FakeProxmox, provider: ProxmoxProvider
 ) -> None:

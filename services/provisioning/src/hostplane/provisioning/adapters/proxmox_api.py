@@ -82,10 +82,11 @@ class Guest:
 
 
 def is_transient(error: ResourceException) -> bool:
-    """5xx answers and a VM locked by another task are worth another try; a 500 saying that
-    something does not or already exists is not."""
+    """5xx answers, throttling (429, from a proxy in front of the API) and a VM locked by
+    another task are worth another try; a 500 saying that something does not or already
+    exists is not."""
     message = f"{error.content} {error.errors or ''}"
-    if "locked" in message:
+    if "locked" in message or int(error.status_code) == 429:
         return True
     return int(error.status_code) >= 500 and not any(text in message for text in FOR_GOOD)
 
