@@ -7,7 +7,6 @@ data and does the same once the server has booted, whichever provider simulated 
 
 import asyncio
 import re
-import time
 from typing import Any
 
 import httpx
@@ -16,7 +15,11 @@ from hostplane.cloudsim.state import World
 
 READY_URL = re.compile(r"HOSTPLANE_READY_URL=(\S+)")
 READY_TOKEN = re.compile(r"HOSTPLANE_READY_TOKEN=(\S+)")
-GIVE_UP_AFTER_S = 60
+# As the user data's script does (cloudinit.py): 30 tries, 2 s apart, each as long as the
+# gateway takes to answer (curl has no timeout of its own; here 30 s).
+ATTEMPTS = 30
+PAUSE_S = 2.0
+REQUEST_TIMEOUT_S = 30.0
 
 
 class ReadyCallback:
@@ -25,20 +28,19 @@ class ReadyCallback:
         self._http: httpx.AsyncClient | None = None
 
     async def send(self, server_id: int, user_data: str) -> None:
-        """Post to the user data's ready URL until the gateway answers below 500 (a minute
-        at most), recorded in `world.callbacks`; user data without one is left alone."""
+        """Post to the user data's ready URL until the gateway answers below 500 (30 tries,
+        as the script does), recorded in `world.callbacks`; user data without one is left
+        alone."""
         url, token = READY_URL.search(user_data), READY_TOKEN.search(user_data)
         if not (self.world.config.ready_callback and url and token):
             return
         body = {"openclaw_version": self.world.config.openclaw_version, "gateway_port": 18789}
         entry: dict[str, Any] = {"server_id": server_id, "url": url[1], "attempts": 0}
         self.world.callbacks.append(entry)
-        deadline = time.monotonic() + GIVE_UP_AFTER_S
-        delay = 0.2
         if self._http is None:  # one client for every callback: building one costs a TLS context
-            self._http = httpx.AsyncClient(timeout=10)
-        while time.monotonic() < deadline:
-            entry["attempts"] += 1
+            self._http = httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S)
+        for attempt in range(1, ATTEMPTS + 1):
+            entry["attempts"] = attempt
             try:
                 response = await self._http.post(
                     url[1], json=body, headers={"Authorization": f"Bearer {token[1]}"}
@@ -48,5 +50,4 @@ class ReadyCallback:
                     return
             except httpx.HTTPError as exc:
                 entry["status"] = repr(exc)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5)
+            await asyncio.sleep(PAUSE_S / self.world.config.time_factor)
