@@ -66,11 +66,12 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, requests.ConnectionError | requests.Timeout)
 
 
-# hcloud retries throttling, conflicts and gateway timeouts itself (5 times, backing off):
-# a few more tries on top cover the rest without multiplying its waits.
 F = TypeVar("F", bound=Callable[..., Any])
 
-provider_call = retrying("hetzner", is_transient, attempts=3)
+# hcloud retries throttling, conflicts and gateway timeouts itself (5 times, backing off);
+# an unavailable API, a locked server or a dropped connection only these tries cover. A
+# lasting 429 is rare behind the account's budget, so their product is acceptable.
+provider_call = retrying("hetzner", is_transient)
 
 
 def failing_for_good(code: str) -> Callable[[F], F]:

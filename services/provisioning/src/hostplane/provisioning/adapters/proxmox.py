@@ -37,7 +37,6 @@ from proxmoxer import ResourceException
 from hostplane.contracts.catalog import PlanSpec, Provider, ProxmoxRegion
 from hostplane.contracts.telemetry import ServerUsage
 from hostplane.providers.errors import ProviderError, TransientError
-from hostplane.providers.retrying import retrying
 from hostplane.provisioning.adapters.nocloud import seed_image
 from hostplane.provisioning.adapters.provider import (
     BootState,
@@ -60,16 +59,15 @@ BOOT_DISK = "scsi0"
 SEED_DRIVE = "ide2"
 # Seconds an ACPI shutdown may take before Proxmox stops the VM hard (`forceStop`).
 SHUTDOWN_TIMEOUT_S = 60
-CLONE_ATTEMPTS = 5
+# A VMID from /cluster/nextid is not reserved: another clone may take it first. Drawn again
+# at once (a race is no overload), apart from the retries of transient failures.
+VMID_DRAWS = 10
 # A VNC ticket opens the console websocket within 40 s of being issued, not later
 # (PVE::AccessControl::verify_vnc_ticket).
 CONSOLE_LIFE = timedelta(seconds=40)
 DRIVE = re.compile(r"(ide|sata|scsi|virtio)\d+")
 DISK_SIZE = re.compile(r"(?:^|,)size=(\d+(?:\.\d+)?)([KMGT]?)")
 GIB_PER_UNIT = {"": 1 / 2**30, "K": 1 / 2**20, "M": 1 / 2**10, "G": 1.0, "T": 2**10}
-
-clone_call = retrying("proxmox", attempts=CLONE_ATTEMPTS)
-
 
 class SeedFile(io.BytesIO):
     """The seed image as an upload: proxmoxer names a file part after its `name`."""
@@ -278,9 +276,19 @@ class ProxmoxProvider:
         roomiest = max(nodes, key=lambda node: int(node["maxmem"]) - int(node["mem"]))
         return str(roomiest["node"])
 
-    @clone_call
     def _clone(self, spec: ServerSpec, template: Guest, node: str) -> Guest:
         """A full clone of the template for the instance, under a fresh VMID."""
+        for _ in range(VMID_DRAWS):
+            cloned = self._clone_once(spec, template, node)
+            if cloned is not None:
+                return cloned
+        raise ProviderError(
+            "SERVER_CREATE_FAILED", f"{VMID_DRAWS} VMIDs in a row were taken by other clones"
+        )
+
+    @provider_call
+    def _clone_once(self, spec: ServerSpec, template: Guest, node: str) -> Guest | None:
+        """A clone under the next free VMID; None when another clone took it meanwhile."""
         assert isinstance(spec.region, ProxmoxRegion)
         found = self._find(spec.instance_id)
         if found is not None:  # an earlier try went through, its answer lost
@@ -296,10 +304,10 @@ class ProxmoxProvider:
                 full=1,
                 storage=spec.region.storage,
             )
-        except ResourceException as error:
+        except ResourceException:
             if not any(guest.vmid == vmid for guest in self._api.guests()):
                 raise
-            raise TransientError(f"VMID {vmid} was taken meanwhile: {error}") from error
+            return None
         self._api.wait_task(str(upid))
         return Guest(vmid, node, vm_name(spec.instance_id), "stopped", frozenset(), False)
 
