@@ -69,6 +69,7 @@ DRIVE = re.compile(r"(ide|sata|scsi|virtio)\d+")
 DISK_SIZE = re.compile(r"(?:^|,)size=(\d+(?:\.\d+)?)([KMGT]?)")
 GIB_PER_UNIT = {"": 1 / 2**30, "K": 1 / 2**20, "M": 1 / 2**10, "G": 1.0, "T": 2**10}
 
+
 class SeedFile(io.BytesIO):
     """The seed image as an upload: proxmoxer names a file part after its `name`."""
 
