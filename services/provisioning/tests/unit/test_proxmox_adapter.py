@@ -374,30 +374,22 @@ def test_boot_states_read_each_start_task(fake: FakeProxmox, provider: ProxmoxPr
     ]
 
 
-def test_a_vm_locked_by_another_task_is_tried_again(
-    fake: FakeProxmox, provider: ProxmoxProvider
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (500, "VM 101 is locked (backup)"),  # another task holds the VM
+        (429, "Too Many Requests"),  # a proxy in front of the API throttles
+    ],
+)
+def test_a_start_met_by_a_passing_refusal_is_tried_again(
+    fake: FakeProxmox, provider: ProxmoxProvider, status: int, message: str
 ) -> None:
     fake.on("GET", "/cluster/resources", ok([vm_row(101, "pve3", NAME, "stopped")]))
     fake.on("GET", "/nodes/pve3/qemu/101/status/current", ok({"status": "stopped", "vmid": 101}))
     fake.on(
         "POST",
         "/nodes/pve3/qemu/101/status/start",
-        refused(500, "VM 101 is locked (backup)"),
-        ok(task(fake, "pve3", "qmstart", 101)),
-    )
-    provider.power_on(INSTANCE)
-    assert len(fake.calls("POST", "/nodes/pve3/qemu/101/status/start")) == 2
-
-
-def test_a_request_throttled_by_a_proxy_in_front_of_the_api_is_tried_again(
-    fake: FakeProxmox, provider: ProxmoxProvider
-) -> None:
-    fake.on("GET", "/cluster/resources", ok([vm_row(101, "pve3", NAME, "stopped")]))
-    fake.on("GET", "/nodes/pve3/qemu/101/status/current", ok({"status": "stopped", "vmid": 101}))
-    fake.on(
-        "POST",
-        "/nodes/pve3/qemu/101/status/start",
-        refused(429, "Too Many Requests"),
+        refused(status, message),
         ok(task(fake, "pve3", "qmstart", 101)),
     )
     provider.power_on(INSTANCE)

@@ -39,7 +39,7 @@ def handle_command(
         app.save_tracked(position=position)  # a redelivered command whose job exists
         return
     changed = COMMAND_HANDLERS[type(command)](app, command, job)
-    app.save_outcome(job, *changed, position=position)
+    app.save_tracked(job, *changed, position=position)
 
 
 def register_user(app: Provisioning, command: commands.RegisterUser, job: Job) -> Changed:

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
 
 from hostplane.contracts.catalog import SERVER_IMAGE, Plan, PlanSpec, Region
 from hostplane.contracts.identity import instance_token
@@ -64,10 +63,6 @@ class Provisioning(TrackedApplication):
         if self.job(job_id) is not None:
             return None
         return Job(job_id=job_id, command=command, subject_id=subject_id)
-
-    def save_outcome(self, job: Job, *changed: Aggregate | None, position: Position | None) -> None:
-        """Store a command's effect and its job, with the command's position."""
-        self.save_tracked(job, *changed, position=position)
 
     def ready_token(self, instance_id: UUID) -> bytes:
         """The instance's callback token: derived, so every retry hands out the same one."""
