@@ -14,6 +14,7 @@ import pytest
 
 from hostplane.dns.adapters.cloudflare import CloudflareProvider
 from hostplane.providers.errors import ProviderError
+from services.dns.tests.unit.scripted import ScriptedApi
 
 ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353"
 RECORD_ID = "372e67954025e0ba6aaa6d586b9e0b59"
@@ -56,24 +57,7 @@ def listing(*records: dict[str, Any]) -> httpx.Response:
     return envelope(list(records), result_info={**info, "total_pages": 1})
 
 
-class Cloudflare:
-    """Answers requests in order with the responses it was given; keeps what it was sent."""
-
-    def __init__(self, *answers: httpx.Response) -> None:
-        self.answers = list(answers)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        assert self.answers, f"unexpected request: {request.method} {request.url}"
-        return self.answers.pop(0)
-
-    @property
-    def sent(self) -> list[str]:
-        return [f"{r.method} {r.url.copy_with(query=None)}" for r in self.requests]
-
-
-def provider(cloudflare: Cloudflare) -> CloudflareProvider:
+def provider(cloudflare: ScriptedApi) -> CloudflareProvider:
     return CloudflareProvider(
         api_base="https://api.cloudflare.com/client/v4",
         token="cf-token",
@@ -83,7 +67,7 @@ def provider(cloudflare: Cloudflare) -> CloudflareProvider:
 
 
 def test_an_absent_record_is_looked_up_then_created() -> None:
-    cloudflare = Cloudflare(listing(), envelope(record("100.64.0.9")))
+    cloudflare = ScriptedApi(listing(), envelope(record("100.64.0.9")))
     assert provider(cloudflare).ensure_record(NAME, "A", "100.64.0.9") == RECORD_ID
     assert cloudflare.sent == [f"GET {RECORDS_URL}", f"POST {RECORDS_URL}"]
     lookup, create = cloudflare.requests
@@ -100,20 +84,20 @@ def test_an_absent_record_is_looked_up_then_created() -> None:
 
 
 def test_a_record_already_there_is_left_alone_and_keeps_its_id() -> None:
-    cloudflare = Cloudflare(listing(record("100.64.0.9")))
+    cloudflare = ScriptedApi(listing(record("100.64.0.9")))
     assert provider(cloudflare).ensure_record(NAME, "A", "100.64.0.9") == RECORD_ID
     assert cloudflare.sent == [f"GET {RECORDS_URL}"]
 
 
 def test_a_record_pointing_elsewhere_is_patched() -> None:
-    cloudflare = Cloudflare(listing(record("100.64.0.1")), envelope(record("100.64.0.9")))
+    cloudflare = ScriptedApi(listing(record("100.64.0.1")), envelope(record("100.64.0.9")))
     assert provider(cloudflare).ensure_record(NAME, "A", "100.64.0.9") == RECORD_ID
     assert cloudflare.sent[1] == f"PATCH {RECORDS_URL}/{RECORD_ID}"
     assert json.loads(cloudflare.requests[1].content) == {"content": "100.64.0.9"}
 
 
 def test_a_create_whose_answer_was_lost_finds_the_record_made() -> None:
-    cloudflare = Cloudflare(
+    cloudflare = ScriptedApi(
         listing(),
         failure(400, 81057, "Record already exists."),
         listing(record("100.64.0.9")),
@@ -123,7 +107,7 @@ def test_a_create_whose_answer_was_lost_finds_the_record_made() -> None:
 
 def test_absent_deletes_every_matching_record() -> None:
     other = "0c1e2ea4cf7fa0a3b2c8f8a3c3a9ec1e"
-    cloudflare = Cloudflare(
+    cloudflare = ScriptedApi(
         listing(record("100.64.0.9"), record("100.64.0.8", other)),
         envelope({"id": RECORD_ID}),
         listing(record("100.64.0.8", other)),
@@ -135,19 +119,19 @@ def test_absent_deletes_every_matching_record() -> None:
 
 
 def test_absent_when_gone_already_deletes_nothing() -> None:
-    cloudflare = Cloudflare(listing())
+    cloudflare = ScriptedApi(listing())
     assert provider(cloudflare).ensure_absent(NAME, "A") == []
 
 
 def test_a_record_deleted_meanwhile_counts_as_gone() -> None:
-    cloudflare = Cloudflare(
+    cloudflare = ScriptedApi(
         listing(record("100.64.0.9")), failure(404, 81044, "Record does not exist."), listing()
     )
     assert provider(cloudflare).ensure_absent(NAME, "A") == [RECORD_ID]
 
 
 def test_a_record_cloudflare_refuses_fails_for_good_with_its_code() -> None:
-    cloudflare = Cloudflare(listing(), failure(400, 1004, "DNS Validation Error"))
+    cloudflare = ScriptedApi(listing(), failure(400, 1004, "DNS Validation Error"))
     with pytest.raises(ProviderError) as failed:
         provider(cloudflare).ensure_record(NAME, "A", "not-an-address")
     assert (failed.value.code, failed.value.message) == ("1004", "DNS Validation Error")
@@ -156,7 +140,7 @@ def test_a_record_cloudflare_refuses_fails_for_good_with_its_code() -> None:
 
 def test_an_unknown_zone_fails_for_good() -> None:
     message = f"Could not route to /zones/{ZONE_ID}/dns_records, perhaps your object identifier is invalid?"
-    cloudflare = Cloudflare(failure(404, 7003, message))
+    cloudflare = ScriptedApi(failure(404, 7003, message))
     with pytest.raises(ProviderError) as failed:
         provider(cloudflare).ensure_absent(NAME, "A")
     assert failed.value.code == "7003"
@@ -165,7 +149,7 @@ def test_an_unknown_zone_fails_for_good() -> None:
 def test_a_429_waits_for_its_retry_after_then_succeeds() -> None:
     throttled = failure(429, 971, "Please wait and consider throttling your request speed")
     throttled.headers["Retry-After"] = "1"
-    cloudflare = Cloudflare(throttled, listing(record("100.64.0.9")))
+    cloudflare = ScriptedApi(throttled, listing(record("100.64.0.9")))
     started = time.monotonic()
     assert provider(cloudflare).ensure_record(NAME, "A", "100.64.0.9") == RECORD_ID
     assert time.monotonic() - started >= 1.0
@@ -173,7 +157,7 @@ def test_a_429_waits_for_its_retry_after_then_succeeds() -> None:
 
 
 def test_server_errors_are_retried() -> None:
-    cloudflare = Cloudflare(
+    cloudflare = ScriptedApi(
         httpx.Response(502, text="<html>Bad gateway</html>"),
         httpx.Response(503, text="Service Unavailable"),
         listing(),

@@ -13,6 +13,7 @@ import pytest
 
 from hostplane.dns.adapters.powerdns import PowerDnsProvider
 from hostplane.providers.errors import ProviderError
+from services.dns.tests.unit.scripted import ScriptedApi
 
 ZONE_URL = "http://pdns.test:8081/api/v1/servers/localhost/zones/hostplane.test."
 NAME = "shop.hostplane.test"
@@ -71,21 +72,8 @@ def a_rrset(*contents: str) -> dict[str, Any]:
 NO_CONTENT = httpx.Response(204)
 
 
-class PowerDns:
-    """Answers requests in order with the responses it was given; keeps what it was sent."""
-
-    def __init__(self, *answers: httpx.Response) -> None:
-        self.answers = list(answers)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        assert self.answers, f"unexpected request: {request.method} {request.url}"
-        return self.answers.pop(0)
-
-    @property
-    def sent(self) -> list[str]:
-        return [f"{r.method} {r.url.copy_with(query=None)}" for r in self.requests]
+class PowerDns(ScriptedApi):
+    """PowerDNS's API, which also reads back the rrsets it was sent."""
 
     def patched(self) -> list[dict[str, Any]]:
         return [json.loads(r.content) for r in self.requests if r.method == "PATCH"]
