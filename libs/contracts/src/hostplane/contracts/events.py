@@ -1,33 +1,24 @@
-"""Event payloads: the public, additive-only contract of `vps.events`, `dns.events`, `jobs.events`.
+"""Event payloads: the public, additive-only contract of every `*.events` topic.
+
+Billing's (`invoice.events`, `billing.events`) are in `billing_events`.
 
 Each model's `ce_type` is the CloudEvents type it travels under; the Kafka key and
 `ce_subject` are the aggregate id, `ce_sequence` its version.
 """
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
-
+from hostplane.contracts.billing_events import BILLING_PAYLOADS
+from hostplane.contracts.payload import EventPayload as EventPayload
 from hostplane.contracts.topics import (
     DNS_EVENTS,
     JOB_EVENTS,
     USER_EVENTS,
     VPS_EVENTS,
     WHMCS_WEBHOOKS,
-    Topic,
 )
-
-
-class EventPayload(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    ce_type: ClassVar[str]
-    topic: ClassVar[Topic]
-
-    occurred_at: datetime
-
 
 # ---- vps.events (key: instance id) -------------------------------------------------------
 
@@ -51,6 +42,10 @@ class InstanceCreated(VpsEvent):
     ai_preset: str | None
     ready_token_sha256: str
     provider: str = "hetzner"  # where its server is placed; `server_type`, `location` are its
+    # Billing's owner of an mPanel CloudPod (None for a WHMCS order).
+    tenant_id: UUID | None = None
+    customer_id: UUID | None = None
+    subscription_id: UUID | None = None
 
 
 class ServerCreated(VpsEvent):
@@ -291,41 +286,42 @@ class WhmcsWebhookReceived(EventPayload):
     command_id: UUID | None  # the command it became, if any
 
 
+OWN_PAYLOADS: tuple[type[EventPayload], ...] = (
+    InstanceCreated,
+    ServerCreated,
+    DnsAssigned,
+    ReadyReported,
+    InstanceActivated,
+    SuspendRequested,
+    InstanceSuspended,
+    UnsuspendRequested,
+    InstanceUnsuspended,
+    TerminateRequested,
+    InstanceTerminated,
+    RebootRequested,
+    InstanceRebooted,
+    ResizeRequested,
+    InstanceResized,
+    OperationQueued,
+    OperationSkipped,
+    OperationRefused,
+    OperationFailed,
+    ConfigUpdated,
+    ProvisioningFailed,
+    InstanceErrored,
+    RecordCreated,
+    RecordFailed,
+    RecordDeleted,
+    JobStarted,
+    JobSucceeded,
+    JobFailed,
+    UserRegistered,
+    UserLoggedIn,
+    WhmcsWebhookReceived,
+)
+
 EVENT_TYPES: dict[str, type[EventPayload]] = {
-    model.ce_type: model
-    for model in (
-        InstanceCreated,
-        ServerCreated,
-        DnsAssigned,
-        ReadyReported,
-        InstanceActivated,
-        SuspendRequested,
-        InstanceSuspended,
-        UnsuspendRequested,
-        InstanceUnsuspended,
-        TerminateRequested,
-        InstanceTerminated,
-        RebootRequested,
-        InstanceRebooted,
-        ResizeRequested,
-        InstanceResized,
-        OperationQueued,
-        OperationSkipped,
-        OperationRefused,
-        OperationFailed,
-        ConfigUpdated,
-        ProvisioningFailed,
-        InstanceErrored,
-        RecordCreated,
-        RecordFailed,
-        RecordDeleted,
-        JobStarted,
-        JobSucceeded,
-        JobFailed,
-        UserRegistered,
-        UserLoggedIn,
-        WhmcsWebhookReceived,
-    )
+    model.ce_type: model for model in (*OWN_PAYLOADS, *BILLING_PAYLOADS)
 }
 
 

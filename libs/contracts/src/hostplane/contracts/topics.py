@@ -19,6 +19,11 @@ TELEMETRY_LOGS = Topic("telemetry.logs", 8)
 TELEMETRY_AI_USAGE = Topic("telemetry.ai_usage", 8)
 # Resource usage of the servers, as their providers measure it (sampled by provisioning).
 SERVER_USAGE = Topic("telemetry.server_usage", 8)
+# Billing: its commands, invoices with their payments (`invoice.*`, `payment.*`, keyed by
+# invoice), and its other aggregates (tenants, users, customers, catalog, orders, subscriptions).
+BILLING_COMMANDS = Topic("billing.commands", 8)
+INVOICE_EVENTS = Topic("invoice.events", 8)
+BILLING_EVENTS = Topic("billing.events", 8)
 
 ALL_TOPICS: tuple[Topic, ...] = (
     PROVISIONING_COMMANDS,
@@ -30,4 +35,7 @@ ALL_TOPICS: tuple[Topic, ...] = (
     TELEMETRY_LOGS,
     TELEMETRY_AI_USAGE,
     SERVER_USAGE,
+    BILLING_COMMANDS,
+    INVOICE_EVENTS,
+    BILLING_EVENTS,
 )

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from hostplane.contracts import envelope
 from hostplane.contracts.events import EventPayload, parse_event
+from hostplane.contracts.topics import Topic
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,10 @@ class OutgoingEvent:
     aggregate_id: UUID
     version: int
     source: str
+
+    @property
+    def topic(self) -> Topic:
+        return self.payload.topic
 
     @property
     def key(self) -> bytes:

@@ -23,6 +23,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from hostplane.messaging.cloudevents import OutgoingEvent
+from hostplane.messaging.commands import OutgoingCommand
 from hostplane.messaging.eventstore import TrackedApplication
 from hostplane.messaging.leadership import Leadership
 from hostplane.messaging.observability import publishing
@@ -30,7 +31,8 @@ from hostplane.messaging.producer import Producer
 
 log = logging.getLogger(__name__)
 
-Translate = Callable[[DomainEventProtocol[Any]], OutgoingEvent | None]
+# A stored event as it leaves: an event, a command for another service, or nothing.
+Translate = Callable[[DomainEventProtocol[Any]], OutgoingEvent | OutgoingCommand | None]
 
 OUTBOX_STREAM = "outbox"
 RETRY_MIN_S = 0.2
@@ -142,7 +144,7 @@ class OutboxRelay:
             outgoing = self._translate(event)
             if outgoing is None:
                 continue
-            topic = self._topic_prefix + outgoing.payload.topic.name
+            topic = self._topic_prefix + outgoing.topic.name
             with publishing(topic, parent=traceparent) as trace_headers:
                 deliveries.append(
                     await self._producer.send(

@@ -35,10 +35,16 @@ class CreateInstance(_Command):
     subdomain: str
     ssh_key_ids: list[str] = []
     ai_preset: AiPreset | None = None
+    # An instance billing ordered (an mPanel CloudPod) names its owner; WHMCS ids are then 0.
+    tenant_id: UUID | None = None
+    customer_id: UUID | None = None
+    subscription_id: UUID | None = None
 
 
 class SuspendInstance(_Command):
     type: Literal["SuspendInstance"] = "SuspendInstance"
+    # Why: "overdue" when billing suspends for non-payment (its payment unsuspends it).
+    reason: str | None = None
 
 
 class UnsuspendInstance(_Command):

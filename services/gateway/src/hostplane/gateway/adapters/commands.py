@@ -9,6 +9,7 @@ from hostplane.contracts import envelope
 from hostplane.contracts.telemetry import TelemetryBatch
 from hostplane.contracts.topics import Topic
 from hostplane.messaging.cloudevents import Headers, OutgoingEvent
+from hostplane.messaging.commands import command_headers
 from hostplane.messaging.observability import publishing
 from hostplane.messaging.producer import Producer
 
@@ -32,11 +33,7 @@ class CommandBus:
         the owning service runs each job id once.
         """
         command_id = command_id or uuid4()
-        headers = [
-            (envelope.COMMAND_ID, str(command_id).encode()),
-            (envelope.CORRELATION_ID, (correlation_id or str(command_id)).encode()),
-            (envelope.CONTENT_TYPE, b"application/json"),
-        ]
+        headers = command_headers(command_id, correlation_id)
         await self._send(topic.name, str(aggregate_id), command.model_dump_json(), headers)
         return command_id
 

@@ -1,0 +1,38 @@
+"""Money crosses processes as integers in minor units with an ISO 4217 currency.
+
+Decimal amounts (seed 002's `9.99`) exist only at the REST edge: `to_minor` on the way in,
+`to_major` on the way out. Nothing in between ever holds a float.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+# Currencies whose minor unit is not the cent (ISO 4217); every other has two decimals.
+EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "JOD": 3}
+
+
+class AmountError(ValueError):
+    """An amount that cannot be expressed in its currency's minor units."""
+
+
+def exponent(currency: str) -> int:
+    return EXPONENTS.get(currency.upper(), 2)
+
+
+def to_minor(amount: Decimal | float | int | str, currency: str) -> int:
+    """`9.99 USD` → 999; refuses more decimals than the currency has, and non-numbers."""
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation as error:
+        raise AmountError(f"{amount!r} is not an amount") from error
+    if not value.is_finite():
+        raise AmountError(f"{amount!r} is not an amount")
+    scaled = value.scaleb(exponent(currency))
+    if scaled != scaled.to_integral_value():
+        raise AmountError(f"{amount} {currency} has more decimals than {currency} has")
+    return int(scaled)
+
+
+def to_major(minor: int, currency: str) -> Decimal:
+    """999 USD → Decimal('9.99'): exact, for the edge to render."""
+    places = exponent(currency)
+    return (Decimal(minor).scaleb(-places)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
