@@ -30,3 +30,24 @@ def instance_token(secret: str, instance_id: UUID) -> str:
     back before the read models know it is not turned away.
     """
     return hmac.new(secret.encode(), instance_id.bytes, hashlib.sha256).hexdigest()
+
+
+def tenant_id_for(name: str) -> UUID:
+    """A tenant's id, from its name (unique, case-insensitive): a retried create lands on it,
+    and every process finds the default tenant (`DEFAULT_TENANT_NAME`) without a lookup."""
+    return uuid5(HOSTPLANE_NAMESPACE, f"tenant:{name.strip().lower()}")
+
+
+def operator_id_for(email: str) -> UUID:
+    """An operator's id, from its email (unique across tenants, case-insensitive)."""
+    return uuid5(HOSTPLANE_NAMESPACE, f"operator:{email.strip().lower()}")
+
+
+def stripe_event_command_id(event_id: str) -> UUID:
+    """The command (and job) a Stripe event becomes: a delivery seen before is one job."""
+    return uuid5(HOSTPLANE_NAMESPACE, f"stripe-event:{event_id}")
+
+
+def cloudpod_instance_id(subscription_id: UUID) -> UUID:
+    """The instance a subscription's CloudPod is: asked for twice, it is one instance."""
+    return uuid5(HOSTPLANE_NAMESPACE, f"cloudpod:{subscription_id}")
