@@ -1,4 +1,5 @@
-"""cloudsim: wire-compatible Hetzner Cloud and Cloudflare simulators in one ASGI app."""
+"""cloudsim: wire-compatible provider simulators (Hetzner Cloud, Proxmox VE, Cloudflare,
+PowerDNS, Stripe) in one ASGI app."""
 
 import json
 import os
@@ -22,6 +23,8 @@ from hostplane.cloudsim.proxmox import Proxmox, nodes_from
 from hostplane.cloudsim.proxmox_wire import error as proxmox_error
 from hostplane.cloudsim.proxmox_wire import token_user
 from hostplane.cloudsim.state import Config, World
+from hostplane.cloudsim.stripe import STRIPE, STRIPE_API, Stripe, StripeSettings
+from hostplane.cloudsim.stripe_admin import stripe_admin_router
 
 HETZNER = "/hetzner/v1"
 CLOUDFLARE = "/cloudflare/client/v4"
@@ -82,12 +85,14 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
         world, zones_from(env.get("CLOUDSIM_POWERDNS_ZONES", DEFAULT_POWERDNS_ZONES))
     )
     proxmox = Proxmox(world, nodes_from(env.get("CLOUDSIM_PROXMOX_NODES", DEFAULT_PROXMOX_NODES)))
+    stripe = Stripe(world, StripeSettings.from_env(env))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         for task in [*hetzner.tasks, *proxmox.tasks]:
             task.cancel()
+        await stripe.close()
 
     app = FastAPI(title="cloudsim", lifespan=lifespan, docs_url=None, redoc_url=None)
 
@@ -96,7 +101,7 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Any:
         path = request.url.path
-        if not path.startswith((HETZNER, CLOUDFLARE, POWERDNS, PROXMOX)):
+        if not path.startswith((HETZNER, CLOUDFLARE, POWERDNS, PROXMOX, STRIPE)):
             return await call_next(request)
         route = f"{request.method} {path}"
         world.request_counts[route] = world.request_counts.get(route, 0) + 1
@@ -120,6 +125,8 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
             if user is None:
                 return proxmox_error(401, "invalid token value!")
             request.state.proxmox_user = user
+        if path.startswith(STRIPE_API) and (refused := stripe.refuse(request)):
+            return refused
         bucket = world.rate_limit(request.headers["authorization"]) if hetzner else None
         window = (
             world.cloudflare_limit(request.headers["authorization"])
@@ -148,7 +155,9 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
     app.include_router(cloudflare.router, prefix=CLOUDFLARE)
     app.include_router(powerdns.router, prefix=POWERDNS)
     app.include_router(proxmox.router, prefix=PROXMOX)
+    app.include_router(stripe.router, prefix=STRIPE)
     app.include_router(admin_router(world, faults))
+    app.include_router(stripe_admin_router(stripe))
 
     @app.exception_handler(ValueError)
     async def bad_json(_: Request, exc: ValueError) -> JSONResponse:

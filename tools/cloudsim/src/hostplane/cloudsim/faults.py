@@ -61,6 +61,11 @@ def error_body(path: str, status: int, code: str, message: str) -> dict[str, Any
         return {"error": message}
     if path.startswith("/proxmox"):
         return {"data": None, "message": f"{message}\n"}
+    if path.startswith("/stripe"):
+        # Stripe's libraries pick their exception from the status and this `type`.
+        kind = "api_error" if status >= 500 else "invalid_request_error"
+        stripe_error = {"type": kind, "message": message}
+        return {"error": stripe_error | ({"code": "rate_limit"} if status == 429 else {})}
     return {"error": {"code": code, "message": message}}
 
 

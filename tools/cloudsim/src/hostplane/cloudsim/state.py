@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-# Resource ids in a path: Hetzner's numbers, Cloudflare's 32 hex digits.
-RESOURCE_ID = re.compile(r"/(\d+|[0-9a-f]{32})(?=/|$)")
+from hostplane.cloudsim.stripe_objects import StripeState
+
+# Resource ids in a path: Hetzner's numbers, Cloudflare's 32 hex digits, Stripe's `cus_…`.
+RESOURCE_ID = re.compile(r"/(\d+|[0-9a-f]{32}|[a-z]{2,3}(?:_test)?_[A-Za-z0-9]{14,})(?=/|$)")
 
 
 def now() -> str:
@@ -156,6 +158,8 @@ class World:
     powerdns_rrsets: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     # Proxmox VE: VMs, tasks and uploaded files (the template VM is seeded when first used).
     proxmox: ProxmoxCluster = field(default_factory=ProxmoxCluster)
+    # Stripe: the one test-mode account's objects, events and idempotent answers.
+    stripe: StripeState = field(default_factory=StripeState)
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     request_counts: dict[str, int] = field(default_factory=dict)
     # Answers per HTTP status, for benchmarks.
