@@ -9,7 +9,7 @@ from hostplane.contracts.openclaw.errors import ErrorCode
 class Refused(Exception):
     """A request answered with the contract's error body `{error, code, details}`."""
 
-    default_code: ErrorCode = ErrorCode.INTERNAL_ERROR
+    default_code: str = ErrorCode.INTERNAL_ERROR
 
     def __init__(
         self, message: str, details: dict[str, str] | None = None, code: str | None = None
@@ -52,6 +52,25 @@ class InvalidState(Refused):
     """The instance's state refused the command (the provisioning service judged it)."""
 
     default_code = ErrorCode.INVALID_STATE
+
+
+class Conflict(Refused):
+    """The request conflicts with what exists (mPanel: an Idempotency-Key reused for another
+    body, a billing state that refused the command)."""
+
+    default_code = "CONFLICT"
+
+
+class PaymentError(Refused):
+    """The payment provider refused the payment."""
+
+    default_code = "PAYMENT_ERROR"
+
+
+class Unprocessable(Refused):
+    """A job failed for a reason with no closer status (mPanel: 422 with the job's code)."""
+
+    default_code = "UNPROCESSABLE"
 
 
 class PayloadTooLarge(Refused):
