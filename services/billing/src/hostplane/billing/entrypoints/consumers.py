@@ -1,0 +1,97 @@
+"""Kafka subscribers: billing's commands, and the instance events of its CloudPods."""
+
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from pydantic import TypeAdapter, ValidationError
+
+from hostplane.billing.application import Billing, handle_command, lifecycle
+from hostplane.billing.domain.cloudpod import CloudPod
+from hostplane.billing.domain.order import Order
+from hostplane.contracts import envelope
+from hostplane.contracts import events as contract
+from hostplane.contracts.commands import billing as commands
+from hostplane.contracts.topics import BILLING_COMMANDS, VPS_EVENTS
+from hostplane.messaging.cloudevents import header, incoming_event
+from hostplane.messaging.eventstore import Position
+from hostplane.messaging.kafka import handle_records, tracked_subscriber
+from hostplane.messaging.settings import InfraSettings
+
+log = logging.getLogger(__name__)
+
+COMMAND = TypeAdapter[commands.BillingCommand](commands.BillingCommand)
+GROUP = "billing"
+
+
+def subscribe(broker: KafkaBroker, app: Billing, settings: InfraSettings) -> None:
+    """Register billing's subscribers, each resuming from its tracking records."""
+
+    @tracked_subscriber(
+        broker, settings.topic(BILLING_COMMANDS), group_id=GROUP, next_offset=app.next_offset
+    )
+    async def on_billing_commands(message: KafkaMessage) -> None:
+        await handle_records(app, message, partial(_on_command, app))
+
+    @tracked_subscriber(
+        broker,
+        settings.topic(VPS_EVENTS),
+        group_id=f"{GROUP}-instances",
+        next_offset=app.next_offset,
+    )
+    async def on_instance_events(message: KafkaMessage) -> None:
+        await handle_records(app, message, partial(_on_instance_event, app))
+
+
+def _on_command(app: Billing, record: Any, position: Position) -> bool:
+    try:
+        command = COMMAND.validate_json(record.value)
+        job_id = UUID(header(record.headers, envelope.COMMAND_ID) or "")
+    except (ValidationError, ValueError) as error:
+        log.error("dropping malformed command at %s: %s", position, error)
+        return False
+    handle_command(app, command, job_id, position)
+    return True
+
+
+def _activated(app: Billing, event: Any, position: Position | None) -> None:
+    """A CloudPod's instance runs: its order completes when all of its pods do."""
+    pod = app.find(CloudPod, event.instance_id)
+    if pod is None or not pod.activate():
+        app.save_tracked(position=position)
+        return
+    order = app.find(Order, pod.order_id) if pod.order_id else None
+    if order is not None:
+        order.instance_active(pod.id)
+    app.save_tracked(pod, order, position=position)
+
+
+def _failed(app: Billing, event: Any, position: Position | None) -> None:
+    """A CloudPod's instance could not be made: the order fails, its invoice is refunded."""
+    pod = app.find(CloudPod, event.instance_id)
+    changed = (
+        []
+        if pod is None
+        else lifecycle.instance_failed(app, pod, event.error_code, event.error_message)
+    )
+    app.save_tracked(*changed, position=position)
+
+
+# What billing does for each vps.events payload about its CloudPods; the others pass by.
+INSTANCE_OUTCOMES: dict[type[Any], Callable[[Billing, Any, Position | None], None]] = {
+    contract.InstanceActivated: _activated,
+    contract.InstanceErrored: _failed,
+}
+
+
+def _on_instance_event(app: Billing, record: Any, position: Position) -> bool:
+    payload = incoming_event(record)
+    react = INSTANCE_OUTCOMES.get(type(payload))
+    if react is None:
+        return False
+    react(app, payload, position)
+    return True

@@ -1,0 +1,64 @@
+"""A payment provider in memory, keeping Stripe's promises: idempotency keys, declines."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from hostplane.billing.adapters.payments import Charge, ChargeOutcome, CheckoutSession, Payer
+
+DECLINING = {"pm_card_chargeDeclined"}
+
+
+@dataclass
+class FakePayments:
+    name: str = "fake"
+    customers: dict[UUID, str] = field(default_factory=dict)
+    methods: dict[str, str] = field(default_factory=dict)  # saved id -> test card
+    sessions: dict[str, CheckoutSession] = field(default_factory=dict)
+    charges: dict[str, ChargeOutcome] = field(default_factory=dict)  # idempotency key ->
+    refunds: dict[str, str] = field(default_factory=dict)  # intent -> refund id
+
+    def ensure_customer(self, payer: Payer) -> str:
+        return payer.provider_customer_id or self.customers.setdefault(
+            payer.customer_id, f"cus_{len(self.customers) + 1}"
+        )
+
+    def attach_payment_method(self, provider_customer_id: str, payment_method_id: str) -> str:
+        saved = f"pm_saved_{len(self.methods) + 1}"
+        self.methods[saved] = payment_method_id
+        return saved
+
+    def open_checkout(
+        self, payer_id: str, charge: Charge, success_url: str, cancel_url: str
+    ) -> CheckoutSession:
+        session_id = f"cs_{charge.invoice_id}_{charge.attempt}"
+        return self.sessions.setdefault(
+            session_id,
+            CheckoutSession(
+                session_id,
+                f"https://pay.test/{session_id}",
+                datetime.now(UTC) + timedelta(hours=1),
+            ),
+        )
+
+    def checkout_session(self, session_id: str) -> CheckoutSession:
+        return self.sessions[session_id]
+
+    def charge(self, payer_id: str, payment_method_id: str, charge: Charge) -> ChargeOutcome:
+        key = f"charge:{charge.invoice_id}:{charge.attempt}"
+        if key not in self.charges:
+            intent = f"pi_{len(self.charges) + 1}"
+            card = self.methods.get(payment_method_id, payment_method_id)
+            self.charges[key] = (
+                ChargeOutcome(False, intent, "card_declined", "declined")
+                if card in DECLINING
+                else ChargeOutcome(True, intent)
+            )
+        return self.charges[key]
+
+    def refund(self, payment_intent_id: str, invoice_id: UUID, amount: int) -> str:
+        return self.refunds.setdefault(payment_intent_id, f"re_{len(self.refunds) + 1}")
+
+    def successful_charges(self, invoice_id: UUID) -> int:
+        prefix = f"charge:{invoice_id}:"
+        return sum(1 for k, o in self.charges.items() if k.startswith(prefix) and o.succeeded)
