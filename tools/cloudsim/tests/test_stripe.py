@@ -434,3 +434,70 @@ def test_an_injected_fault_reaches_the_client(
         assert client.v1.payment_intents.create(params).status == "requires_payment_method"
     finally:
         admin.delete(f"/faults/{fault['id']}")
+
+
+def test_a_charge_whose_answer_was_lost_is_answered_again_under_its_key(
+    client: stripe.StripeClient, admin: httpx.Client
+) -> None:
+    invoice_id, key = unique("inv"), unique("charge")
+    [fault] = admin.post(
+        "/faults",
+        json={
+            "path": "/stripe/v1/payment_intents",
+            "method": "POST",
+            "kind": "action_error",
+            "times": 1,
+        },
+    ).json()
+    params: PaymentIntentCreateParams = {
+        "amount": 4900,
+        "currency": "eur",
+        "payment_method": "pm_card_visa",
+        "confirm": True,
+        "metadata": {"invoice_id": invoice_id},
+    }
+    try:
+        with pytest.raises(stripe.APIError) as lost:
+            client.v1.payment_intents.create(params, {"idempotency_key": key})
+        assert lost.value.http_status == 500
+    finally:
+        admin.delete(f"/faults/{fault['id']}")
+
+    retried = client.v1.payment_intents.create(params, {"idempotency_key": key})
+    assert retried.status == "succeeded"
+    charges = admin.get(
+        "/stripe/charges",
+        params={"metadata_key": "invoice_id", "value": invoice_id, "status": "succeeded"},
+    ).json()
+    assert [c["payment_intent"] for c in charges] == [retried.id]
+
+
+def test_a_card_paid_on_the_checkout_page_is_kept_for_off_session_renewals(
+    client: stripe.StripeClient, stripe_sim: str
+) -> None:
+    customer = client.v1.customers.create({"email": f"{unique('renew')}@example.com"})
+    params = checkout_params(unique("inv"))
+    params["customer"] = customer.id
+    params["payment_intent_data"] = {"setup_future_usage": "off_session"}
+    session = client.v1.checkout.sessions.create(params)
+    assert session.url is not None
+    page = session.url.replace(PUBLIC_URL, stripe_sim)
+
+    assert "3800" in httpx.get(page).text
+    paid = httpx.post(page, data={"payment_method": "pm_card_mastercard"})
+    assert paid.status_code == 303
+    assert paid.headers["location"] == f"https://billing.example/paid?session={session.id}"
+
+    [card] = client.v1.customers.payment_methods.list(customer.id).data
+    assert card.card is not None and card.card.brand == "mastercard"
+    renewal = client.v1.payment_intents.create(
+        {
+            "amount": 3800,
+            "currency": "eur",
+            "customer": customer.id,
+            "payment_method": card.id,
+            "confirm": True,
+            "off_session": True,
+        }
+    )
+    assert renewal.status == "succeeded"

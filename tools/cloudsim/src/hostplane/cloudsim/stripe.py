@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from hostplane.cloudsim.faults import action_should_fail
 from hostplane.cloudsim.state import World
 from hostplane.cloudsim.stripe_account import StripeAccount
 from hostplane.cloudsim.stripe_api import Call, Handler, StripeApi
@@ -103,6 +104,10 @@ class Stripe:
                 response = self._idempotent(request, raw, key, handler)
             else:
                 response = self._run(handler, raw, request.path_params)
+            if action_should_fail(request):
+                # The request took effect but its answer is lost: what a retry with the same
+                # Idempotency-Key is for.
+                response = StripeError(500, "api_error", "injected: the answer was lost").response()
             response.headers["Request-Id"] = new_id("req", 14)
             return response
 
@@ -118,7 +123,8 @@ class Stripe:
 
     def _expand(self, answer: Wire, paths: list[str]) -> Wire:
         """Replace ids by their objects for each `expand` path one level deep (`customer`,
-        `latest_charge`, or `data.customer` in a list)."""
+        `latest_charge`, or `data.customer` in a list), on a copy: events are stored as sent."""
+        answer = dict(answer)
         for path in paths:
             head, _, rest = path.partition(".")
             if answer.get("object") == "list" and head == "data":

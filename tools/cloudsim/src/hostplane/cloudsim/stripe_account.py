@@ -218,6 +218,8 @@ class StripeAccount:
         if charge.succeeded:
             intent.status, intent.last_payment_error = "succeeded", None
             self.webhooks.emit("payment_intent.succeeded", intent.wire())
+            if intent.setup_future_usage and intent.customer and method.customer is None:
+                self.attach(method.id, self.customer(intent.customer))
             return intent
         card = method.card
         decline = StripeError(
@@ -371,6 +373,7 @@ class StripeAccount:
                     payment_method=None,
                     metadata=dict(session.payment_intent_metadata),
                     description=session.payment_intent_description,
+                    setup_future_usage=session.payment_intent_future_usage,
                 )
             )
             session.payment_intent = intent.id

@@ -84,9 +84,9 @@ class StripeApi:
             self.account.payment_method(pm_id, "payment_method")
         customer = self.account.create_customer(
             Customer(
-                email=form.text("email"),
-                name=form.text("name"),
-                description=form.text("description"),
+                email=form.text("email") or None,
+                name=form.text("name") or None,
+                description=form.text("description") or None,
                 metadata=merge_metadata({}, form.metadata()),
             )
         )
@@ -179,12 +179,21 @@ class StripeApi:
                 customer=form.text("customer") or None,
                 payment_method=form.text("payment_method") or None,
                 metadata=merge_metadata({}, form.metadata()),
-                description=form.text("description"),
+                description=form.text("description") or None,
+                setup_future_usage=self._future_usage(form),
             )
         )
         if confirm:
             self.account.confirm(intent)
         return intent.wire()
+
+    @staticmethod
+    def _future_usage(form: Form) -> str | None:
+        """`setup_future_usage`: keep the card on the customer for later (off-session) use."""
+        usage = form.text("setup_future_usage") or None
+        if usage not in (None, "on_session", "off_session"):
+            raise invalid(f"Invalid setup_future_usage: {usage}", form.param("setup_future_usage"))
+        return usage
 
     def confirm_payment_intent(self, call: Call) -> Wire:
         intent = self.account.intent(call.id)
@@ -262,7 +271,8 @@ class StripeApi:
             cancel_url=form.text("cancel_url"),
             metadata=merge_metadata({}, form.metadata()),
             payment_intent_metadata=merge_metadata({}, intent_data.metadata()),
-            payment_intent_description=intent_data.text("description"),
+            payment_intent_description=intent_data.text("description") or None,
+            payment_intent_future_usage=self._future_usage(intent_data),
             expires_at=form.integer("expires_at") or unix_now() + SESSION_LIFETIME_S,
             pay_base=f"{self.public_url}/stripe/checkout/pay",
         )

@@ -181,6 +181,7 @@ class PaymentIntent:
     payment_method: str | None
     metadata: dict[str, str]
     description: str | None
+    setup_future_usage: str | None = None
     id: str = field(default_factory=lambda: new_id("pi"))
     created: int = field(default_factory=unix_now)
     status: str = "requires_payment_method"
@@ -213,7 +214,7 @@ class PaymentIntent:
             "next_action": None,
             "canceled_at": self.canceled_at,
             "cancellation_reason": self.cancellation_reason,
-            "setup_future_usage": None,
+            "setup_future_usage": self.setup_future_usage,
             "created": self.created,
             "livemode": False,
         }
@@ -263,6 +264,7 @@ class CheckoutSession:
     # What the PaymentIntent made when the customer pays is given (payment_intent_data).
     payment_intent_metadata: dict[str, str]
     payment_intent_description: str | None
+    payment_intent_future_usage: str | None
     expires_at: int
     pay_base: str  # the hosted payment page is at <pay_base>/<id>
     id: str = field(default_factory=lambda: new_id("cs_test", 58))
