@@ -49,6 +49,10 @@ def new_instance() -> Instance:
         ssh_key_ids=[],
         ready_token_sha256="0" * 64,
         job_id=uuid4(),
+        instance_id=None,
+        tenant_id=None,
+        customer_id=None,
+        subscription_id=None,
     )
 
 

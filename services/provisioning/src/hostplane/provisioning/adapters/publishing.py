@@ -32,6 +32,9 @@ def _instance_created(e: Any, at: datetime) -> contract.EventPayload:
         ai_preset=e.ai_preset,
         ready_token_sha256=e.ready_token_sha256,
         provider=getattr(e, "provider", "hetzner"),  # created before there was a choice
+        tenant_id=getattr(e, "tenant_id", None),
+        customer_id=getattr(e, "customer_id", None),
+        subscription_id=getattr(e, "subscription_id", None),
     )
 
 

@@ -76,6 +76,10 @@ def create_instance(app: Provisioning, command: commands.CreateInstance, job: Jo
         ssh_key_ids=list(command.ssh_key_ids),
         ready_token_sha256=app.ready_token_sha256(command.instance_id),
         job_id=job.id,
+        instance_id=command.instance_id,
+        tenant_id=command.tenant_id,
+        customer_id=command.customer_id,
+        subscription_id=command.subscription_id,
     )
     claim = _claim(app, command.subdomain, instance.id)
     if claim is None:

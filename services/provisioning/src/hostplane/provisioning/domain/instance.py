@@ -62,8 +62,9 @@ def _now() -> datetime:
 
 class Instance(Aggregate):
     @staticmethod
-    def create_id(whmcs_service_id: int, **_: Any) -> UUID:
-        return instance_id_for(whmcs_service_id)
+    def create_id(whmcs_service_id: int, instance_id: UUID | None = None, **_: Any) -> UUID:
+        """A WHMCS service's instance, or the id its orderer chose (billing's CloudPods)."""
+        return instance_id or instance_id_for(whmcs_service_id)
 
     @event("Created")
     def __init__(
@@ -83,9 +84,16 @@ class Instance(Aggregate):
         job_id: UUID | None,
         provider: str = "hetzner",  # instances created before there was a choice
         disk_gb: int | None = None,
+        instance_id: UUID | None = None,
+        # Billing's owner of an mPanel CloudPod (None for a WHMCS order).
+        tenant_id: UUID | None = None,
+        customer_id: UUID | None = None,
+        subscription_id: UUID | None = None,
     ) -> None:
         self.whmcs_service_id = whmcs_service_id
         self.whmcs_client_id = whmcs_client_id
+        self.tenant_id, self.customer_id = tenant_id, customer_id
+        self.subscription_id = subscription_id
         self.plan = plan
         self.region = region
         self.email = email
