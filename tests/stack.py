@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -34,7 +35,10 @@ DOMAIN = "hostplane.test"
 API_KEY = "e2e-whmcs-api-key"
 HMAC_SECRET = "e2e-whmcs-hmac-secret"
 JWT_SECRET = "e2e-jwt-secret-at-least-32-bytes-long"
-SERVICES = ("metrics", "dns", "provisioning", "gateway")
+SERVICES = ("metrics", "dns", "provisioning", "billing", "gateway")
+ADMIN_EMAIL = "admin@hostplane.test"
+ADMIN_PASSWORD = "e2e-admin-password"
+STRIPE_WEBHOOK_SECRET = "whsec_e2e"
 # Where a stack places each region: Hetzner, and Tokyo on cloudsim's Proxmox cluster.
 # Singapore is left out, so that one region of the contract's enum is not sold.
 REGIONS = {
@@ -161,6 +165,15 @@ class Stack:
     # Every gateway replica's URL; the first is `gateway_url`.
     gateway_urls: tuple[str, ...] = ()
     dns_provider: str = "cloudflare"
+    # The mPanel surface (seed 002) of the first gateway: its own listener.
+    mpanel_url: str = ""
+    # Billing's clock: an instant (or +offset) written here is the time for every replica.
+    clock_file: Path | None = None
+
+    def set_clock(self, at: datetime) -> None:
+        """Move billing's clock to `at` (every replica reads the same file)."""
+        assert self.clock_file is not None
+        self.clock_file.write_text(at.isoformat())
 
     def partitions(self, topics: Iterable[Topic]) -> list[TopicPartition]:
         """Every partition of `topics`, under this stack's prefix."""
@@ -294,7 +307,11 @@ def kill_outbox_leader(stack: Stack, service: str) -> float:
 def another_gateway(stack: Stack, name: str, **env: str) -> Iterator[str]:
     """A second gateway process on `stack` with `env` on top of the stack's; yields its URL."""
     port = free_port()
-    stack.processes.start(name, module="gateway", env={"GATEWAY_PORT": str(port), **env})
+    stack.processes.start(
+        name,
+        module="gateway",
+        env={"GATEWAY_PORT": str(port), "MPANEL_PORT": str(free_port()), **env},
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: answers(f"{url}/api/health"), 30, what=name)
@@ -312,8 +329,12 @@ def running_stack(
     run_id = uuid.uuid4().hex[:8]
     database = f"hostplane_{label}_{run_id}"
     database_url = fresh_database(infra.database_url, database)
-    gateway_port, cloudsim_port = free_port(), free_port()
+    gateway_port, cloudsim_port, mpanel_port = free_port(), free_port(), free_port()
     gateway_url = f"http://127.0.0.1:{gateway_port}"
+    mpanel_url = f"http://127.0.0.1:{mpanel_port}"
+    logs = ROOT / ".local" / "logs" / label
+    logs.mkdir(parents=True, exist_ok=True)
+    clock_file = logs / f"billing-clock-{run_id}"
     cloudsim_url = f"http://127.0.0.1:{cloudsim_port}"
     env = {
         **os.environ,
@@ -357,10 +378,20 @@ def running_stack(
         "POWERDNS_API_KEY": "e2e",
         "POWERDNS_ZONE": DOMAIN,
         "CLOUDSIM_POWERDNS_ZONES": DOMAIN,
+        "MPANEL_PORT": str(mpanel_port),
+        "ADMIN_EMAIL": ADMIN_EMAIL,
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "DEFAULT_TENANT_NAME": "Hostplane",
+        "STRIPE_API_BASE": f"{cloudsim_url}/stripe",
+        "STRIPE_SECRET_KEY": "sk_test_e2e",
+        "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
+        "CLOUDSIM_STRIPE_SECRET_KEY": "sk_test_e2e",
+        "CLOUDSIM_STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
+        "CLOUDSIM_STRIPE_WEBHOOK_URL": f"{mpanel_url}/api/payments/stripe/webhook",
+        "BILLING_TICK_S": "0.5",
+        "BILLING_CLOCK_FILE": str(clock_file),
         **overrides,
     }
-    logs = ROOT / ".local" / "logs" / label
-    logs.mkdir(parents=True, exist_ok=True)
     processes = Processes(env, logs)
     try:
         processes.start("cloudsim", "--host", "127.0.0.1", "--port", str(cloudsim_port))
@@ -373,7 +404,7 @@ def running_stack(
                 if service == "gateway":
                     port = free_port()
                     gateway_urls.append(f"http://127.0.0.1:{port}")
-                    own_port = {"GATEWAY_PORT": str(port)}
+                    own_port = {"GATEWAY_PORT": str(port), "MPANEL_PORT": str(free_port())}
                 processes.start(f"{service}-{n}", module=service, env=own_port)
         wait_until(lambda: answers(f"{cloudsim_url}/_admin/health"), 30, what="cloudsim")
         for url in gateway_urls:
@@ -391,6 +422,8 @@ def running_stack(
             env["INSTANCE_TOKEN_SECRET"],
             tuple(gateway_urls),
             env.get("DNS_PROVIDER", "cloudflare"),
+            mpanel_url,
+            clock_file,
         )
     finally:
         processes.stop_all()
