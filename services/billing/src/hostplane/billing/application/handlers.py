@@ -38,6 +38,18 @@ def handle_command(
     if job is None:
         app.save_tracked(position=position)  # a redelivered command whose job exists
         return
+    if type(command) in NUMBERING:
+        # Numbers come from one series per tenant and year: within this process, commands
+        # that may take one take turns rather than lose the race to each other.
+        with app.numbering:
+            _carry_out(app, command, job, position)
+    else:
+        _carry_out(app, command, job, position)
+
+
+def _carry_out(
+    app: Billing, command: commands.BillingCommand, job: Job, position: Position | None
+) -> None:
     try:
         changed = COMMAND_HANDLERS[type(command)](app, command, job)
     except Refused as refusal:
@@ -258,6 +270,16 @@ def create_coupon(app: Billing, command: commands.CreateCoupon, job: Job) -> Cha
         )
     ]
 
+
+# Commands whose handling may finalise an invoice or a credit note (and take a number).
+NUMBERING: frozenset[type[Any]] = frozenset(
+    {
+        commands.PlaceOrder,
+        commands.RenewSubscription,
+        commands.ChangeSubscriptionPlan,
+        commands.SetInvoiceStatus,
+    }
+)
 
 COMMAND_HANDLERS: dict[type[Any], Handler] = {
     commands.CreateTenant: create_tenant,

@@ -6,6 +6,7 @@ position (`save_tracked`), so a redelivered message changes nothing.
 """
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -66,6 +67,7 @@ class Billing(TrackedApplication):
         self.secrets = secrets
         self.rules = rules
         self.catalog = catalog
+        self.numbering = threading.Lock()
 
     # ---- finding -------------------------------------------------------------------------
 
