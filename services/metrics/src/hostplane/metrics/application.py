@@ -24,6 +24,11 @@ class Delivered:
     event: EventPayload | None
     version: int
 
+    @property
+    def subject(self) -> str | None:
+        """The aggregate id the event was published under (`ce_subject`)."""
+        return next((subject for subject, _ in self.position.versions), None)
+
 
 class Metrics:
     """The read models the gateway serves, kept from every event topic and telemetry."""
@@ -39,7 +44,7 @@ class Metrics:
     def apply_events(self, batch: Sequence[Delivered]) -> int:
         """Apply one partition's events in order, each once; returns how many changed a row."""
         return self._store.apply_batch(
-            [(d.position, changes(d.event, d.version) if d.event else []) for d in batch]
+            [(d.position, changes(d.event, d.version, d.subject) if d.event else []) for d in batch]
         )
 
     def store_logs(self, position: Position, batch: LogBatch) -> bool:

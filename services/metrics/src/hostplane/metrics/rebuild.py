@@ -9,7 +9,15 @@ import argparse
 import asyncio
 import sys
 
-from hostplane.contracts.topics import DNS_EVENTS, JOB_EVENTS, USER_EVENTS, VPS_EVENTS, Topic
+from hostplane.contracts.topics import (
+    BILLING_EVENTS,
+    DNS_EVENTS,
+    INVOICE_EVENTS,
+    JOB_EVENTS,
+    USER_EVENTS,
+    VPS_EVENTS,
+    Topic,
+)
 from hostplane.metrics.adapters.kafka import event_history
 from hostplane.metrics.adapters.schemas import differences, drop_schema
 from hostplane.metrics.bootstrap import bootstrap
@@ -17,7 +25,14 @@ from hostplane.metrics.settings import Settings
 
 __all__ = ["differences", "main", "rebuild"]
 
-EVENT_TOPICS: tuple[Topic, ...] = (VPS_EVENTS, DNS_EVENTS, JOB_EVENTS, USER_EVENTS)
+EVENT_TOPICS: tuple[Topic, ...] = (
+    VPS_EVENTS,
+    DNS_EVENTS,
+    JOB_EVENTS,
+    USER_EVENTS,
+    BILLING_EVENTS,
+    INVOICE_EVENTS,
+)
 
 
 async def rebuild(settings: Settings, schema: str) -> int:

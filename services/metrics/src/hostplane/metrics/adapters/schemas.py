@@ -11,6 +11,16 @@ EVENT_TABLES = {
     "dns_records": "instance_id",
     "users": "id",
     "instance_counts": "status",  # kept by triggers: equal when the rows they count are
+    "tenants": "id",
+    "operators": "id",
+    "customers": "id",
+    "products": "id",
+    "coupons": "id",
+    "orders": "id",
+    "invoices": "id",
+    "subscriptions": "id",
+    "cloudpods": "instance_id",
+    "audit": "id",
 }
 
 

@@ -8,6 +8,7 @@ from psycopg import Cursor, sql
 from psycopg.types.json import Jsonb
 
 from hostplane.contracts.telemetry import SEVERITY
+from hostplane.metrics.adapters.billing_writes import BILLING_WRITES
 from hostplane.metrics.domain.changes import (
     Change,
     DnsRecordChanged,
@@ -31,8 +32,8 @@ def _instance_added(cur: Cursor[Any], change: InstanceAdded) -> None:
         """
         INSERT INTO instances (id, version, whmcs_service_id, whmcs_client_id, email, plan,
             region, status, subdomain, server_type, location, ready_token_sha256,
-            created_at, updated_at)
-        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+            created_at, updated_at, tenant_id)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
         ON CONFLICT (id) DO NOTHING
         """,
         (
@@ -50,6 +51,7 @@ def _instance_added(cur: Cursor[Any], change: InstanceAdded) -> None:
             order.ready_token_sha256,
             order.occurred_at,
             order.occurred_at,
+            order.tenant_id,
         ),
     )
 
@@ -223,6 +225,7 @@ WRITES: dict[type[Change], Write] = {
     DnsRecordChanged: _dns_record_changed,
     WebhookReceived: _webhook_received,
     LogLine: _log_line,
+    **BILLING_WRITES,
 }
 
 

@@ -1,7 +1,7 @@
 """What an event changes in the read models: one value per row it writes, and no I/O.
 
 The projection rules (`projection.py`) turn each event into changes; the view store writes
-them, each kind by one SQL statement.
+them, each kind by one SQL statement. Billing's are in `billing_changes.py`.
 """
 
 from dataclasses import dataclass
@@ -11,6 +11,7 @@ from uuid import UUID
 
 from hostplane.contracts import events as e
 from hostplane.contracts.telemetry import LogLevel
+from hostplane.metrics.domain.billing_changes import BillingChange
 
 
 class InstanceFields(TypedDict, total=False):
@@ -149,4 +150,5 @@ Change = (
     | DnsRecordChanged
     | WebhookReceived
     | LogLine
+    | BillingChange
 )

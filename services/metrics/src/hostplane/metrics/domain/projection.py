@@ -3,6 +3,7 @@
 Events of an aggregate carry its version (`ce_sequence`); instance changes are applied only
 if newer than the row's, so an event published again after a relay's takeover changes
 nothing. An event of a type not in the table changes no row (it may still add a log line).
+Billing's rules are in `billing_projection.py`; every tenant's event adds an audit line.
 """
 
 from collections.abc import Callable
@@ -10,6 +11,9 @@ from typing import Any
 
 from hostplane.contracts import events as e
 from hostplane.contracts.identity import user_id_for
+from hostplane.metrics.domain.audit import audit_line
+from hostplane.metrics.domain.billing_changes import InstanceOwned
+from hostplane.metrics.domain.billing_projection import BILLING_RULES
 from hostplane.metrics.domain.changes import (
     Change,
     DnsRecordChanged,
@@ -49,6 +53,7 @@ def _ordered(ev: e.InstanceCreated, version: int) -> list[Change]:
             email_is_current=False,
         ),
         InstanceAdded(ev, version, status="provisioning"),
+        InstanceOwned(ev.instance_id, ev.tenant_id),
     ]
 
 
@@ -183,16 +188,18 @@ RULES: dict[type[e.EventPayload], Rule] = {
     e.JobStarted: _job_started,
     e.JobSucceeded: _job_succeeded,
     e.JobFailed: _job_failed,
+    **BILLING_RULES,
 }
 
 
-def changes(event: e.EventPayload, version: int) -> list[Change]:
+def changes(event: e.EventPayload, version: int, subject: str | None = None) -> list[Change]:
     """What `event` changes in the read models, in the order to write it.
 
     Some events only add a line to the instance's log (an operation queued, skipped or
-    refused leaves the instance as it was).
+    refused leaves the instance as it was). A tenant's event adds a line to its audit log,
+    named by `subject`, the aggregate id the event was published under.
     """
     rule = RULES.get(type(event))
     found = rule(event, version) if rule is not None else []
-    line = log_line(event, version)
-    return found if line is None else [*found, line]
+    lines = (audit_line(event, version, subject), log_line(event, version))
+    return [*found, *(line for line in lines if line is not None)]

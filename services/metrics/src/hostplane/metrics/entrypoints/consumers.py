@@ -13,7 +13,9 @@ from pydantic import ValidationError
 
 from hostplane.contracts.telemetry import LogBatch, ServerUsage, UsageBatch
 from hostplane.contracts.topics import (
+    BILLING_EVENTS,
     DNS_EVENTS,
+    INVOICE_EVENTS,
     JOB_EVENTS,
     SERVER_USAGE,
     TELEMETRY_AI_USAGE,
@@ -54,6 +56,8 @@ def _subscribe_events(broker: KafkaBroker, app: Metrics, settings: InfraSettings
         settings.topic(JOB_EVENTS),
         settings.topic(USER_EVENTS),
         settings.topic(WHMCS_WEBHOOKS),
+        settings.topic(BILLING_EVENTS),
+        settings.topic(INVOICE_EVENTS),
         group_id=GROUP,
         next_offset=app.next_offset,
     )
