@@ -4,7 +4,16 @@ import sys
 from collections.abc import Callable
 
 from bench.common import Result
-from bench.scenarios import accept, cloud_scale, pipeline, providers, read, rebuild, replicas
+from bench.scenarios import (
+    accept,
+    cloud_scale,
+    pipeline,
+    providers,
+    read,
+    rebuild,
+    renewals,
+    replicas,
+)
 
 SCENARIOS: dict[str, Callable[[], Result]] = {
     "accept": accept.run,
@@ -14,6 +23,7 @@ SCENARIOS: dict[str, Callable[[], Result]] = {
     "cloud_scale": cloud_scale.run,
     "replicas": replicas.run,
     "providers": providers.run,
+    "renewals": renewals.run,
 }
 
 
