@@ -13,6 +13,9 @@ from hostplane.metrics.adapters.telemetry import forget_usage_before
 from hostplane.metrics.adapters.writes import write_change
 from hostplane.metrics.domain.changes import Change, InstanceAdded
 
+# The read models' DDL, in order: the instances' and jobs', then billing's.
+SCHEMA_FILES = ("schema.sql", "billing_schema.sql")
+
 # A write inside a view store's transaction.
 Write = Callable[[Cursor[Any]], None]
 
@@ -42,7 +45,8 @@ class ViewStore:
 
         Replicas starting together take turns: concurrent DDL can still collide.
         """
-        ddl = files("hostplane.metrics.adapters").joinpath("schema.sql").read_text()
+        here = files("hostplane.metrics.adapters")
+        ddl = "\n".join(here.joinpath(name).read_text() for name in SCHEMA_FILES)
         with self._pool.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(f"schema:{self.schema}"),))
             conn.execute(
