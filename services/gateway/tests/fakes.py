@@ -3,7 +3,7 @@ wired by `bootstrap`, as the real adapters are."""
 
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -35,12 +35,19 @@ from hostplane.gateway.application.readmodels import (
     UsageSummary,
     UserPage,
 )
-from hostplane.gateway.bootstrap import Gateway, bootstrap
+from hostplane.gateway.bootstrap import Gateway, MPanelAdapters, bootstrap
 from hostplane.gateway.domain.pages import LogCursor
 from hostplane.gateway.domain.signatures import whmcs_signature
 from hostplane.gateway.entrypoints.app import create_app
+from hostplane.gateway.entrypoints.mpanel.app import create_mpanel_app
 from hostplane.gateway.settings import Settings
 from hostplane.messaging.cloudevents import OutgoingEvent
+from services.gateway.tests.mpanel_fakes import (
+    FakeBilling,
+    FakeBillingReads,
+    FakeIdempotencyKeys,
+    render_pdf,
+)
 
 API_KEY = "unit-whmcs-api-key"
 HMAC_SECRET = "unit-whmcs-hmac-secret"
@@ -48,13 +55,19 @@ JWT_SECRET = "unit-jwt-secret-at-least-32-bytes-long"
 INSTANCE_SECRET = "unit-instance-token-secret"
 
 
+# What the services a command goes to do with it (see `mpanel_fakes.FakeBilling`).
+React = Callable[[Topic, BaseModel, UUID], None]
+
+
 class FakeBroker:
     """Commands, batches and events, kept in the order they were handed over."""
 
-    def __init__(self) -> None:
+    def __init__(self, react: React | None = None) -> None:
         self.commands: list[tuple[Topic, UUID, BaseModel]] = []
+        self.command_ids: list[UUID] = []
         self.batches: list[TelemetryBatch] = []
         self.events: list[OutgoingEvent] = []
+        self._react = react
 
     async def send(
         self,
@@ -64,8 +77,12 @@ class FakeBroker:
         correlation_id: str | None = None,
         command_id: UUID | None = None,
     ) -> UUID:
+        command_id = command_id or uuid4()
         self.commands.append((topic, aggregate_id, command))
-        return command_id or uuid4()
+        self.command_ids.append(command_id)
+        if self._react:
+            self._react(topic, command, command_id)
+        return command_id
 
     async def submit(self, batch: TelemetryBatch) -> None:
         self.batches.append(batch)
@@ -95,7 +112,8 @@ class FakeReadModels:
     """The read models as rows in memory: instances, jobs and resource samples."""
 
     instances: dict[UUID, InstanceRow] = field(default_factory=dict)
-    job: JobRow | None = None  # every job's outcome
+    job: JobRow | None = None  # the outcome of every job not in `jobs`
+    jobs: dict[UUID, JobRow] = field(default_factory=dict)
     samples: list[UsageSample] = field(default_factory=list)
     history_points: list[UsagePoint] = field(default_factory=list)
 
@@ -116,6 +134,8 @@ class FakeReadModels:
         return OrderCheck(existing.subdomain if existing else None, owner)
 
     async def wait_for_job(self, job_id: UUID, timeout_s: float) -> JobRow | None:
+        if job_id in self.jobs:
+            return self.jobs[job_id]
         return replace(self.job, id=job_id) if self.job else None
 
     async def logs(
@@ -188,12 +208,15 @@ def an_instance(service_id: int, **changes: Any) -> InstanceRow:
 
 @dataclass
 class Api:
-    """The gateway over fakes, and a WHMCS module, a dashboard and instances calling it."""
+    """The gateway over fakes, and a WHMCS module, a dashboard and instances calling it on
+    seed 000's app (`client`), and mPanel calling on its own app (`panel`)."""
 
     client: TestClient
     broker: FakeBroker
     reads: FakeReadModels
     settings: Settings
+    panel: TestClient
+    billing: FakeBilling
 
     def whmcs(self, method: str, path: str, body: Any = None) -> Response:
         content = json.dumps(body).encode() if body is not None else b""
@@ -235,19 +258,27 @@ def unit_settings(**overrides: Any) -> Settings:
 
 
 def serve(settings: Settings) -> Iterator[Api]:
-    broker, tokens, reads = FakeBroker(), FakeUsedTokens(), FakeReadModels()
+    """Both apps on one gateway over one set of fakes, as `__main__` serves them."""
+    reads = FakeReadModels()
+    billing = FakeBilling(FakeBillingReads(), reads.jobs)
+    broker, tokens = FakeBroker(billing.react), FakeUsedTokens()
+    gateway = bootstrap(
+        settings,
+        used_tokens=tokens,
+        commands=broker,
+        database=tokens,
+        instance_reads=reads,
+        telemetry_reads=reads,
+        fleet_reads=FakeFleet(reads),
+        mpanel=MPanelAdapters(billing.reads, FakeIdempotencyKeys(), render_pdf),
+    )
 
     @asynccontextmanager
     async def wired(settings: Settings) -> AsyncIterator[Gateway]:
-        yield bootstrap(
-            settings,
-            used_tokens=tokens,
-            commands=broker,
-            database=tokens,
-            instance_reads=reads,
-            telemetry_reads=reads,
-            fleet_reads=FakeFleet(reads),
-        )
+        yield gateway
 
-    with TestClient(create_app(settings, wiring=wired)) as client:
-        yield Api(client, broker, reads, settings)
+    with (
+        TestClient(create_app(settings, wiring=wired)) as client,
+        TestClient(create_mpanel_app(settings, wiring=wired)) as panel,
+    ):
+        yield Api(client, broker, reads, settings, panel, billing)

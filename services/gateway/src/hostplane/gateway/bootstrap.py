@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from hostplane.contracts.secrets import SecretBox
 from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.gateway.adapters.admin_views import AdminViews
+from hostplane.gateway.adapters.billing_views import BillingViews
 from hostplane.gateway.adapters.commands import CommandBus
 from hostplane.gateway.adapters.database import Database
+from hostplane.gateway.adapters.invoice_pdf import render_invoice_pdf
+from hostplane.gateway.adapters.probes import TcpProbe
 from hostplane.gateway.adapters.ratelimits import HitCounter, redis_limiter
 from hostplane.gateway.adapters.telemetry_views import TelemetryViews
 from hostplane.gateway.adapters.views import Views
@@ -23,9 +26,25 @@ from hostplane.gateway.application.fleet import Fleet
 from hostplane.gateway.application.health import Health
 from hostplane.gateway.application.instances import Instances
 from hostplane.gateway.application.jobs import Jobs
+from hostplane.gateway.application.mpanel.audit import AuditLog
+from hostplane.gateway.application.mpanel.catalog import Catalog
+from hostplane.gateway.application.mpanel.cloudpods import CloudPods
+from hostplane.gateway.application.mpanel.commands import PanelCommands
+from hostplane.gateway.application.mpanel.customers import Customers
+from hostplane.gateway.application.mpanel.invoices import InvoiceRenderer, Invoices
+from hostplane.gateway.application.mpanel.jobs import ProvisioningJobs
+from hostplane.gateway.application.mpanel.operators import Operators
+from hostplane.gateway.application.mpanel.orders import Orders
+from hostplane.gateway.application.mpanel.payments import Payments, StripeWebhooks
+from hostplane.gateway.application.mpanel.ports import BillingReads
+from hostplane.gateway.application.mpanel.sessions import Sessions
+from hostplane.gateway.application.mpanel.status import SystemStatus
+from hostplane.gateway.application.mpanel.subscriptions import Subscriptions
+from hostplane.gateway.application.mpanel.tenants import Tenants
 from hostplane.gateway.application.ports import (
     CommandPublisher,
     FleetReads,
+    IdempotencyKeys,
     InstanceReads,
     Reachable,
     TelemetryReads,
@@ -43,8 +62,28 @@ USED_TOKEN_SWEEP_S = 60.0
 
 
 @dataclass(frozen=True)
+class MPanel:
+    """The mPanel surface's use cases (seed 002)."""
+
+    sessions: Sessions
+    status: SystemStatus
+    tenants: Tenants
+    operators: Operators
+    customers: Customers
+    catalog: Catalog
+    orders: Orders
+    invoices: Invoices
+    payments: Payments
+    stripe: StripeWebhooks
+    subscriptions: Subscriptions
+    cloudpods: CloudPods
+    jobs: ProvisioningJobs
+    audit: AuditLog
+
+
+@dataclass(frozen=True)
 class Gateway:
-    """What the HTTP entrypoints use: the settings and the use cases."""
+    """What the HTTP entrypoints use: the settings and the use cases of both surfaces."""
 
     settings: Settings
     authentication: Authentication
@@ -54,6 +93,19 @@ class Gateway:
     webhooks: Webhooks
     telemetry: Telemetry
     fleet: Fleet
+    mpanel: MPanel
+
+
+@dataclass(frozen=True)
+class MPanelAdapters:
+    """What only the mPanel surface needs: billing's read models, the Idempotency-Keys, the
+    invoice documents, and what its status asks beyond the database and the broker."""
+
+    billing_reads: BillingReads
+    idempotency_keys: IdempotencyKeys
+    render_invoice: InvoiceRenderer
+    cache: Reachable | None = None
+    proxmox: Reachable | None = None
 
 
 def bootstrap(
@@ -65,20 +117,50 @@ def bootstrap(
     instance_reads: InstanceReads,
     telemetry_reads: TelemetryReads,
     fleet_reads: FleetReads,
+    mpanel: MPanelAdapters,
 ) -> Gateway:
     """The use cases on the given adapters."""
     jobs = Jobs(instance_reads, commands, settings.job_wait_s)
+    box = SecretBox(settings.config_secrets_key)
+    health = Health(database, commands)
     return Gateway(
         settings=settings,
         authentication=Authentication(settings, used_tokens),
-        health=Health(database, commands),
-        instances=Instances(
-            settings, instance_reads, commands, jobs, SecretBox(settings.config_secrets_key)
-        ),
+        health=health,
+        instances=Instances(settings, instance_reads, commands, jobs, box),
         sign_on=SignOn(settings, commands, used_tokens),
         webhooks=Webhooks(commands),
         telemetry=Telemetry(settings, instance_reads, telemetry_reads, commands),
         fleet=Fleet(fleet_reads),
+        mpanel=_mpanel(settings, mpanel, commands, jobs, box, health),
+    )
+
+
+def _mpanel(
+    settings: Settings,
+    adapters: MPanelAdapters,
+    commands: CommandPublisher,
+    jobs: Jobs,
+    box: SecretBox,
+    health: Health,
+) -> MPanel:
+    reads = adapters.billing_reads
+    panel = PanelCommands(jobs, settings.job_wait_s)
+    return MPanel(
+        sessions=Sessions(settings, reads, box),
+        status=SystemStatus(health, adapters.cache, adapters.proxmox),
+        tenants=Tenants(reads, panel, settings.platform_tenant_id),
+        operators=Operators(reads, panel, box),
+        customers=Customers(reads, panel),
+        catalog=Catalog(settings, reads, panel),
+        orders=Orders(reads, panel, adapters.idempotency_keys, settings.idempotency_ttl_s),
+        invoices=Invoices(reads, panel, adapters.render_invoice),
+        payments=Payments(reads, panel),
+        stripe=StripeWebhooks(commands, settings.stripe_webhook_secret),
+        subscriptions=Subscriptions(reads, panel),
+        cloudpods=CloudPods(reads, panel),
+        jobs=ProvisioningJobs(reads, panel),
+        audit=AuditLog(reads),
     )
 
 
@@ -106,6 +188,13 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
         instance_reads=Views(db),
         telemetry_reads=TelemetryViews(db),
         fleet_reads=AdminViews(db, prices),
+        mpanel=MPanelAdapters(
+            billing_reads=BillingViews(db),
+            idempotency_keys=db,
+            render_invoice=render_invoice_pdf,
+            cache=TcpProbe(settings.redis_url) if settings.redis_url else None,
+            proxmox=TcpProbe(settings.proxmox_api_url) if settings.proxmox_api_url else None,
+        ),
     )
     sweeping = asyncio.create_task(_sweep_used_tokens(db), name="sweep-used-tokens")
     try:
@@ -117,7 +206,8 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
 
 
 async def _sweep_used_tokens(db: Database) -> None:
-    """Keep the used-token table small; a failed sweep is tried again next round."""
+    """Keep the used-token and Idempotency-Key tables small; a failed sweep is tried again
+    next round."""
     while True:
         await asyncio.sleep(USED_TOKEN_SWEEP_S)
         try:

@@ -1,11 +1,16 @@
 """Gateway settings, from the environment (seed 001's variable names)."""
 
+from uuid import UUID
+
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
+from hostplane.contracts.identity import tenant_id_for
 from hostplane.messaging.settings import CatalogSettings, InfraSettings
 
 PLACEHOLDERS = {"", "changeme", "change-me"}
+# The development default of STRIPE_WEBHOOK_SECRET: refused anywhere else.
+DEV_STRIPE_WEBHOOK_SECRET = "whsec_development_only"  # noqa: S105 - a known placeholder
 
 
 class Settings(InfraSettings, CatalogSettings):
@@ -43,6 +48,20 @@ class Settings(InfraSettings, CatalogSettings):
     # Shared with provisioning: instance tokens are checked without a lookup.
     instance_token_secret: str = ""
 
+    # mPanel (seed 002): its own listener in the same process; port 0 serves none.
+    mpanel_host: str = "127.0.0.1"
+    mpanel_port: int = 2271
+    mpanel_access_ttl_s: int = 900
+    mpanel_refresh_ttl_s: int = 30 * 24 * 3600
+    # The platform's own tenant: its admins see and create every tenant.
+    default_tenant_name: str = "Hostplane"
+    # Stripe signs its webhooks with this (`whsec_...`).
+    stripe_webhook_secret: str = DEV_STRIPE_WEBHOOK_SECRET
+    # How long an order's Idempotency-Key names the same order.
+    idempotency_ttl_s: int = 24 * 3600
+    # Only asked whether it answers, for mPanel's status; empty: not configured.
+    proxmox_api_url: str = ""
+
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> "Settings":
         for name in (
@@ -55,7 +74,16 @@ class Settings(InfraSettings, CatalogSettings):
                 raise ValueError(f"{name.upper()} must be set")
         if self.environment != "development" and self.jwt_secret in PLACEHOLDERS:
             raise ValueError("JWT_SECRET must be set outside development")
+        if self.environment != "development" and self.stripe_webhook_secret in (
+            PLACEHOLDERS | {DEV_STRIPE_WEBHOOK_SECRET}
+        ):
+            raise ValueError("STRIPE_WEBHOOK_SECRET must be set outside development")
         return self
+
+    @property
+    def platform_tenant_id(self) -> UUID:
+        """The tenant named `DEFAULT_TENANT_NAME`: WHMCS clients' users and platform admins."""
+        return tenant_id_for(self.default_tenant_name)
 
     def instance_url(self, subdomain: str) -> str:
         return f"https://{subdomain}.{self.cloudflare_domain}"

@@ -3,17 +3,22 @@
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
+from uuid import UUID
 from weakref import WeakKeyDictionary
 
 import psycopg
 from psycopg import AsyncConnection
-from psycopg.rows import BaseRowFactory, scalar_row
+from psycopg.rows import BaseRowFactory, class_row, scalar_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from hostplane.gateway.application.ports import IdempotentClaim
+
 # The gateway's own runtime state (no domain state): signatures and one-time tokens already
-# used, so a replay inside their validity window is refused on every replica.
+# used, so a replay inside their validity window is refused on every replica; mPanel's
+# Idempotency-Keys, each naming the resource its first request made.
 # Replicas starting together take turns (concurrent `IF NOT EXISTS` DDL can still collide).
 GATEWAY_DDL = """
 SELECT pg_advisory_xact_lock(hashtext('hostplane:schema:gateway'));
@@ -23,6 +28,13 @@ CREATE TABLE IF NOT EXISTS gateway.used_tokens (
     expires_at timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS used_tokens_expiry ON gateway.used_tokens (expires_at);
+CREATE TABLE IF NOT EXISTS gateway.idempotency_keys (
+    key         text PRIMARY KEY,
+    body_sha256 text NOT NULL,
+    resource_id uuid NOT NULL,
+    expires_at  timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON gateway.idempotency_keys (expires_at);
 """
 
 
@@ -46,6 +58,12 @@ class _IdleCheck:
 
 Claim = tuple[str, int]
 Row = TypeVar("Row")
+
+
+@dataclass(frozen=True)
+class _KeyRow:
+    body_sha256: str
+    resource_id: UUID
 
 
 class Batcher:
@@ -155,8 +173,43 @@ class Database:
             )
             return {str(digest) for digest in await cursor.fetchall()}
 
+    async def claim(
+        self, key: str, body_sha256: str, resource_id: UUID, ttl_s: int
+    ) -> IdempotentClaim:
+        """Record an Idempotency-Key's first use, or read what its first use recorded.
+
+        Of concurrent first uses, one inserts; the others wait for it on the key's unique
+        index, then read its row (in a statement of their own, which sees it committed).
+        """
+        async with (
+            self.pool.connection() as conn,
+            conn.cursor(row_factory=class_row(_KeyRow)) as cursor,
+        ):
+            while True:  # again only if the key expired and was swept between the two
+                await cursor.execute(
+                    "INSERT INTO gateway.idempotency_keys AS k "
+                    "(key, body_sha256, resource_id, expires_at) "
+                    "VALUES (%s, %s, %s, now() + make_interval(secs => %s)) "
+                    "ON CONFLICT (key) DO UPDATE SET body_sha256 = EXCLUDED.body_sha256, "
+                    "resource_id = EXCLUDED.resource_id, expires_at = EXCLUDED.expires_at "
+                    "WHERE k.expires_at < now() RETURNING body_sha256, resource_id",
+                    (key, body_sha256, resource_id, ttl_s),
+                )
+                if row := await cursor.fetchone():
+                    return IdempotentClaim(row.resource_id, row.body_sha256, fresh=True)
+                await cursor.execute(
+                    "SELECT body_sha256, resource_id FROM gateway.idempotency_keys WHERE key = %s",
+                    (key,),
+                )
+                if row := await cursor.fetchone():
+                    return IdempotentClaim(row.resource_id, row.body_sha256, fresh=False)
+
     async def forget_expired(self) -> int:
-        """Drop used tokens past their expiry (they could no longer be replayed anyway)."""
+        """Drop used tokens and Idempotency-Keys past their expiry (a token could no longer
+        be replayed; a key names a new order again)."""
         async with self.pool.connection() as conn:
-            cursor = await conn.execute("DELETE FROM gateway.used_tokens WHERE expires_at < now()")
-            return cursor.rowcount
+            tokens = await conn.execute("DELETE FROM gateway.used_tokens WHERE expires_at < now()")
+            keys = await conn.execute(
+                "DELETE FROM gateway.idempotency_keys WHERE expires_at < now()"
+            )
+            return tokens.rowcount + keys.rowcount

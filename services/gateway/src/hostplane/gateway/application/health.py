@@ -13,16 +13,32 @@ def _state(ok: bool) -> str:
 
 
 @dataclass(frozen=True)
+class Reachability:
+    database: bool
+    broker: bool
+
+
+@dataclass(frozen=True)
 class Health:
     database: Reachable
     broker: Reachable
     started: float = field(default_factory=time.monotonic)
 
+    @property
+    def uptime(self) -> float:
+        """Seconds since the gateway started."""
+        return time.monotonic() - self.started
+
+    async def reachability(self) -> Reachability:
+        """Both are asked for real, at once."""
+        db_ok, broker_ok = await asyncio.gather(self.database.reachable(), self.broker.reachable())
+        return Reachability(db_ok, broker_ok)
+
     async def check(self) -> float:
         """Both are asked for real; returns the uptime in seconds, or refuses naming who is
         down."""
-        db_ok, broker_ok = await asyncio.gather(self.database.reachable(), self.broker.reachable())
-        if not (db_ok and broker_ok):
-            details = {"db": _state(db_ok), "broker": _state(broker_ok)}
+        reached = await self.reachability()
+        if not (reached.database and reached.broker):
+            details = {"db": _state(reached.database), "broker": _state(reached.broker)}
             raise Unavailable("Dependencies unreachable", details)
-        return time.monotonic() - self.started
+        return self.uptime

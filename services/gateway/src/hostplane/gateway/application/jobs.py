@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from hostplane.contracts.openclaw.errors import ErrorCode
-from hostplane.contracts.topics import PROVISIONING_COMMANDS
+from hostplane.contracts.topics import PROVISIONING_COMMANDS, Topic
 from hostplane.gateway.application.ports import CommandPublisher, InstanceReads
 from hostplane.gateway.application.readmodels import JobRow
 from hostplane.gateway.domain.errors import InvalidState, JobFailed
@@ -30,12 +30,20 @@ class Jobs:
 
     async def run(self, instance_id: UUID, command: BaseModel) -> JobRow:
         """Send a provisioning command and wait for its job; its failure is the answer."""
-        job_id = await self.commands.send(PROVISIONING_COMMANDS, instance_id, command)
+        job = await self.outcome(PROVISIONING_COMMANDS, instance_id, command)
+        if job.status == "failed":
+            raise _failure(job)
+        return job
+
+    async def outcome(
+        self, topic: Topic, key: UUID, command: BaseModel, command_id: UUID | None = None
+    ) -> JobRow:
+        """Send a command and wait for its job to finish, succeeded or failed; JobPending
+        past the wait."""
+        job_id = await self.commands.send(topic, key, command, command_id=command_id)
         job = await self.reads.wait_for_job(job_id, self.wait_s)
         if job is None or not job.finished:
             raise JobPending(job_id, "running" if job else "queued")
-        if job.status == "failed":
-            raise _failure(job)
         return job
 
 

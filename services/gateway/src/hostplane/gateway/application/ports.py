@@ -1,5 +1,6 @@
 """What the use cases need from the outside world; adapters (and test fakes) provide it."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 from uuid import UUID
@@ -55,6 +56,25 @@ class CommandPublisher(Reachable, Protocol):
 
     async def publish(self, event: OutgoingEvent) -> None:
         """Publish an event the gateway itself observed."""
+        ...
+
+
+@dataclass(frozen=True)
+class IdempotentClaim:
+    """What an Idempotency-Key names: the resource and the digest of the body that first
+    used it; `fresh` when this request is that first use."""
+
+    resource_id: UUID
+    body_sha256: str
+    fresh: bool
+
+
+class IdempotencyKeys(Protocol):
+    async def claim(
+        self, key: str, body_sha256: str, resource_id: UUID, ttl_s: int
+    ) -> IdempotentClaim:
+        """Record the key's first use (atomically: of concurrent claims, one is fresh), or
+        answer what its first use recorded while that has not expired."""
         ...
 
 

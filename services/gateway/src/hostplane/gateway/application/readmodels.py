@@ -64,6 +64,9 @@ class JobRow:
     at: str | None
     met_status: str | None
     restart_required: bool
+    # A payment session's job: the Checkout session billing opened.
+    session_id: str | None = None
+    checkout_url: str | None = None
 
     @property
     def finished(self) -> bool:

@@ -10,10 +10,10 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from hostplane.contracts.commands import provisioning as commands
+from hostplane.contracts.commands.billing import RegisterUser
 from hostplane.contracts.identity import user_id_for
 from hostplane.contracts.openclaw.sso import SsoPayload, SsoRequest
-from hostplane.contracts.topics import PROVISIONING_COMMANDS
+from hostplane.contracts.topics import BILLING_COMMANDS
 from hostplane.gateway.application.ports import CommandPublisher, UsedTokens
 from hostplane.gateway.domain.errors import Unauthorized
 from hostplane.gateway.domain.signatures import link_token, read_link, verify_sso
@@ -35,15 +35,19 @@ class SignOn:
     used: UsedTokens
 
     async def sign_in(self, request: SsoRequest) -> Session:
-        """Sign a WHMCS client in; its user is created on first sight."""
+        """Sign a WHMCS client in; its user is created on first sight (by billing)."""
         settings, now = self.settings, time.time()
         verify_sso(request, settings.whmcs_hmac_secret, settings.sso_window_s, now)
         user_id = user_id_for(request.client_id)
+        # Users are billing's: a WHMCS client's user belongs to the platform's own tenant.
         await self.commands.send(
-            PROVISIONING_COMMANDS,
+            BILLING_COMMANDS,
             user_id,
-            commands.RegisterUser(
-                user_id=user_id, whmcs_client_id=request.client_id, email=request.email
+            RegisterUser(
+                tenant_id=settings.platform_tenant_id,
+                user_id=user_id,
+                whmcs_client_id=request.client_id,
+                email=request.email,
             ),
         )
         payload = SsoPayload(

@@ -30,15 +30,25 @@ UNOBSERVED = ("/api/health",)
 ROUTERS = [r.router for r in (health, instances, config, telemetry, admin, sso, webhooks)]
 
 Wiring = Callable[[Settings], AbstractAsyncContextManager[Gateway]]
+# Makes FastAPI's OpenAPI document exact for a surface's routes.
+Document = Callable[[dict[str, Any], Sequence[APIRoute], Settings], dict[str, Any]]
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 class GatewayApi(FastAPI):
     """FastAPI serving the API's routers, with an OpenAPI document that says exactly what
     each route answers."""
 
-    def __init__(self, settings: Settings, routers: Sequence[APIRouter], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        routers: Sequence[APIRouter],
+        document: Document = openapi.exact,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.settings = settings
+        self.document = document
         self.api_routes: list[APIRoute] = []
         for router in routers:
             self.include_router(router)
@@ -47,17 +57,12 @@ class GatewayApi(FastAPI):
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
             document = super().openapi()
-            self.openapi_schema = openapi.exact(document, self.api_routes, self.settings)
+            self.openapi_schema = self.document(document, self.api_routes, self.settings)
         return self.openapi_schema
 
 
-def create_app(
-    settings: Settings | None = None,
-    wiring: Wiring = bootstrap.running,
-    counter: HitCounter | None = None,
-) -> FastAPI:
-    """Build the app; `wiring` connects the use cases to their adapters in its lifespan."""
-    settings = settings or Settings()
+def wired(settings: Settings, wiring: Wiring) -> Lifespan:
+    """A lifespan serving the use cases `wiring` connects to their adapters."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -68,13 +73,23 @@ def create_app(
             gc.freeze()
             yield
 
+    return lifespan
+
+
+def create_app(
+    settings: Settings | None = None,
+    wiring: Wiring = bootstrap.running,
+    counter: HitCounter | None = None,
+) -> FastAPI:
+    """Build the app; `wiring` connects the use cases to their adapters in its lifespan."""
+    settings = settings or Settings()
     app = GatewayApi(
         settings,
         ROUTERS,
         title="Hostplane API",
         version=settings.version,
         description="Control plane for a VPS hosting business (OpenClaw contract, seed 000).",
-        lifespan=lifespan,
+        lifespan=wired(settings, wiring),
         telemetry=request_telemetry(settings.otel_traces_exporter != "none", UNOBSERVED),
     )
     errors.install(app)

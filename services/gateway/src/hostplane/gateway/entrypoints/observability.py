@@ -39,9 +39,11 @@ def request_telemetry(traced: bool, excluded: tuple[str, ...]) -> TelemetryConfi
 class RequestMetrics:
     """Counts and times requests by the route that served them."""
 
-    def __init__(self, app: ASGIApp, excluded: tuple[str, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, excluded: tuple[str, ...] = (), surface: str = "") -> None:
         self._app = app
         self._excluded = excluded
+        # Both surfaces serve `/api/...` templates: another surface's are labelled by name.
+        self._surface = f"{surface}:" if surface else ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self._excluded:
@@ -54,7 +56,7 @@ class RequestMetrics:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                DURATION.labels(scope["method"], _handler(scope)).observe(
+                DURATION.labels(scope["method"], self._handler(scope)).observe(
                     time.perf_counter() - started
                 )
             await send(message)
@@ -62,7 +64,10 @@ class RequestMetrics:
         try:
             await self._app(scope, receive, observed)
         finally:
-            REQUESTS.labels(scope["method"], _handler(scope), str(status)).inc()
+            REQUESTS.labels(scope["method"], self._handler(scope), str(status)).inc()
+
+    def _handler(self, scope: Scope) -> str:
+        return self._surface + _handler(scope)
 
 
 def _handler(scope: Scope) -> str:

@@ -132,7 +132,7 @@ def exact(
     for route in routes:
         if not route.include_in_schema:
             continue
-        calls = list(dict.fromkeys(_calls(route.dependant)))
+        calls = list(dict.fromkeys(dependency_calls(route.dependant)))
         for method in route.methods or ():
             operation = document["paths"][route.path_format][method.lower()]
             _answers(operation, calls, route.path_format)
@@ -140,7 +140,7 @@ def exact(
     components = document.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
     for body in _request_bodies(document):
-        _deliverable_emails(body)
+        deliverable_emails(body)
         for name, nested in body.pop("$defs", {}).items():
             schemas.setdefault(name, nested)
     for unused in ("HTTPValidationError", "ValidationError"):
@@ -157,23 +157,23 @@ def _request_bodies(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 yield content["schema"]
 
 
-def _deliverable_emails(schema: Any) -> None:
+def deliverable_emails(schema: Any) -> None:
     if isinstance(schema, dict):
         if schema.get("format") == "email":
             schema["pattern"] = DELIVERABLE_EMAIL
         for value in schema.values():
-            _deliverable_emails(value)
+            deliverable_emails(value)
     elif isinstance(schema, list):
         for value in schema:
-            _deliverable_emails(value)
+            deliverable_emails(value)
 
 
-def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+def dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
     """Every dependency a route depends on, however deep."""
     for dependency in dependant.dependencies:
         if dependency.call is not None:
             yield dependency.call
-        yield from _calls(dependency)
+        yield from dependency_calls(dependency)
 
 
 def _answers(operation: dict[str, Any], calls: list[Callable[..., Any]], path: str) -> None:

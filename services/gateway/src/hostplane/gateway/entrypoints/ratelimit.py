@@ -8,9 +8,11 @@ business (Redis, shared by every replica, or this process's memory).
 import hashlib
 import math
 import time
+from collections.abc import Callable
 
 from limits import parse
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hostplane.contracts.openclaw.errors import ErrorCode
@@ -26,11 +28,42 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
-class RateLimits:
-    """Which limits a request counts against, and what it is answered."""
+# Whom a bearer token names, if its signature is good: its user's bucket.
+Subject = Callable[[str], str | None]
+# The 429 answer, carrying the limit's headers.
+Refuse = Callable[[dict[str, str]], Response]
 
-    def __init__(self, settings: Settings, counter: HitCounter) -> None:
-        self._jwt_secret = settings.jwt_secret
+
+def dashboard_subject(jwt_secret: str) -> Subject:
+    """The subject of a seed 000 dashboard token."""
+
+    def subject(token: str) -> str | None:
+        claims = verified_claims(jwt_secret, token)
+        return str(claims["sub"]) if claims else None
+
+    return subject
+
+
+def rate_limited(headers: dict[str, str]) -> Response:
+    """Seed 000's 429."""
+    return respond(429, ErrorCode.RATE_LIMITED, "Too many requests", headers=headers)
+
+
+class RateLimits:
+    """Which limits a request counts against, and what it is answered.
+
+    `prefix` keeps one surface's counts apart from another's (mPanel's from OpenClaw's).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        counter: HitCounter,
+        subject: Subject | None = None,
+        prefix: str = "",
+    ) -> None:
+        self._subject = subject or dashboard_subject(settings.jwt_secret)
+        self._prefix = prefix
         self._counter = counter
         self._per_key = parse(settings.rate_limit_api_key)
         self._per_user = parse(settings.rate_limit_user)
@@ -40,18 +73,18 @@ class RateLimits:
         """Every limit this request counts against."""
         client = scope.get("client")
         headers = Headers(scope=scope)
-        buckets = [Bucket(self._per_ip, f"ip:{client[0] if client else 'unknown'}")]
+        prefix = self._prefix
+        buckets = [Bucket(self._per_ip, f"{prefix}ip:{client[0] if client else 'unknown'}")]
         if api_key := headers.get("x-api-key"):
-            buckets.append(Bucket(self._per_key, f"key:{_digest(api_key)}"))
+            buckets.append(Bucket(self._per_key, f"{prefix}key:{_digest(api_key)}"))
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token:
-            buckets.append(Bucket(self._per_user, f"user:{self._user(token)}"))
+            buckets.append(Bucket(self._per_user, f"{prefix}user:{self._user(token)}"))
         return buckets
 
     def _user(self, token: str) -> str:
         # Only a verified subject names a user's bucket, so nobody can drain someone else's.
-        claims = verified_claims(self._jwt_secret, token)
-        return str(claims["sub"]) if claims else "anonymous:" + _digest(token)
+        return self._subject(token) or "anonymous:" + _digest(token)
 
     async def check(self, scope: Scope) -> tuple[bool, dict[str, str]]:
         """Count the request; whether it is allowed, and the headers to answer with."""
@@ -72,9 +105,10 @@ class RateLimits:
 class RateLimitMiddleware:
     """Pure ASGI: counts each request, answers 429 over a limit, stamps the headers."""
 
-    def __init__(self, app: ASGIApp, limits: RateLimits) -> None:
+    def __init__(self, app: ASGIApp, limits: RateLimits, refuse: Refuse = rate_limited) -> None:
         self._app = app
         self._limits = limits
+        self._refuse = refuse
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(UNLIMITED_PATHS):
@@ -82,8 +116,7 @@ class RateLimitMiddleware:
             return
         allowed, headers = await self._limits.check(scope)
         if not allowed:
-            refusal = respond(429, ErrorCode.RATE_LIMITED, "Too many requests", headers=headers)
-            await refusal(scope, receive, send)
+            await self._refuse(headers)(scope, receive, send)
             return
 
         async def stamped(message: Message) -> None:
