@@ -46,6 +46,7 @@ from services.gateway.tests.mpanel_fakes import (
     FakeBilling,
     FakeBillingReads,
     FakeIdempotencyKeys,
+    operator_token,
     render_pdf,
 )
 
@@ -236,6 +237,21 @@ class Api:
         token = jwt.encode(payload, JWT_SECRET, algorithm="HS256")
         auth = {"Authorization": f"Bearer {token}"}
         response: Response = self.client.request(method, path, headers=auth)
+        return response
+
+    def operator(
+        self,
+        method: str,
+        path: str,
+        tenant_id: UUID,
+        roles: tuple[str, ...] = ("admin",),
+        user_id: UUID | None = None,
+        **kwargs: Any,
+    ) -> Response:
+        """A call on mPanel's app by a signed-in operator of `tenant_id` with `roles`."""
+        token = operator_token(JWT_SECRET, tenant_id, list(roles), user_id)
+        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+        response: Response = self.panel.request(method, path, headers=headers, **kwargs)
         return response
 
     def instance(self, method: str, instance_id: UUID, path: str, body: Any) -> Response:

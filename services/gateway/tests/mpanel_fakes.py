@@ -25,7 +25,7 @@ from hostplane.contracts.commands import billing as bc
 from hostplane.contracts.commands import provisioning as pc
 from hostplane.contracts.identity import cloudpod_instance_id, operator_id_for
 from hostplane.contracts.secrets import SecretBox
-from hostplane.contracts.topics import Topic
+from hostplane.contracts.topics import PROVISIONING_COMMANDS, Topic
 from hostplane.gateway.application.mpanel.readmodels import (
     AuditRow,
     CloudPodRow,
@@ -286,13 +286,27 @@ class FakeBilling:
     refusals: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def react(self, topic: Topic, command: BaseModel, job_id: UUID) -> None:
-        refused = self.refusals.get(type(command).__name__)
+        name = type(command).__name__
+        refused = self.refusals.get(name)
         handler = HANDLERS.get(type(command))
         if refused:
             outcome = Outcome(*refused)
         else:
             outcome = handler(self.reads.rows, command) if handler else SUCCEEDED
-        self.jobs[job_id] = outcome.job(job_id)
+        job = self.jobs[job_id] = outcome.job(job_id)
+        pod = self.reads.rows.cloudpods.get(getattr(command, "instance_id", job_id))
+        if topic == PROVISIONING_COMMANDS and pod is not None:
+            self.reads.rows.jobs[job_id] = ProvisioningJobRow(
+                job_id,
+                pod.tenant_id,
+                name,
+                job.status,
+                pod.id,
+                job.error_code,
+                job.error_message,
+                NOW,
+                NOW,
+            )
 
 
 def _customer_created(rows: BillingRows, c: bc.CreateCustomer) -> Outcome:
