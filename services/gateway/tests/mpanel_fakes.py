@@ -309,6 +309,15 @@ class FakeBilling:
             )
 
 
+def _operator_created(rows: BillingRows, c: bc.CreateUser) -> Outcome:
+    if c.tenant_id not in rows.tenants:
+        return Outcome("NOT_FOUND", f"tenant {c.tenant_id} does not exist")
+    rows.operators[c.user_id] = OperatorRow(
+        c.user_id, c.tenant_id, c.name, str(c.email), list(c.roles), c.status, None, NOW
+    )
+    return SUCCEEDED
+
+
 def _customer_created(rows: BillingRows, c: bc.CreateCustomer) -> Outcome:
     rows.customers[c.customer_id] = CustomerRow(
         c.customer_id,
@@ -448,6 +457,7 @@ def _lifecycle(status: str) -> Callable[[BillingRows, Any], Outcome]:
 
 
 HANDLERS: dict[type[BaseModel], Callable[[BillingRows, Any], Outcome]] = {
+    bc.CreateUser: _operator_created,
     bc.CreateCustomer: _customer_created,
     bc.CreateProduct: _product_created,
     bc.CreateCoupon: _coupon_created,

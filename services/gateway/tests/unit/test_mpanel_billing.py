@@ -290,7 +290,9 @@ def test_tenants_are_the_platforms_admins_to_see_and_create(api: Api) -> None:
 
 
 def test_an_operators_password_travels_sealed_and_is_never_answered(api: Api) -> None:
-    tenant_id = uuid4()
+    tenant = a_tenant("Acme")
+    api.billing.reads.rows.tenants[tenant.id] = tenant
+    tenant_id = tenant.id
     body = {
         "name": "Ops",
         "email": "ops@example.com",
@@ -303,6 +305,8 @@ def test_an_operators_password_travels_sealed_and_is_never_answered(api: Api) ->
     assert "s3cret-enough" not in command.model_dump_json()
     assert SecretBox(api.settings.config_secrets_key).open(command.password) == "s3cret-enough"
     assert command.user_id == operator_id_for("ops@example.com")
+    assert response.status_code == 201
+    assert response.json()["roles"] == ["support"]
     assert "password" not in response.text
     short = api.operator("POST", "/api/users", tenant_id, json={**body, "password": "short"})
     assert short.status_code == 400
@@ -371,3 +375,23 @@ def test_lists_answer_their_page(api: Api) -> None:
     page = api.operator("GET", "/api/customers?page=2&pageSize=2", tenant_id).json()
     assert (page["total"], page["page"], page["pageSize"], len(page["items"])) == (3, 2, 2, 1)
     assert json.dumps(page["items"][0]["createdAt"]).endswith('Z"')
+
+
+def test_the_platforms_admins_create_another_tenants_operators(api: Api) -> None:
+    brand = a_tenant("Brand")
+    api.billing.reads.rows.tenants[brand.id] = brand
+    body = {
+        "name": "Brand ops",
+        "email": "ops@brand.example.com",
+        "password": "another-long-password",
+        "roles": ["admin"],
+        "tenantId": str(brand.id),
+    }
+    platform = api.settings.platform_tenant_id
+    created = api.operator("POST", "/api/users", platform, json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["tenantId"] == str(brand.id)
+    refused = api.operator("POST", "/api/users", uuid4(), json=body)
+    assert refused.status_code == 403
+    unknown = api.operator("POST", "/api/users", platform, json={**body, "tenantId": str(uuid4())})
+    assert unknown.status_code == 404

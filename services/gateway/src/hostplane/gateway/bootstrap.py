@@ -150,7 +150,7 @@ def _mpanel(
         sessions=Sessions(settings, reads, box),
         status=SystemStatus(health, adapters.cache, adapters.proxmox),
         tenants=Tenants(reads, panel, settings.platform_tenant_id),
-        operators=Operators(reads, panel, box),
+        operators=Operators(reads, panel, box, settings.platform_tenant_id),
         customers=Customers(reads, panel),
         catalog=Catalog(settings, reads, panel),
         orders=Orders(reads, panel, adapters.idempotency_keys, settings.idempotency_ttl_s),

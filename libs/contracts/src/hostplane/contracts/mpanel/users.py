@@ -33,6 +33,8 @@ class UserCreate(Request):
     password: Password
     roles: Roles = [Role.VIEWER]
     status: UserStatus = "active"
+    # Another tenant's operator: only the platform's admins name one (default: their own).
+    tenant_id: UUID | None = None
 
 
 class UserUpdate(Request):

@@ -11,7 +11,7 @@ from hostplane.contracts.secrets import SecretBox
 from hostplane.gateway.application.mpanel.commands import PanelCommands
 from hostplane.gateway.application.mpanel.ports import BillingReads
 from hostplane.gateway.application.mpanel.readmodels import OperatorRow, Page
-from hostplane.gateway.domain.errors import NotFound
+from hostplane.gateway.domain.errors import Forbidden, NotFound
 from hostplane.gateway.domain.mpanel.access import Operator
 
 
@@ -30,6 +30,7 @@ class Operators:
     reads: BillingReads
     commands: PanelCommands
     box: SecretBox
+    platform_tenant_id: UUID
 
     async def list(self, operator: Operator, page: int, page_size: int) -> Page[OperatorRow]:
         """The tenant's operators."""
@@ -43,10 +44,12 @@ class Operators:
         return row
 
     async def create(self, operator: Operator, request: UserCreate) -> OperatorRow:
-        """A new operator of the tenant, its id from its email."""
+        """A new operator of the tenant (the platform's admins: of any tenant), its id from
+        its email."""
+        tenant_id = await self._tenant_for(operator, request.tenant_id)
         user_id = operator_id_for(str(request.email))
         command = CreateUser(
-            tenant_id=operator.tenant_id,
+            tenant_id=tenant_id,
             actor_id=operator.user_id,
             user_id=user_id,
             name=request.name,
@@ -56,9 +59,18 @@ class Operators:
             password=self.box.seal(request.password.get_secret_value()),
         )
         job = await self.commands.billing(command)
-        return await self.commands.shown(
-            job.id, lambda: self.reads.operator(operator.tenant_id, user_id)
-        )
+        return await self.commands.shown(job.id, lambda: self.reads.operator(tenant_id, user_id))
+
+    async def _tenant_for(self, operator: Operator, wanted: UUID | None) -> UUID:
+        """The tenant a new operator joins: the creator's own, or, for the platform's
+        admins, any existing one."""
+        if wanted is None or wanted == operator.tenant_id:
+            return operator.tenant_id
+        if operator.tenant_id != self.platform_tenant_id:
+            raise Forbidden("Only the platform's admins create another tenant's operators")
+        if await self.reads.tenant(wanted) is None:
+            raise NotFound("Tenant not found", {"tenantId": str(wanted)})
+        return wanted
 
     async def update(self, operator: Operator, user_id: UUID, request: UserUpdate) -> OperatorRow:
         """Change the fields given (a new password too)."""

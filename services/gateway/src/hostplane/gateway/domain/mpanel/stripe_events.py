@@ -20,17 +20,17 @@ SIGNATURE_TOLERANCE_S = 300
 
 
 def verified_event(body: bytes, signature: str | None, secret: str) -> StripeEvent | None:
-    """The event, if Stripe signed this body within the tolerance; INVALID_SIGNATURE when
+    """The event, if Stripe signed this body within the tolerance; VALIDATION_ERROR when
     the signature is missing, bad or stale. None for a signed event of a shape we do not
     read (answered 200, so Stripe does not deliver it again)."""
     if not signature:
-        raise Invalid("Missing Stripe-Signature header", code="INVALID_SIGNATURE")
+        raise Invalid("Missing Stripe-Signature header", {"Stripe-Signature": "missing"})
     try:
         stripe.Webhook.construct_event(body, signature, secret, tolerance=SIGNATURE_TOLERANCE_S)
     except stripe.SignatureVerificationError as error:
-        raise Invalid("Invalid Stripe signature", code="INVALID_SIGNATURE") from error
+        raise Invalid("Invalid Stripe signature", {"Stripe-Signature": "invalid"}) from error
     except ValueError as error:  # a signed body that is not JSON
-        raise Invalid("The event is not JSON", code="VALIDATION_ERROR") from error
+        raise Invalid("The event is not JSON") from error
     try:
         return StripeEvent.model_validate_json(body)
     except ValidationError:
