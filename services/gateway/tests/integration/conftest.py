@@ -1,0 +1,5 @@
+"""The gateway's adapters against the real PostgreSQL (see `tests.conftest.infra`)."""
+
+from tests.conftest import infra
+
+__all__ = ["infra"]
