@@ -85,3 +85,10 @@ def test_every_reference_in_the_document_resolves(api: Api) -> None:
         for part in ref.removeprefix("#/").split("/"):
             target = target[part]
         assert isinstance(target, dict), ref
+
+
+def test_plans_and_regions_are_documented_as_the_configured_catalog(api: Api) -> None:
+    schemas = api.panel.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["Plan"]["enum"] == ["starter", "professional", "enterprise"]
+    assert "jp-tokyo" not in schemas["Region"]["enum"]
+    assert "eu-frankfurt" in schemas["Region"]["enum"]

@@ -1,12 +1,21 @@
 """What every mPanel body shares: camelCase names, money as JSON numbers, times in UTC, lists
 with their totals, the error body, and the answer of a job that outlived the wait."""
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 from pydantic.alias_generators import to_camel
 
 from hostplane.contracts.vps import iso
@@ -54,7 +63,15 @@ Money = Annotated[
 AmountIn = Annotated[
     Decimal,
     Field(ge=0, le=1_000_000_000, allow_inf_nan=False),
-    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1_000_000_000}),
+    WithJsonSchema(
+        {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1_000_000_000,
+            "description": "No more decimals than the currency has: 2, none for JPY, KRW, "
+            "VND, CLP and ISK, 3 for BHD, KWD and JOD",
+        }
+    ),
 ]
 # ISO 8601 in UTC with a `Z`.
 Timestamp = Annotated[
@@ -63,6 +80,18 @@ Timestamp = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _iso_8601(value: object) -> object:
+    # As documented (`date-time`): not the unix seconds pydantic would also take.
+    if (isinstance(value, str) and ISO_8601.match(value)) or isinstance(value, datetime):
+        return value
+    raise ValueError("an ISO 8601 date and time with its offset, e.g. 2026-01-01T00:00:00Z")
+
+
+# A time a request carries: ISO 8601 with its offset.
+TimeIn = Annotated[AwareDatetime, BeforeValidator(_iso_8601)]
 
 
 class ErrorDetail(Body):

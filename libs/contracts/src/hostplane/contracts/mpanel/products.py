@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Annotated, Literal, Self
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, WithJsonSchema, model_validator
 
 from hostplane.contracts.billing import BillingCycle, CouponKind, ProductType
 from hostplane.contracts.catalog import Plan, Region
@@ -16,6 +16,7 @@ from hostplane.contracts.mpanel.common import (
     ListResponse,
     Money,
     Request,
+    TimeIn,
     Timestamp,
 )
 
@@ -54,30 +55,43 @@ class Specs(Request):
 
 
 Cycles = Annotated[list[CyclePrice], Field(min_length=1, max_length=12)]
+POSITIVE_AMOUNT = {
+    "type": "number",
+    "exclusiveMinimum": 0,
+    "maximum": 1_000_000_000,
+    "description": "No more decimals than the currency has",
+}
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 ProductStatus = Literal["active", "inactive"]
 
 
-class ProductCreate(Request):
-    """A `cloudpod` names the plan and region its servers get; no other type does."""
-
+class _ProductCreate(Request):
     name: Name
-    product_type: ProductType = Field(alias="type")
     sku: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
     billing_cycles: Cycles
     specs: Specs = Field(default=Specs(), alias="metadata")
     status: ProductStatus = "active"
-    plan: Plan | None = None
-    region: Region | None = None
 
-    @model_validator(mode="after")
-    def _placement(self) -> Self:
-        placed = self.plan is not None, self.region is not None
-        if self.product_type == ProductType.CLOUDPOD and not all(placed):
-            raise ValueError("a cloudpod product needs a plan and a region")
-        if self.product_type != ProductType.CLOUDPOD and any(placed):
-            raise ValueError("only a cloudpod product has a plan and a region")
-        return self
+
+class CloudPodProductCreate(_ProductCreate):
+    """A `cloudpod`: its servers get this plan, in this region."""
+
+    product_type: Literal[ProductType.CLOUDPOD] = Field(alias="type")
+    plan: Plan
+    region: Region
+
+
+class OtherProductCreate(_ProductCreate):
+    """A domain, email, backup or add-on product: no servers, so no plan or region."""
+
+    product_type: Literal[
+        ProductType.DOMAIN, ProductType.EMAIL, ProductType.BACKUP, ProductType.ADDON
+    ] = Field(alias="type")
+
+
+ProductCreate = Annotated[
+    CloudPodProductCreate | OtherProductCreate, Field(discriminator="product_type")
+]
 
 
 class ProductUpdate(Request):
@@ -121,41 +135,47 @@ class ProductList(ListResponse[Product]):
     pass
 
 
-class CouponCreate(Request):
-    """A `percent` coupon's value is a whole percentage (1-100); a `fixed` one's a decimal
-    amount of its currency."""
-
+class _CouponCreate(Request):
     code: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-    kind: CouponKind = Field(alias="type")
-    value: AmountIn
-    currency: Currency | None = None
-    expires_at: AwareDatetime | None = None
+    expires_at: TimeIn | None = None
     max_uses: Annotated[int, Field(ge=1, le=1_000_000_000)] | None = None
 
+
+class PercentCouponCreate(_CouponCreate):
+    """A whole percentage off."""
+
+    kind: Literal[CouponKind.PERCENT] = Field(alias="type")
+    value: Annotated[int, Field(ge=1, le=100)]
+
+    @property
+    def currency(self) -> None:
+        return None
+
+    @property
+    def minor(self) -> int:
+        """The value as billing keeps it."""
+        return self.value
+
+
+class FixedCouponCreate(_CouponCreate):
+    """An amount of one currency off (no more decimals than the currency has)."""
+
+    kind: Literal[CouponKind.FIXED] = Field(alias="type")
+    value: Annotated[AmountIn, Field(gt=0), WithJsonSchema(POSITIVE_AMOUNT)]
+    currency: Currency
+
     @model_validator(mode="after")
-    def _value(self) -> Self:
-        _coupon_value(self)
+    def _expressible(self) -> Self:
+        _minor_units(self.value, self.currency)
         return self
 
     @property
     def minor(self) -> int:
-        """The value as billing keeps it: a percentage, or minor units of the currency."""
-        return _coupon_value(self)
+        """The value as billing keeps it: minor units of the currency."""
+        return _minor_units(self.value, self.currency)
 
 
-def _coupon_value(coupon: CouponCreate) -> int:
-    if coupon.kind == CouponKind.PERCENT:
-        if coupon.currency is not None:
-            raise ValueError("a percent coupon has no currency")
-        if coupon.value != coupon.value.to_integral_value() or not 1 <= coupon.value <= 100:
-            raise ValueError("a percent coupon's value is a whole number from 1 to 100")
-        return int(coupon.value)
-    if coupon.currency is None:
-        raise ValueError("a fixed coupon needs a currency")
-    minor = _minor_units(coupon.value, coupon.currency)
-    if minor <= 0:
-        raise ValueError("a fixed coupon's value is more than nothing")
-    return minor
+CouponCreate = Annotated[PercentCouponCreate | FixedCouponCreate, Field(discriminator="kind")]
 
 
 class Coupon(Body):

@@ -13,6 +13,7 @@ from hostplane.contracts.commands.billing import (
     UpdateProduct,
 )
 from hostplane.contracts.mpanel.products import (
+    CloudPodProductCreate,
     CouponCreate,
     CyclePrice,
     ProductCreate,
@@ -84,7 +85,7 @@ class Catalog:
         """A new product; a CloudPod's plan and region must be on sale."""
         product_id = uuid4()
         placement = None
-        if request.plan is not None and request.region is not None:
+        if isinstance(request, CloudPodProductCreate):
             placement = self._placement(request.plan, request.region)
         command = CreateProduct(
             tenant_id=operator.tenant_id,

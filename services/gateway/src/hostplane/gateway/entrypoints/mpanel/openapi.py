@@ -8,6 +8,9 @@ As for seed 000 (see `entrypoints.openapi`), derived from what each route depend
 - a route that reads its body whole answers 413 past the size limit;
 - every route but the unlimited ones answers 429 with `Retry-After`;
 - every route answers 503 with `Retry-After` while the database or the broker is down.
+
+A product's plan and region are documented as the configured catalog (a plan or region not
+sold is refused, so it is outside the document), as seed 000's document does.
 """
 
 from collections.abc import Callable, Sequence
@@ -91,6 +94,9 @@ def exact(
     schemas.update(error.pop("$defs", {}))
     schemas["ErrorResponse"] = error
     deliverable_emails(schemas)
+    for name, sold in (("Plan", settings.plans), ("Region", settings.regions)):
+        if name in schemas:
+            schemas[name]["enum"] = [item.value for item in sold]
     components["securitySchemes"] = SECURITY_SCHEMES
     return document
 

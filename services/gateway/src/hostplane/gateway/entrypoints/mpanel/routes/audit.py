@@ -4,9 +4,9 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from hostplane.contracts.mpanel.audit import AuditList
+from hostplane.contracts.mpanel.common import TimeIn
 from hostplane.gateway.application.mpanel.audit import AuditFilter
 from hostplane.gateway.domain.mpanel.access import Operator, Permission
 from hostplane.gateway.entrypoints.mpanel import presenters
@@ -16,6 +16,7 @@ router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 Auditor = Annotated[Operator, allowed(Permission.AUDIT_READ)]
 NAME = r"^[\x21-\x7e]+$"  # printable, no spaces: an event type, a resource's type or id
+Since = Annotated[TimeIn | None, Query()]
 
 
 @router.get("", response_model=AuditList)
@@ -30,7 +31,7 @@ async def list_audit(
     resource_id: Annotated[
         str | None, Query(alias="resourceId", max_length=200, pattern=NAME)
     ] = None,
-    since: AwareDatetime | None = None,
+    since: Since = None,
     page: PageNo = 1,
     page_size: PageSize = 20,
 ) -> AuditList:

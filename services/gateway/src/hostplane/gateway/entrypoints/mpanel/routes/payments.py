@@ -14,9 +14,10 @@ router = APIRouter(prefix="/api/payments", tags=["payments"])
 
 Payer = Annotated[Operator, allowed(Permission.PAYMENTS_WRITE)]
 StripeSignature = Annotated[
-    str | None,
+    str,
     Header(
         alias="Stripe-Signature",
+        min_length=1,
         max_length=4096,
         description="`t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<body>'>`, by Stripe",
     ),
@@ -46,9 +47,7 @@ async def create_session(
     responses={200: {"description": "Received (an empty body)"}},
     openapi_extra=STRIPE_EVENT,
 )
-async def stripe_webhook(
-    body: RawBody, mpanel: MPanelDep, signature: StripeSignature = None
-) -> Response:
+async def stripe_webhook(body: RawBody, mpanel: MPanelDep, signature: StripeSignature) -> Response:
     """Stripe's webhook: a signed event about an invoice's payment goes to billing; the
     answer comes at once (a bad or stale signature is 400)."""
     await mpanel.stripe.receive(body, signature)
