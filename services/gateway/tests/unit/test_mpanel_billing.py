@@ -2,6 +2,7 @@
 contract writes it, and refusals answered by what refused them."""
 
 import json
+from collections.abc import Iterator
 from typing import TypeVar
 from uuid import UUID, uuid4
 
@@ -425,3 +426,17 @@ def test_the_audit_log_takes_times_as_iso_8601(api: Api) -> None:
         api.operator("GET", "/api/audit?since=2026-01-01T00:00:00Z", tenant_id).status_code == 200
     )
     assert api.operator("GET", "/api/audit?since=0.5", tenant_id).status_code == 400
+
+
+def test_a_body_past_the_limit_is_refused_unread(api: Api) -> None:
+    big = {"name": "x" * api.settings.max_body_bytes, "email": "a@example.com"}
+    declared = api.operator("POST", "/api/customers", uuid4(), json=big)
+    assert declared.status_code == 413
+    assert declared.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+    def chunks() -> Iterator[bytes]:
+        yield json.dumps(big).encode()
+
+    streamed = api.operator("POST", "/api/customers", uuid4(), content=chunks())
+    assert streamed.status_code == 413
+    assert api.broker.commands == []

@@ -8,6 +8,7 @@ from hostplane.gateway.adapters.ratelimits import HitCounter
 from hostplane.gateway.domain.mpanel.tokens import token_subject
 from hostplane.gateway.entrypoints.app import GatewayApi, Wiring, wired
 from hostplane.gateway.entrypoints.mpanel import errors, openapi
+from hostplane.gateway.entrypoints.mpanel.bodylimit import BodyLimit
 from hostplane.gateway.entrypoints.mpanel.routes import (
     audit,
     auth,
@@ -75,6 +76,7 @@ def create_mpanel_app(
         subject=lambda token: token_subject(settings.jwt_secret, token),
         prefix="mpanel:",
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, limits=limits, refuse=errors.rate_limited)
     app.add_middleware(RequestMetrics, excluded=UNOBSERVED, surface="mpanel")
     return app

@@ -5,7 +5,7 @@ As for seed 000 (see `entrypoints.openapi`), derived from what each route depend
 - a route with parameters or a body answers 400 VALIDATION_ERROR (never FastAPI's 422);
 - a route for signed-in operators names the bearer token (`security`) and answers 401, and
   403 when some role lacks its permission;
-- a route that reads its body whole answers 413 past the size limit;
+- a route that takes a body answers 413 past the size limit;
 - every route but the unlimited ones answers 429 with `Retry-After`;
 - every route answers 503 with `Retry-After` while the database or the broker is down.
 
@@ -21,7 +21,6 @@ from fastapi.routing import APIRoute
 from hostplane.contracts.billing import Role
 from hostplane.contracts.mpanel.common import ErrorResponse, JobAccepted
 from hostplane.gateway.domain.mpanel.access import GRANTS, Permission
-from hostplane.gateway.entrypoints.dependencies import raw_body
 from hostplane.gateway.entrypoints.mpanel.dependencies import Allowed
 from hostplane.gateway.entrypoints.openapi import (
     RETRY_AFTER,
@@ -114,8 +113,8 @@ def _answers(operation: dict[str, Any], calls: list[Callable[..., Any]], path: s
         added.append(401)
     if any(not _everyone_may(check.permission) for check in checks):
         added.append(403)
-    if raw_body in calls:
-        added.append(413)
+    if operation.get("requestBody"):
+        added.append(413)  # see `bodylimit`
     if not path.startswith(UNLIMITED_PATHS):
         added.append(429)
     for status in added:
