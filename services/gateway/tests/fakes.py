@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 import jwt
@@ -42,8 +42,8 @@ from hostplane.gateway.entrypoints.app import create_app
 from hostplane.gateway.entrypoints.mpanel.app import create_mpanel_app
 from hostplane.gateway.settings import Settings
 from hostplane.messaging.cloudevents import OutgoingEvent
+from services.gateway.tests.mpanel_billing import FakeBilling
 from services.gateway.tests.mpanel_fakes import (
-    FakeBilling,
     FakeBillingReads,
     FakeIdempotencyKeys,
     operator_token,
@@ -56,6 +56,7 @@ JWT_SECRET = "unit-jwt-secret-at-least-32-bytes-long"
 INSTANCE_SECRET = "unit-instance-token-secret"
 
 
+C = TypeVar("C", bound=BaseModel)
 # What the services a command goes to do with it (see `mpanel_fakes.FakeBilling`).
 React = Callable[[Topic, BaseModel, UUID], None]
 
@@ -84,6 +85,10 @@ class FakeBroker:
         if self._react:
             self._react(topic, command, command_id)
         return command_id
+
+    def sent(self, kind: type[C]) -> list[C]:
+        """The commands of one kind, in the order they were sent."""
+        return [command for _, _, command in self.commands if isinstance(command, kind)]
 
     async def submit(self, batch: TelemetryBatch) -> None:
         self.batches.append(batch)

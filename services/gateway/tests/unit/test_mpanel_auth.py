@@ -13,7 +13,7 @@ from hostplane.contracts.secrets import SecretBox
 from hostplane.contracts.topics import BILLING_COMMANDS
 from hostplane.gateway.domain.signatures import sso_signature
 from services.gateway.tests.fakes import HMAC_SECRET, JWT_SECRET, Api
-from services.gateway.tests.mpanel_fakes import a_customer, a_tenant, an_operator
+from services.gateway.tests.mpanel_rows import a_customer, a_tenant, an_operator
 
 PASSWORD = "correct horse battery"
 
