@@ -7,6 +7,7 @@ from bench.common import Result
 from bench.scenarios import (
     accept,
     cloud_scale,
+    mpanel_orders,
     pipeline,
     providers,
     read,
@@ -24,6 +25,7 @@ SCENARIOS: dict[str, Callable[[], Result]] = {
     "replicas": replicas.run,
     "providers": providers.run,
     "renewals": renewals.run,
+    "mpanel_orders": mpanel_orders.run,
 }
 
 

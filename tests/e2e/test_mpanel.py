@@ -112,7 +112,9 @@ def test_another_tenants_invoice_is_not_found(stack: Stack) -> None:
 def _stripe_events(stack: Stack, invoice_id: str) -> list[dict[str, Any]]:
     events = stack.admin("GET", "/stripe/events").json()
     return [
-        e for e in events if e["data"]["object"].get("metadata", {}).get("invoice_id") == invoice_id
+        e
+        for e in events
+        if e["event"]["data"]["object"].get("metadata", {}).get("invoice_id") == invoice_id
     ]
 
 

@@ -113,7 +113,7 @@ def count(stack: Stack, query: str, *args: object) -> int:
 
 def renewed(stack: Stack) -> int:
     """Renewals billing has stored (one per subscription and period, or a double)."""
-    return count(stack, "SELECT count(*) FROM billing.stored_events WHERE topic = %s", RENEWED)
+    return count(stack, "SELECT count(*) FROM billing.billing_events WHERE topic = %s", RENEWED)
 
 
 def subscriptions_shown(stack: Stack) -> int:

@@ -5,7 +5,6 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import httpx
@@ -106,20 +105,35 @@ def provider_mismatches(stack: Stack, expected: dict[str, str]) -> list[tuple[st
     ]
 
 
-def rebuild_matches(stack: Stack) -> list[str] | None:
-    """Whether a rebuild of the read models from the topics equals the live ones.
-
-    The last DNS removals may still be on their way to the live read models: callers compare
-    again, with a bound, until both have seen every event.
-    """
+def rebuild_differences(stack: Stack) -> list[str]:
+    """The rows where a rebuild of the read models from the topics differs from the live ones."""
     settings = MetricsSettings(
         database_url=stack.database_url,
         kafka_bootstrap_servers=stack.kafka_bootstrap_servers,
         topic_prefix=stack.topic_prefix,
     )
     asyncio.run(rebuild(settings, "views_rebuilt"))
-    diff = differences(stack.database_url, "views", "views_rebuilt")
-    return None if diff else ["equal"]
+    return differences(stack.database_url, "views", "views_rebuilt")
+
+
+def assert_rebuild_matches(stack: Stack, timeout: float = 90.0) -> None:
+    """The read models equal a rebuild from the topics.
+
+    The last DNS removals may still be on their way to the live read models: compare again,
+    with a bound, until both have seen every event; on failure, show the rows that differ.
+    """
+    diff: list[str] = []
+
+    def equal() -> bool:
+        diff[:] = rebuild_differences(stack)
+        return not diff
+
+    try:
+        wait_until(equal, timeout, 2.0, what="the read models to equal a rebuild")
+    except AssertionError:
+        raise AssertionError(
+            f"the read models differ from a rebuild in {len(diff)} rows: {diff[:20]}"
+        ) from None
 
 
 async def published_twice(stack: Stack, topics: list[Topic]) -> dict[str, int]:
@@ -156,4 +170,4 @@ def assert_settled(stack: Stack, ids: list[str], expected: dict[str, str]) -> No
         what="the providers to match the instances",
     )
     assert doubled_events(stack) == []
-    wait_until(partial(rebuild_matches, stack), 90, 2.0, what="the read models to equal a rebuild")
+    assert_rebuild_matches(stack)

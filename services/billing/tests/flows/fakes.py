@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from hostplane.billing.adapters.payments import Charge, ChargeOutcome, CheckoutSession, Payer
+from hostplane.providers.errors import ProviderError
 
 DECLINING = {"pm_card_chargeDeclined"}
 
@@ -16,6 +17,7 @@ class FakePayments:
     methods: dict[str, str] = field(default_factory=dict)  # saved id -> test card
     sessions: dict[str, CheckoutSession] = field(default_factory=dict)
     charges: dict[str, ChargeOutcome] = field(default_factory=dict)  # idempotency key ->
+    requests: dict[str, tuple[str, str, Charge]] = field(default_factory=dict)  # key -> first
     refunds: dict[str, str] = field(default_factory=dict)  # intent -> refund id
 
     def ensure_customer(self, payer: Payer) -> str:
@@ -46,6 +48,10 @@ class FakePayments:
 
     def charge(self, payer_id: str, payment_method_id: str, charge: Charge) -> ChargeOutcome:
         key = f"charge:{charge.invoice_id}:{charge.attempt}"
+        request = (payer_id, payment_method_id, charge)
+        if self.requests.setdefault(key, request) != request:
+            # As Stripe: a key is one request; other parameters under it are refused.
+            raise ProviderError("STRIPE_IDEMPOTENCY", f"{key} was used with other parameters")
         if key not in self.charges:
             intent = f"pi_{len(self.charges) + 1}"
             card = self.methods.get(payment_method_id, payment_method_id)

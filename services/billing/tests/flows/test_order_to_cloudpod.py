@@ -4,6 +4,7 @@ renewals invoice each period once; dunning suspends, and paying lifts it."""
 from datetime import timedelta
 from uuid import UUID, uuid4
 
+from hostplane.billing.application import lifecycle
 from hostplane.billing.domain.invoice import Invoice
 from hostplane.billing.domain.order import Order
 from hostplane.billing.domain.subscription import Subscription
@@ -163,6 +164,42 @@ def test_a_renewal_makes_one_invoice_per_period_however_often_it_runs(world: Wor
     assert len(finalized) == 2  # the order's and one renewal
     current: Subscription = world.app.repository.get(subscription.id)
     assert current.period_end.date().isoformat() == "2026-03-31"
+
+
+def test_a_renewal_charges_the_saved_card_once_after_it_is_stored(world: World) -> None:
+    customer, product = _shop(world)
+    world.send(
+        c.AttachPaymentMethod(
+            tenant_id=TENANT, customer_id=customer, payment_method_id="pm_card_visa"
+        )
+    )
+    _pay(world, _order(world, customer, product), "evt_1")
+    (sub_id,) = world.app.repository.get(
+        _events(world, be.OrderPaid)[0].aggregate_id
+    ).subscription_ids
+    subscription: Subscription = world.app.repository.get(sub_id)
+    world.clock.move(subscription.period_end - world.clock.now())
+    # Another invoice takes a number first: a renewal run again numbers differently, and
+    # its charge must not depend on that.
+    _order(world, customer, product)
+    world.send(
+        c.RenewSubscription(
+            tenant_id=TENANT, subscription_id=sub_id, period_end=subscription.period_end
+        )
+    )
+    (renewed,) = _events(world, be.SubscriptionRenewed)
+    renewal_id = renewed.payload.invoice_id  # type: ignore[attr-defined]
+    assert world.app.repository.get(renewal_id).status == "unpaid"  # stored before the charge
+
+    for _ in range(3):  # `subscription.renewed` delivered again, or after a crash
+        world.app.save(*lifecycle.charge_renewal(world.app, renewal_id))
+
+    renewal: Invoice = world.app.repository.get(renewal_id)
+    assert renewal.status == "paid"
+    assert world.payments.successful_charges(renewal_id) == 1
+    assert (
+        len([e for e in _events(world, be.PaymentSucceeded) if e.aggregate_id == renewal_id]) == 1
+    )
 
 
 def test_dunning_suspends_the_cloudpod_and_paying_unsuspends_it(world: World) -> None:

@@ -2,6 +2,7 @@
 
 from hostplane.billing.adapters.clock import Clock, FileClock, SystemClock
 from hostplane.billing.adapters.following import StateFollower
+from hostplane.billing.adapters.numbering import NumberingTurns
 from hostplane.billing.adapters.payments import Payments
 from hostplane.billing.adapters.publishing import Translator
 from hostplane.billing.adapters.stripe_payments import StripePayments
@@ -45,6 +46,9 @@ def bootstrap(
         secrets=SecretBox(settings.config_secrets_key),
         rules=rules(settings),
         catalog=settings,
+        numbering=NumberingTurns(
+            settings.database_url if settings.event_store == "postgresql" else None, SCHEMA
+        ),
     )
 
 

@@ -39,8 +39,8 @@ def handle_command(
         app.save_tracked(position=position)  # a redelivered command whose job exists
         return
     if type(command) in NUMBERING:
-        # Numbers come from one series per tenant and year: within this process, commands
-        # that may take one take turns rather than lose the race to each other.
+        # Numbers come from one series per tenant and year: commands that may take one take
+        # turns, across replicas, rather than lose the race to each other's save.
         with app.numbering:
             _carry_out(app, command, job, position)
     else:

@@ -4,8 +4,9 @@
   provisioning for its instance (deterministic id: the subscription's CloudPod).
 - An instance that becomes active completes its order; one that fails for good fails the
   order, and its invoice is refunded through a credit note and Stripe.
-- A renewal invoices the next period once (the invoice id is derived from it) and charges
-  the saved payment method; dunning retries, marks overdue, suspends and terminates.
+- A renewal invoices the next period once (the invoice id is derived from it); once it is
+  published, the saved payment method is charged. Dunning retries, marks overdue, suspends
+  and terminates.
 - Paying lifts only the suspensions billing made for non-payment.
 
 Each function returns the aggregates it changed; the caller saves them in one transaction.
@@ -37,6 +38,7 @@ from hostplane.billing.domain.subscription import (
 )
 from hostplane.contracts.billing import BillingCycle, ProductType
 from hostplane.contracts.identity import default_subdomain
+from hostplane.providers.errors import ProviderError
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +189,9 @@ def instance_failed(app: Billing, pod: CloudPod, code: str, message: str) -> Cha
 
 
 def renew(app: Billing, subscription: Subscription, period_end_seen: datetime) -> Changed:
-    """Invoice the subscription's next period, once, and charge its saved payment method."""
+    """Invoice the subscription's next period, once. Its saved payment method is charged
+    after, on `subscription.renewed` (`charge_renewal`): the renewal takes the next invoice
+    number, and a charge inside it would hold the series while Stripe answers."""
     if subscription.period_end != period_end_seen or not subscription.live:
         return []  # renewed (or ended) already: a repeated or late renewal
     if subscription.cancel_at_period_end:
@@ -219,12 +223,26 @@ def renew(app: Billing, subscription: Subscription, period_end_seen: datetime) -
     series: dict[UUID, NumberSeries] = {}
     app.finalize(invoice, series)
     subscription.renew(index, period.start, period.end, invoice.id, carried)
-    changed: Changed = [subscription, invoice, *series.values()]
-    outcome = app.charge_saved(invoice, customer)
-    if outcome is not None:
-        changed.append(customer)
-        changed += charged(app, invoice, outcome)
-    return changed
+    return [subscription, invoice, *series.values()]
+
+
+def charge_renewal(app: Billing, invoice_id: UUID) -> Changed:
+    """Charge a renewal invoice's saved payment method, as its first attempt.
+
+    Repeated (a redelivered event, a crash after the charge), the attempt's idempotency key
+    and parameters are the same, so Stripe answers the same payment intent; an invoice paid
+    or charged meanwhile is left alone. A charge Stripe cannot take now is dunning's to retry.
+    """
+    invoice = app.find(Invoice, invoice_id)
+    if invoice is None or not invoice.payable or invoice.attempts:
+        return []
+    customer = app.in_tenant(Customer, invoice.customer_id, invoice.tenant_id)
+    try:
+        outcome = app.charge_saved(invoice, customer)
+    except ProviderError as error:
+        log.warning("renewal invoice %s not charged now: %s", invoice.id, error.message)
+        return []
+    return [] if outcome is None else [customer, *charged(app, invoice, outcome)]
 
 
 def charged(app: Billing, invoice: Invoice, outcome: ChargeOutcome) -> Changed:

@@ -6,7 +6,6 @@ position (`save_tracked`), so a redelivered message changes nothing.
 """
 
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -17,6 +16,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from hostplane.billing.adapters.clock import Clock
+from hostplane.billing.adapters.numbering import NumberingTurns
 from hostplane.billing.adapters.payments import Charge, ChargeOutcome, Payer, Payments
 from hostplane.billing.domain.accounts import Operator, Tenant
 from hostplane.billing.domain.customer import Customer
@@ -60,14 +60,21 @@ class Billing(TrackedApplication):
         secrets: SecretBox,
         rules: Rules,
         catalog: CatalogSettings,
+        numbering: NumberingTurns | None = None,
     ) -> None:
+        """`numbering`: the turns numbering commands take; by default, this process's
+        threads only."""
         super().__init__(env)
         self.payments = payments
         self.clock = clock
         self.secrets = secrets
         self.rules = rules
         self.catalog = catalog
-        self.numbering = threading.Lock()
+        self.numbering = numbering or NumberingTurns(None)
+
+    def close(self) -> None:
+        self.numbering.close()
+        super().close()
 
     # ---- finding -------------------------------------------------------------------------
 

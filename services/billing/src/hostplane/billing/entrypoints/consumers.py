@@ -1,4 +1,5 @@
-"""Kafka subscribers: billing's commands, and the instance events of its CloudPods."""
+"""Kafka subscribers: billing's commands, the instance events of its CloudPods, and its own
+renewals, whose saved payment methods are charged once they are stored."""
 
 import logging
 from collections.abc import Callable
@@ -13,10 +14,11 @@ from pydantic import TypeAdapter, ValidationError
 from hostplane.billing.application import Billing, handle_command, lifecycle
 from hostplane.billing.domain.cloudpod import CloudPod
 from hostplane.billing.domain.order import Order
+from hostplane.contracts import billing_events as be
 from hostplane.contracts import envelope
 from hostplane.contracts import events as contract
 from hostplane.contracts.commands import billing as commands
-from hostplane.contracts.topics import BILLING_COMMANDS, VPS_EVENTS
+from hostplane.contracts.topics import BILLING_COMMANDS, BILLING_EVENTS, VPS_EVENTS
 from hostplane.messaging.cloudevents import header, incoming_event
 from hostplane.messaging.eventstore import Position
 from hostplane.messaging.kafka import handle_records, tracked_subscriber
@@ -45,6 +47,15 @@ def subscribe(broker: KafkaBroker, app: Billing, settings: InfraSettings) -> Non
     )
     async def on_instance_events(message: KafkaMessage) -> None:
         await handle_records(app, message, partial(_on_instance_event, app))
+
+    @tracked_subscriber(
+        broker,
+        settings.topic(BILLING_EVENTS),
+        group_id=f"{GROUP}-renewals",
+        next_offset=app.next_offset,
+    )
+    async def on_billing_events(message: KafkaMessage) -> None:
+        await handle_records(app, message, partial(_on_renewal, app))
 
 
 def _on_command(app: Billing, record: Any, position: Position) -> bool:
@@ -94,4 +105,13 @@ def _on_instance_event(app: Billing, record: Any, position: Position) -> bool:
     if react is None:
         return False
     react(app, payload, position)
+    return True
+
+
+def _on_renewal(app: Billing, record: Any, position: Position) -> bool:
+    """A stored renewal's invoice is charged to the saved payment method, if there is one."""
+    payload = incoming_event(record)
+    if not isinstance(payload, be.SubscriptionRenewed):
+        return False
+    app.save_tracked(*lifecycle.charge_renewal(app, payload.invoice_id), position=position)
     return True

@@ -182,7 +182,8 @@ CREATE INDEX IF NOT EXISTS cloudpods_by_tenant ON cloudpods (tenant_id, created_
 CREATE INDEX IF NOT EXISTS cloudpods_by_customer
     ON cloudpods (tenant_id, customer_id, created_at, instance_id);
 
--- Every event of a tenant's aggregates, once: `id` is its CloudEvents id (aggregate:version).
+-- Every event of a tenant's aggregates, once: `id` is its CloudEvents id (aggregate:version),
+-- prefixed with its topic for other services' events (`vps.events/<id>:<version>`).
 -- An instance's or job's line names its CloudPod (`instance_id`); a job's line whose instance
 -- is not known yet (its events on another topic, still on their way) waits with no tenant,
 -- and is the tenant's, or dropped, once the instance's owner is known.

@@ -9,6 +9,7 @@ from psycopg import Cursor, sql
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
+from hostplane.messaging.leadership import lock_key
 from hostplane.metrics.domain.billing_changes import (
     Audited,
     AuditEntry,
@@ -27,7 +28,7 @@ from hostplane.metrics.domain.billing_changes import (
     SubscriptionSaved,
     TenantSaved,
 )
-from hostplane.metrics.domain.changes import Change
+from hostplane.metrics.domain.changes import Change, JobStarted
 
 # Writers take the change (of the type they are listed under).
 Write = Callable[[Cursor[Any], Any], None]
@@ -323,6 +324,30 @@ def _instance_audited(cur: Cursor[Any], change: InstanceAudited) -> None:
 
 def _job_audited(cur: Cursor[Any], change: JobAudited) -> None:
     cur.execute(JOB_LINE, {**_entry(change.entry), "job": change.job_id})
+
+
+def audit_locks(cur: Cursor[Any], schema: str, changes: Sequence[Change]) -> list[int]:
+    """The advisory locks a batch takes first, in key order, for the instances whose owner or
+    audit lines it writes.
+
+    An instance's owner and the lines waiting for it meet under one lock per instance:
+    replicas projecting its events and its jobs' events from other partitions take turns, so
+    no line starts waiting for an owner written while it was being inserted. Taken in one
+    order before any row, the locks cannot deadlock two batches.
+    """
+    instances = {
+        c.instance_id
+        for c in changes
+        if isinstance(c, InstanceOwned | InstanceAudited | JobStarted) and c.instance_id
+    }
+    jobs = [c.job_id for c in changes if isinstance(c, JobAudited)]
+    if jobs:
+        cur.execute(
+            "SELECT instance_id FROM jobs WHERE id = ANY(%s) AND instance_id IS NOT NULL",
+            (jobs,),
+        )
+        instances.update(row[0] for row in cur.fetchall())
+    return sorted({lock_key(f"audit:{schema}:{instance}") for instance in instances})
 
 
 BILLING_WRITES: dict[type[Change], Write] = {

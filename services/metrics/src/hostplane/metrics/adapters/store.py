@@ -9,6 +9,7 @@ from psycopg_pool import ConnectionPool
 
 from hostplane.messaging.eventstore import Position, until_database_answers
 from hostplane.messaging.leadership import lock_key
+from hostplane.metrics.adapters.billing_writes import audit_locks
 from hostplane.metrics.adapters.telemetry import forget_usage_before
 from hostplane.metrics.adapters.writes import write_change
 from hostplane.metrics.domain.changes import Change, InstanceAdded
@@ -98,9 +99,14 @@ class ViewStore:
             conn.cursor() as cur,
             conn.cursor() as applied_cur,
         ):
-            with conn.pipeline():  # the batch's position and versions in one round trip
-                if any(isinstance(c, InstanceAdded) for _, changes in records for c in changes):
-                    cur.execute("SELECT lock_instance_ranks()")  # before the batch locks a row
+            every_change = [change for _, changes in records for change in changes]
+            locks = audit_locks(cur, self.schema, every_change)
+            with conn.pipeline():  # the batch's locks, position and versions in one round trip
+                # Locks before the batch locks a row, in one order: ranks, then audit lines.
+                if any(isinstance(c, InstanceAdded) for c in every_change):
+                    cur.execute("SELECT lock_instance_ranks()")
+                for key in locks:
+                    cur.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
                 cur.execute(
                     "SELECT next_offset FROM tracking WHERE stream = %s FOR UPDATE", (last.stream,)
                 )

@@ -189,7 +189,7 @@ class ProvisioningJobRow:
 
 @dataclass(frozen=True)
 class AuditRow:
-    id: str  # the event's CloudEvents id (aggregate id : version)
+    id: str  # billing's events: their CloudEvents id (aggregate:version); others' topic/id
     tenant_id: UUID
     actor_id: UUID | None
     action: str  # the event type, e.g. subscription.created

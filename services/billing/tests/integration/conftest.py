@@ -1,0 +1,5 @@
+"""Billing's adapters against the real PostgreSQL (see `tests.conftest.infra`)."""
+
+from tests.conftest import infra
+
+__all__ = ["infra"]
