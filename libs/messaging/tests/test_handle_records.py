@@ -8,7 +8,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate, event
 
 from hostplane.messaging.eventstore import Position, TrackedApplication
-from hostplane.messaging.kafka import handle_records
+from hostplane.messaging.kafka import handle_record_runs, handle_records
 
 Record = namedtuple("Record", "topic partition offset value headers")
 
@@ -38,6 +38,18 @@ class Counting(TrackedApplication):
         except AggregateNotFoundError:
             counter = Counter(name)
         counter.count(record.value)
+        self.save_tracked(counter, position=position)
+        return True
+
+    def run(self, records: list[Any], position: Position) -> bool:
+        """Counts a run of "*" records in one save, and notes how long the run was."""
+        name = f"p{records[0].partition}"
+        try:
+            counter: Counter = self.repository.get(Counter.create_id(name))
+        except AggregateNotFoundError:
+            counter = Counter(name)
+        for record in records:
+            counter.count(f"{record.value}/{len(records)}")
         self.save_tracked(counter, position=position)
         return True
 
@@ -108,3 +120,26 @@ async def test_a_batch_of_only_events_seen_before_still_moves_the_partition_on()
     await handle_records(counting, Batch(event_record(1, 1, "+v1", "a", 1)), counting.record)  # type: ignore[arg-type]
     assert counting.seen(1) == ["+v1"]
     assert counting.next_offset("t", 1) == 2
+
+
+def _starred(record: Record) -> bool:
+    return bool(record.value.startswith("*"))
+
+
+async def test_consecutive_joining_records_are_handled_as_one_run() -> None:
+    counting = app()
+    batch = Batch(*records(0, ["*a", "*b", "+c", "*d", "x", "*e", "*f", "*g"]))
+    await handle_record_runs(counting, batch, counting.record, counting.run, _starred)  # type: ignore[arg-type]
+    await handle_record_runs(counting, batch, counting.record, counting.run, _starred)  # type: ignore[arg-type]
+    assert counting.seen(0) == ["*a/2", "*b/2", "+c", "*d/1", "*e/3", "*f/3", "*g/3"]
+    assert counting.next_offset("t", 0) == 8
+
+
+async def test_a_run_redelivered_from_its_middle_is_not_handled_again() -> None:
+    counting = app()
+    await handle_record_runs(
+        counting, Batch(*records(3, ["*a", "*b"])), counting.record, counting.run, _starred
+    )  # type: ignore[arg-type]
+    later = Batch(*records(3, ["*b", "*c"], 1))  # offset 1 again, then news
+    await handle_record_runs(counting, later, counting.record, counting.run, _starred)  # type: ignore[arg-type]
+    assert counting.seen(3) == ["*a/2", "*b/2", "*c/1"]

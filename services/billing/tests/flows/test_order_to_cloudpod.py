@@ -4,7 +4,7 @@ renewals invoice each period once; dunning suspends, and paying lifts it."""
 from datetime import timedelta
 from uuid import UUID, uuid4
 
-from hostplane.billing.application import lifecycle
+from hostplane.billing.application import handle_commands_together, lifecycle
 from hostplane.billing.domain.invoice import Invoice
 from hostplane.billing.domain.order import Order
 from hostplane.billing.domain.subscription import Subscription
@@ -282,3 +282,41 @@ def test_the_first_admin_is_made_once(world: World) -> None:
     ]
     assert len(created) == 1
     assert created[0].payload.roles == ["admin"]  # type: ignore[attr-defined]
+
+
+def test_renewals_carried_out_together_number_in_turn_and_run_each_once(world: World) -> None:
+    customer, product = _shop(world)
+    for n in range(3):
+        _pay(world, _order(world, customer, product), f"evt_{n}")
+    subscriptions: list[Subscription] = [
+        world.app.repository.get(e.payload.subscription_id)  # type: ignore[attr-defined]
+        for e in _events(world, be.SubscriptionStarted)
+    ]
+    world.clock.move(subscriptions[0].period_end - world.clock.now())
+    renewals = [
+        (
+            c.RenewSubscription(tenant_id=TENANT, subscription_id=s.id, period_end=s.period_end),
+            uuid4(),
+        )
+        for s in subscriptions
+    ]
+    unknown = c.RenewSubscription(
+        tenant_id=TENANT, subscription_id=uuid4(), period_end=subscriptions[0].period_end
+    )
+    repeated = (renewals[0][0], uuid4())  # the same renewal, sent again by another term
+    batch = [*renewals, renewals[1], repeated, (unknown, uuid4())]
+
+    handle_commands_together(world.app, batch, None)
+
+    renewed = _events(world, be.SubscriptionRenewed)
+    assert sorted(e.payload.subscription_id for e in renewed) == sorted(  # type: ignore[attr-defined]
+        s.id for s in subscriptions
+    )
+    numbers = [
+        e.payload.number  # type: ignore[attr-defined]
+        for e in _events(world, be.InvoiceFinalized)
+    ]
+    assert numbers == [f"INV-2026-{n:06d}" for n in range(1, 7)]  # 3 orders, 3 renewals
+    jobs = [world.app.repository.get(job_id) for _, job_id in batch[:3]]
+    assert [j.status for j in jobs] == ["succeeded"] * 3
+    assert world.app.repository.get(batch[-1][1]).status == "failed"

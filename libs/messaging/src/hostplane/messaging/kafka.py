@@ -291,6 +291,56 @@ def _in_order(
         app.process_recorder.insert_tracking(record_position(records[-1]).tracking)
 
 
+# Handles a run of consecutive records of one partition together: stores their effects with
+# one `save_tracked(..., position=position)`, `position` being the run's last record's.
+RunHandler = Callable[[list[Any], Position], bool]
+
+RUN_MAX = 200
+
+
+async def handle_record_runs(
+    app: TrackedApplication,
+    message: KafkaMessage,
+    handle: RecordHandler,
+    handle_run: RunHandler,
+    joins: Callable[[Any], bool],
+) -> None:
+    """As `handle_records`, but consecutive records that `joins` accepts (up to `RUN_MAX`)
+    are handled as one run, in one transaction: work that comes in bulk (a renewal run) pays
+    for one save, not one per record. A run that loses a race is handled again as a whole.
+    """
+    partitions = await asyncio.to_thread(_pending, app, message, "")
+
+    def in_runs(records: list[Any], fresh: list[Any]) -> None:
+        stored = False
+        for run in _runs(fresh, joins):
+            if len(run) == 1 and not joins(run[0]):
+                position = record_position(run[0])
+                with consuming(run[0]):
+                    stored = _once(app, position, partial(handle, run[0], position))
+            else:
+                position = batch_position(run)
+                with consuming(run[-1]):
+                    stored = _once(app, position, partial(handle_run, run, position))
+        if not (fresh and stored and fresh[-1] is records[-1]):
+            app.process_recorder.insert_tracking(record_position(records[-1]).tracking)
+
+    await asyncio.gather(
+        *(asyncio.to_thread(in_runs, records, fresh) for records, fresh in partitions)
+    )
+
+
+def _runs(records: list[Any], joins: Callable[[Any], bool]) -> list[list[Any]]:
+    """`records` cut into runs of consecutive joining records and single others."""
+    runs: list[list[Any]] = []
+    for record in records:
+        if joins(record) and runs and joins(runs[-1][-1]) and len(runs[-1]) < RUN_MAX:
+            runs[-1].append(record)
+        else:
+            runs.append([record])
+    return runs
+
+
 def _once(app: TrackedApplication, position: Position, run: Callable[[], bool]) -> bool:
     """Run a handler; after losing a race on an aggregate, again unless it was done meanwhile.
 

@@ -42,14 +42,31 @@ def handle_command(
         # Numbers come from one series per tenant and year: commands that may take one take
         # turns, across replicas, rather than lose the race to each other's save.
         with app.numbering:
-            _carry_out(app, command, job, position)
+            app.save_tracked(*carry_out(app, command, job), position=position)
     else:
-        _carry_out(app, command, job, position)
+        app.save_tracked(*carry_out(app, command, job), position=position)
 
 
-def _carry_out(
-    app: Billing, command: commands.BillingCommand, job: Job, position: Position | None
+def handle_commands_together(
+    app: Billing, batch: list[tuple[commands.BillingCommand, UUID]], position: Position | None
 ) -> None:
+    """Carry out a run of commands (renewals, in bulk) in one numbering turn and one save.
+
+    Each command finds what the ones before it changed (its number series above all). Only
+    commands whose handlers refuse before changing anything may run together: a refusal
+    leaves the run's other changes as they are.
+    """
+    with app.numbering, app.together() as changed:
+        for command, job_id in batch:
+            job = app.new_job(job_id, type(command).__name__, command.subject_id)
+            if job is None:
+                continue  # handled before, or earlier in this run
+            changed.update((aggregate.id, aggregate) for aggregate in carry_out(app, command, job))
+        app.save_tracked(*changed.values(), position=position)
+
+
+def carry_out(app: Billing, command: commands.BillingCommand, job: Job) -> Changed:
+    """The command's job, succeeded or failed, and the aggregates it changed."""
     try:
         changed = COMMAND_HANDLERS[type(command)](app, command, job)
     except Refused as refusal:
@@ -62,7 +79,7 @@ def _carry_out(
         job.fail(error.code, error.message)
         changed = []
     job.succeed()  # unless it failed above or in the handler
-    app.save_tracked(job, *_unique(changed), position=position)
+    return [job, *_unique(changed)]
 
 
 def _unique(changed: Changed) -> Changed:

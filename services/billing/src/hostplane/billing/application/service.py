@@ -6,6 +6,9 @@ position (`save_tracked`), so a redelivered message changes nothing.
 """
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -71,6 +74,7 @@ class Billing(TrackedApplication):
         self.rules = rules
         self.catalog = catalog
         self.numbering = numbering or NumberingTurns(None)
+        self._together = threading.local()
 
     def close(self) -> None:
         self.numbering.close()
@@ -78,11 +82,25 @@ class Billing(TrackedApplication):
 
     # ---- finding -------------------------------------------------------------------------
 
-    def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
+    @contextmanager
+    def together(self) -> Iterator[dict[UUID, Aggregate]]:
+        """Commands carried out together and saved at once (in this thread): each finds the
+        aggregates the ones before it changed, which the caller adds to the dict yielded."""
+        changed: dict[UUID, Aggregate] = {}
+        self._together.changed = changed
         try:
-            found: Aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
+            yield changed
+        finally:
+            self._together.changed = None
+
+    def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
+        changed: dict[UUID, Aggregate] | None = getattr(self._together, "changed", None)
+        found: Aggregate | None = changed.get(aggregate_id) if changed else None
+        if found is None:
+            try:
+                found = self.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                return None
         return found if isinstance(found, kind) else None
 
     def in_tenant(self, kind: type[A], aggregate_id: UUID, tenant_id: UUID) -> A:

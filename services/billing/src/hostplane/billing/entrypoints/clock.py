@@ -10,7 +10,7 @@ partitions.
 import asyncio
 import contextlib
 import logging
-from uuid import uuid5
+from uuid import UUID, uuid5
 
 from hostplane.billing.adapters.clock import Clock
 from hostplane.billing.adapters.due_work import DueWork
@@ -67,16 +67,30 @@ def dunning_commands(
 
 
 async def tick(
-    producer: Producer, topic_prefix: str, work: DueWork, clock: Clock, schedule: DunningSchedule
+    producer: Producer,
+    topic_prefix: str,
+    work: DueWork,
+    clock: Clock,
+    schedule: DunningSchedule,
+    sent: set[UUID],
 ) -> int:
-    """Find what is due now and send it; returns how many commands were sent."""
+    """Find what is due now and send what was not sent before; returns how many commands
+    were sent.
+
+    `sent` holds the ids of commands the broker took in this term: what is due stays due
+    until its command is carried out and projected, and sending it again every tick would
+    only queue repeats ahead of new work. An id leaves `sent` once its work is no longer due.
+    """
     due = await asyncio.to_thread(renewal_commands, work, clock)
     due += await asyncio.to_thread(dunning_commands, work, clock, schedule)
+    sent.intersection_update(c.command_id for c in due)
+    fresh = [c for c in due if c.command_id not in sent]
     deliveries = [
-        await producer.send(topic_prefix + c.topic.name, c.value, c.key, c.headers) for c in due
+        await producer.send(topic_prefix + c.topic.name, c.value, c.key, c.headers) for c in fresh
     ]
     await asyncio.gather(*deliveries)
-    return len(due)
+    sent.update(c.command_id for c in fresh)
+    return len(fresh)
 
 
 class BillingTimer:
@@ -113,13 +127,19 @@ class BillingTimer:
             await producer.stop()
 
     async def _tick_while_leading(self, producer: Producer) -> None:
+        sent: set[UUID] = set()  # a new term sends what is due once more
         while self.leadership.leading:
             try:
-                sent = await tick(
-                    producer, self._settings.topic_prefix, self._work, self._clock, self._schedule
+                count = await tick(
+                    producer,
+                    self._settings.topic_prefix,
+                    self._work,
+                    self._clock,
+                    self._schedule,
+                    sent,
                 )
-                if sent:
-                    log.info("billing clock at %s: %d commands", self._clock.now(), sent)
+                if count:
+                    log.info("billing clock at %s: %d commands", self._clock.now(), count)
             except Exception:
                 log.exception("billing clock tick failed; the next tick tries again")
             with contextlib.suppress(TimeoutError):

@@ -1,6 +1,7 @@
 """Kafka subscribers: billing's commands, the instance events of its CloudPods, and its own
 renewals, whose saved payment methods are charged once they are stored."""
 
+import json
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -11,7 +12,12 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import TypeAdapter, ValidationError
 
-from hostplane.billing.application import Billing, handle_command, lifecycle
+from hostplane.billing.application import (
+    Billing,
+    handle_command,
+    handle_commands_together,
+    lifecycle,
+)
 from hostplane.billing.domain.cloudpod import CloudPod
 from hostplane.billing.domain.order import Order
 from hostplane.contracts import billing_events as be
@@ -21,7 +27,7 @@ from hostplane.contracts.commands import billing as commands
 from hostplane.contracts.topics import BILLING_COMMANDS, BILLING_EVENTS, VPS_EVENTS
 from hostplane.messaging.cloudevents import header, incoming_event
 from hostplane.messaging.eventstore import Position
-from hostplane.messaging.kafka import handle_records, tracked_subscriber
+from hostplane.messaging.kafka import handle_record_runs, handle_records, tracked_subscriber
 from hostplane.messaging.settings import InfraSettings
 
 log = logging.getLogger(__name__)
@@ -37,7 +43,13 @@ def subscribe(broker: KafkaBroker, app: Billing, settings: InfraSettings) -> Non
         broker, settings.topic(BILLING_COMMANDS), group_id=GROUP, next_offset=app.next_offset
     )
     async def on_billing_commands(message: KafkaMessage) -> None:
-        await handle_records(app, message, partial(_on_command, app))
+        await handle_record_runs(
+            app,
+            message,
+            partial(_on_command, app),
+            partial(_on_commands_together, app),
+            _is_renewal,
+        )
 
     @tracked_subscriber(
         broker,
@@ -58,14 +70,34 @@ def subscribe(broker: KafkaBroker, app: Billing, settings: InfraSettings) -> Non
         await handle_records(app, message, partial(_on_renewal, app))
 
 
-def _on_command(app: Billing, record: Any, position: Position) -> bool:
+def _command(record: Any, position: Position) -> tuple[commands.BillingCommand, UUID] | None:
     try:
         command = COMMAND.validate_json(record.value)
-        job_id = UUID(header(record.headers, envelope.COMMAND_ID) or "")
+        return command, UUID(header(record.headers, envelope.COMMAND_ID) or "")
     except (ValidationError, ValueError) as error:
         log.error("dropping malformed command at %s: %s", position, error)
+        return None
+
+
+def _on_command(app: Billing, record: Any, position: Position) -> bool:
+    parsed = _command(record, position)
+    if parsed is None:
         return False
-    handle_command(app, command, job_id, position)
+    handle_command(app, *parsed, position)
+    return True
+
+
+def _is_renewal(record: Any) -> bool:
+    """Renewals come in bulk, from the timer: runs of them are carried out together."""
+    try:
+        return bool(json.loads(record.value).get("type") == "RenewSubscription")
+    except (ValueError, AttributeError):
+        return False
+
+
+def _on_commands_together(app: Billing, records: list[Any], position: Position) -> bool:
+    batch = [parsed for record in records if (parsed := _command(record, position))]
+    handle_commands_together(app, batch, position)
     return True
 
 
