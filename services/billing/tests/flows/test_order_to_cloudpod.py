@@ -307,6 +307,7 @@ def test_renewals_carried_out_together_number_in_turn_and_run_each_once(world: W
     batch = [*renewals, renewals[1], repeated, (unknown, uuid4())]
 
     handle_commands_together(world.app, batch, None)
+    handle_commands_together(world.app, batch, None)  # the run redelivered: its jobs exist
 
     renewed = _events(world, be.SubscriptionRenewed)
     assert sorted(e.payload.subscription_id for e in renewed) == sorted(  # type: ignore[attr-defined]

@@ -203,6 +203,8 @@ class SubscriptionStarted(SubscriptionEvent):
 class SubscriptionRenewed(SubscriptionEvent):
     ce_type = "subscription.renewed"
     invoice_id: UUID
+    # The renewal's invoice is charged to the customer's saved payment method.
+    autopay: bool = False
 
 
 class SubscriptionCancelScheduled(SubscriptionEvent):

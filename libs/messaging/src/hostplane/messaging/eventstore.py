@@ -9,6 +9,7 @@ batch in flight when another relay took over) that arrives again at a later offs
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.application import Application, ProcessingEvent
@@ -101,6 +102,17 @@ class VersionTrackingRecorder(PostgresProcessRecorder):
             curs.execute(statement, (list(names),))
             return {row["application_name"]: row["notification_id"] for row in curs.fetchall()}
 
+    def existing(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of the aggregates have events, in one look-up."""
+        if not originator_ids:
+            return set()
+        statement = sql.SQL(
+            "SELECT DISTINCT originator_id FROM {}.{} WHERE originator_id = ANY(%s)"
+        ).format(sql.Identifier(self.datastore.schema), sql.Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (list(originator_ids),))
+            return {row["originator_id"] for row in curs.fetchall()}
+
 
 class InMemoryVersionTrackingRecorder(POPOProcessRecorder):
     """`VersionTrackingRecorder` for tests in memory."""
@@ -120,6 +132,10 @@ class InMemoryVersionTrackingRecorder(POPOProcessRecorder):
         with self._database_lock:
             known = {name: self._max_tracking_ids.get(name) for name in names}
         return {name: version for name, version in known.items() if version is not None}
+
+    def existing(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        with self._database_lock:
+            return {i for i in originator_ids if self._stored_events_index.get(str(i))}
 
 
 # A service starting while PostgreSQL is still coming up waits for it (up to two minutes).
@@ -240,6 +256,12 @@ class TrackedApplication(Application[Any]):
             self.process_recorder.has_tracking_id(t.application_name, t.notification_id)
             for t in (position.tracking, *position.applied)
         )
+
+    def existing(self, aggregate_ids: Iterable[UUID]) -> set[UUID]:
+        """Which of the aggregates exist (have stored events), in one look-up."""
+        recorder = self.process_recorder
+        assert isinstance(recorder, VersionTrackingRecorder | InMemoryVersionTrackingRecorder)
+        return recorder.existing(list(aggregate_ids))
 
     def tracked_positions(self, streams: Iterable[str]) -> dict[str, int]:
         """What is recorded for each of `streams` that has a record, in one look-up: the next

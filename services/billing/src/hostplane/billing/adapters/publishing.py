@@ -226,7 +226,10 @@ PAYLOADS: dict[type[Any], ToPayload] = {
     Order.Failed: _order(be.OrderFailed),
     Subscription.Started: _subscription(be.SubscriptionStarted),
     Subscription.Renewed: lambda a, e, at: be.SubscriptionRenewed(
-        occurred_at=at, invoice_id=e.invoice_id, **_subscription_fields(a, e)
+        occurred_at=at,
+        invoice_id=e.invoice_id,
+        autopay=getattr(e, "autopay", False),
+        **_subscription_fields(a, e),
     ),
     Subscription.CancelScheduled: _subscription(be.SubscriptionCancelScheduled),
     Subscription.Cancelled: _subscription(be.SubscriptionCancelled),

@@ -56,11 +56,12 @@ def handle_commands_together(
     commands whose handlers refuse before changing anything may run together: a refusal
     leaves the run's other changes as they are.
     """
+    handled = app.existing(job_id for _, job_id in batch)
     with app.numbering, app.together() as changed:
         for command, job_id in batch:
-            job = app.new_job(job_id, type(command).__name__, command.subject_id)
-            if job is None:
+            if job_id in handled or job_id in changed:
                 continue  # handled before, or earlier in this run
+            job = Job(job_id=job_id, command=type(command).__name__, subject_id=command.subject_id)
             changed.update((aggregate.id, aggregate) for aggregate in carry_out(app, command, job))
         app.save_tracked(*changed.values(), position=position)
 

@@ -222,7 +222,8 @@ def renew(app: Billing, subscription: Subscription, period_end_seen: datetime) -
     )
     series: dict[UUID, NumberSeries] = {}
     app.finalize(invoice, series)
-    subscription.renew(index, period.start, period.end, invoice.id, carried)
+    autopay = customer.default_payment_method is not None
+    subscription.renew(index, period.start, period.end, invoice.id, carried, autopay)
     return [subscription, invoice, *series.values()]
 
 

@@ -85,22 +85,26 @@ class Billing(TrackedApplication):
     @contextmanager
     def together(self) -> Iterator[dict[UUID, Aggregate]]:
         """Commands carried out together and saved at once (in this thread): each finds the
-        aggregates the ones before it changed, which the caller adds to the dict yielded."""
+        aggregates the ones before it changed, which the caller adds to the dict yielded, and
+        an aggregate is read once for all of them."""
         changed: dict[UUID, Aggregate] = {}
-        self._together.changed = changed
+        self._together.changed, self._together.read = changed, {}
         try:
             yield changed
         finally:
-            self._together.changed = None
+            self._together.changed = self._together.read = None
 
     def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
         changed: dict[UUID, Aggregate] | None = getattr(self._together, "changed", None)
-        found: Aggregate | None = changed.get(aggregate_id) if changed else None
+        read: dict[UUID, Aggregate] = getattr(self._together, "read", None) or {}
+        found = (changed or {}).get(aggregate_id) or read.get(aggregate_id)
         if found is None:
             try:
                 found = self.repository.get(aggregate_id)
             except AggregateNotFoundError:
                 return None
+            if changed is not None:
+                read[aggregate_id] = found
         return found if isinstance(found, kind) else None
 
     def in_tenant(self, kind: type[A], aggregate_id: UUID, tenant_id: UUID) -> A:

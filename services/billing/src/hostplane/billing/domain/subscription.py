@@ -73,19 +73,37 @@ class Subscription(Aggregate):
         return self.status != SubscriptionStatus.CANCELLED.value
 
     def renew(
-        self, period_index: int, start: datetime, end: datetime, invoice_id: UUID, credit: int
+        self,
+        period_index: int,
+        start: datetime,
+        end: datetime,
+        invoice_id: UUID,
+        credit: int,
+        autopay: bool = False,
     ) -> None:
         """The next period begins, invoiced by `invoice_id`; `credit` is what is still owed
-        to the customer after that invoice used what it could."""
+        to the customer after that invoice used what it could; `autopay`: the invoice is to
+        be charged to the customer's saved payment method."""
         if period_index != self.period_index + 1:
             raise Refused("INVALID_STATE", f"period {period_index} does not follow the current")
         self._renewed(
-            period_index=period_index, start=start, end=end, invoice_id=invoice_id, credit=credit
+            period_index=period_index,
+            start=start,
+            end=end,
+            invoice_id=invoice_id,
+            credit=credit,
+            autopay=autopay,
         )
 
     @event("Renewed")
     def _renewed(
-        self, period_index: int, start: datetime, end: datetime, invoice_id: UUID, credit: int
+        self,
+        period_index: int,
+        start: datetime,
+        end: datetime,
+        invoice_id: UUID,
+        credit: int,
+        autopay: bool = False,
     ) -> None:
         self.period_index = period_index
         self.period_start, self.period_end = start, end

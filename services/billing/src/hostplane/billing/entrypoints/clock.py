@@ -10,10 +10,12 @@ partitions.
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from functools import partial
 from uuid import UUID, uuid5
 
 from hostplane.billing.adapters.clock import Clock
-from hostplane.billing.adapters.due_work import DueWork
+from hostplane.billing.adapters.due_work import DueRenewal, DueWork, UnpaidInvoice
 from hostplane.billing.domain.dunning import DunningSchedule, due_steps
 from hostplane.contracts.commands import billing as commands
 from hostplane.contracts.identity import HOSTPLANE_NAMESPACE
@@ -27,43 +29,55 @@ from hostplane.messaging.settings import InfraSettings
 log = logging.getLogger(__name__)
 
 
-def renewal_commands(work: DueWork, clock: Clock) -> list[OutgoingCommand]:
-    now = clock.now()
+# A command to send, built only if it was not sent before: (its id, how to build it).
+Due = tuple[UUID, Callable[[], OutgoingCommand]]
+
+
+def due_renewals(work: DueWork, clock: Clock) -> list[Due]:
+    """One renewal per live subscription whose period has ended."""
     return [
-        OutgoingCommand(
-            commands.RenewSubscription(
-                tenant_id=due.tenant_id, subscription_id=due.id, period_end=due.period_end
-            ),
-            BILLING_COMMANDS,
-            due.id,
+        (
             uuid5(HOSTPLANE_NAMESPACE, f"renew:{due.id}:{due.period_end.isoformat()}"),
+            partial(_renewal, due),
         )
-        for due in work.renewals(now)
+        for due in work.renewals(clock.now())
     ]
 
 
-def dunning_commands(
-    work: DueWork, clock: Clock, schedule: DunningSchedule
-) -> list[OutgoingCommand]:
+def _renewal(due: DueRenewal) -> OutgoingCommand:
+    return OutgoingCommand(
+        commands.RenewSubscription(
+            tenant_id=due.tenant_id, subscription_id=due.id, period_end=due.period_end
+        ),
+        BILLING_COMMANDS,
+        due.id,
+        uuid5(HOSTPLANE_NAMESPACE, f"renew:{due.id}:{due.period_end.isoformat()}"),
+    )
+
+
+def due_dunning(work: DueWork, clock: Clock, schedule: DunningSchedule) -> list[Due]:
     """One command per invoice whose latest due step is new (it runs every step due)."""
     now = clock.now()
-    sent = []
+    due: list[Due] = []
     for invoice in work.unpaid(now):
         steps = due_steps(schedule, invoice.due_at, now, ())
-        if not steps:
-            continue
-        latest = steps[-1]
-        sent.append(
-            OutgoingCommand(
-                commands.RunDunning(
-                    tenant_id=invoice.tenant_id, invoice_id=invoice.id, step=latest
-                ),
-                BILLING_COMMANDS,
-                invoice.id,
-                uuid5(HOSTPLANE_NAMESPACE, f"dunning:{invoice.id}:{latest}"),
+        if steps:
+            due.append(
+                (
+                    uuid5(HOSTPLANE_NAMESPACE, f"dunning:{invoice.id}:{steps[-1]}"),
+                    partial(_dunning, invoice, steps[-1]),
+                )
             )
-        )
-    return sent
+    return due
+
+
+def _dunning(invoice: UnpaidInvoice, step: str) -> OutgoingCommand:
+    return OutgoingCommand(
+        commands.RunDunning(tenant_id=invoice.tenant_id, invoice_id=invoice.id, step=step),
+        BILLING_COMMANDS,
+        invoice.id,
+        uuid5(HOSTPLANE_NAMESPACE, f"dunning:{invoice.id}:{step}"),
+    )
 
 
 async def tick(
@@ -81,10 +95,10 @@ async def tick(
     until its command is carried out and projected, and sending it again every tick would
     only queue repeats ahead of new work. An id leaves `sent` once its work is no longer due.
     """
-    due = await asyncio.to_thread(renewal_commands, work, clock)
-    due += await asyncio.to_thread(dunning_commands, work, clock, schedule)
-    sent.intersection_update(c.command_id for c in due)
-    fresh = [c for c in due if c.command_id not in sent]
+    due = await asyncio.to_thread(due_renewals, work, clock)
+    due += await asyncio.to_thread(due_dunning, work, clock, schedule)
+    sent.intersection_update(command_id for command_id, _ in due)
+    fresh = [build() for command_id, build in due if command_id not in sent]
     deliveries = [
         await producer.send(topic_prefix + c.topic.name, c.value, c.key, c.headers) for c in fresh
     ]

@@ -142,8 +142,10 @@ def _on_instance_event(app: Billing, record: Any, position: Position) -> bool:
 
 def _on_renewal(app: Billing, record: Any, position: Position) -> bool:
     """A stored renewal's invoice is charged to the saved payment method, if there is one."""
+    if header(record.headers, envelope.CE_TYPE) != be.SubscriptionRenewed.ce_type:
+        return False  # most of billing's events: passed by without being parsed
     payload = incoming_event(record)
-    if not isinstance(payload, be.SubscriptionRenewed):
+    if not isinstance(payload, be.SubscriptionRenewed) or not payload.autopay:
         return False
     app.save_tracked(*lifecycle.charge_renewal(app, payload.invoice_id), position=position)
     return True
