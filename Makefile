@@ -9,7 +9,7 @@ ENV_FILE := deploy/local/dev.env$(if $(PROFILE),$(comma)deploy/local/$(PROFILE).
 # How many replicas of each service `make run` starts (cloudsim runs once).
 REPLICAS ?= 1
 
-.PHONY: help install infra-up infra-down infra-status run test test-unit test-e2e lint bench clean
+.PHONY: help install infra-up infra-down infra-status run test test-unit test-e2e lint asyncapi bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ test-unit: install ## tests that need no infrastructure
 bench: install infra-up ## the nine benchmark scenarios (about 35 min); results in bench/results
 	@command -v wrk >/dev/null || (apt-get install -y -q wrk || sudo apt-get install -y -q wrk)
 	$(UV) run --frozen python -m bench.run $(SCENARIOS)
+
+asyncapi: install ## write docs/asyncapi.json from the models in libs/contracts (CI checks it)
+	$(UV) run --frozen python -m hostplane.contracts.asyncapi > docs/asyncapi.json
 
 lint: install ## ruff and mypy (strict)
 	$(UV) run --frozen ruff check .

@@ -3,6 +3,7 @@
 import re
 from typing import Any
 
+from hostplane.contracts import asyncapi
 from services.gateway.tests.fakes import Api
 
 WHMCS: dict[str, list[str]] = {"WhmcsApiKey": [], "WhmcsTimestamp": [], "WhmcsSignature": []}
@@ -87,3 +88,10 @@ def test_emails_are_documented_as_the_api_validates_them(api: Api) -> None:
     assert pattern.match("owner@shop.example.com")
     for refused in ("owner@shop.test", "owner@localhost", "owner@0.0", "owner@host"):
         assert not pattern.match(refused), refused
+
+
+def test_the_asyncapi_document_is_served_beside_the_api(api: Api) -> None:
+    response = api.client.get("/asyncapi.json")
+    assert response.status_code == 200
+    assert response.json() == asyncapi.document()
+    assert "/asyncapi.json" not in api.client.get("/openapi.json").json()["paths"]

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from hostplane.gateway import bootstrap
 from hostplane.gateway.adapters.ratelimits import HitCounter
 from hostplane.gateway.bootstrap import Gateway
-from hostplane.gateway.entrypoints import errors, openapi
+from hostplane.gateway.entrypoints import asyncapi, errors, openapi
 from hostplane.gateway.entrypoints.observability import RequestMetrics, request_telemetry
 from hostplane.gateway.entrypoints.ratelimit import RateLimitMiddleware, RateLimits
 from hostplane.gateway.entrypoints.routes import (
@@ -93,6 +93,7 @@ def create_app(
         telemetry=request_telemetry(settings.otel_traces_exporter != "none", UNOBSERVED),
     )
     errors.install(app)
+    asyncapi.install(app)
     limits = RateLimits(settings, counter or bootstrap.hit_counter(settings))
     app.add_middleware(RateLimitMiddleware, limits=limits)
     # Request latency per route template; served on the metrics port, not on the API.

@@ -1,0 +1,193 @@
+"""The AsyncAPI 3 document of every Kafka topic, generated from the models in this package.
+
+`python -m hostplane.contracts.asyncapi` prints it; the gateway serves it at
+`/asyncapi.json`, and `docs/asyncapi.json` is the copy CI holds the models to. Each topic is a
+channel (its partition count in the Kafka binding) with one message per payload type: an
+event's CloudEvents type (`vps.active`), a command's `type`. Events carry the CloudEvents 1.0
+binary-mode headers, commands their id and correlation; payload schemas are the models' JSON
+schemas, shared under `components.schemas`.
+"""
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import Any, get_args
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from hostplane.contracts import envelope
+from hostplane.contracts.commands.billing import BillingCommand
+from hostplane.contracts.commands.provisioning import ProvisioningCommand
+from hostplane.contracts.events import EVENT_TYPES
+from hostplane.contracts.telemetry import LogBatch, ServerUsage, UsageBatch
+from hostplane.contracts.topics import (
+    ALL_TOPICS,
+    BILLING_COMMANDS,
+    PROVISIONING_COMMANDS,
+    Topic,
+)
+
+VERSION = "1.0.0"
+SCHEMA_REF = "#/components/schemas/{model}"
+TELEMETRY: tuple[type[BaseModel], ...] = (LogBatch, UsageBatch, ServerUsage)
+
+
+def _members(union: Any) -> tuple[type[BaseModel], ...]:
+    """The models of an `Annotated[A | B | ..., Field(discriminator=...)]` union."""
+    return get_args(get_args(union)[0])
+
+
+COMMANDS: dict[Topic, tuple[type[BaseModel], ...]] = {
+    PROVISIONING_COMMANDS: _members(ProvisioningCommand),
+    BILLING_COMMANDS: _members(BillingCommand),
+}
+
+
+def _header(description: str, **schema: Any) -> dict[str, Any]:
+    return {"type": "string", "description": description, **schema}
+
+
+CLOUDEVENT_HEADERS: dict[str, Any] = {
+    "type": "object",
+    "description": "CloudEvents 1.0 in Kafka binary mode, and the W3C trace context",
+    "required": [
+        envelope.CE_SPECVERSION,
+        envelope.CE_ID,
+        envelope.CE_TYPE,
+        envelope.CE_SOURCE,
+        envelope.CE_TIME,
+    ],
+    "properties": {
+        envelope.CE_SPECVERSION: _header("CloudEvents version", const="1.0"),
+        envelope.CE_ID: _header(
+            "stable id: the aggregate's id and version (`<id>:<version>`); a consumer that saw "
+            "it before skips it"
+        ),
+        envelope.CE_TYPE: _header("the event type, e.g. `vps.active` or `invoice.paid`"),
+        envelope.CE_SOURCE: _header("the publishing service, e.g. `hostplane/provisioning`"),
+        envelope.CE_SUBJECT: _header("the aggregate's id (also the record's key)"),
+        envelope.CE_TIME: _header("when the event happened (RFC 3339)", format="date-time"),
+        envelope.CE_SEQUENCE: _header("the aggregate's version: events of one key in order"),
+        envelope.CONTENT_TYPE: _header("the value's media type", const="application/json"),
+        envelope.TRACEPARENT: _header("W3C trace context of the command that caused it"),
+    },
+}
+
+COMMAND_HEADERS: dict[str, Any] = {
+    "type": "object",
+    "required": [envelope.COMMAND_ID],
+    "properties": {
+        envelope.COMMAND_ID: _header(
+            "the command's id, which is its job's: the same id sent twice is one job",
+            format="uuid",
+        ),
+        envelope.CORRELATION_ID: _header("the request or saga the command belongs to"),
+        envelope.CONTENT_TYPE: _header("the value's media type", const="application/json"),
+        envelope.TRACEPARENT: _header("W3C trace context of the request that sent it"),
+    },
+}
+
+
+def _messages_of(topic: Topic) -> list[tuple[str, type[BaseModel], str]]:
+    """(message id, model, headers schema) for every payload a topic carries."""
+    events = [
+        (model.ce_type, model, "CloudEventHeaders")
+        for model in EVENT_TYPES.values()
+        if model.topic == topic
+    ]
+    commands = [
+        (model.model_fields["type"].default, model, "CommandHeaders")
+        for model in COMMANDS.get(topic, ())
+    ]
+    telemetry = [
+        (model.__name__, model, "CloudEventHeaders")
+        for model in TELEMETRY
+        if model.topic == topic  # type: ignore[attr-defined]
+    ]
+    return sorted(events + commands + telemetry, key=lambda m: m[0])
+
+
+def _schemas(models: Iterable[type[BaseModel]]) -> tuple[dict[type[BaseModel], Any], Any]:
+    unique = sorted(set(models), key=lambda m: m.__name__)
+    refs, shared = models_json_schema(
+        [(model, "serialization") for model in unique], ref_template=SCHEMA_REF
+    )
+    return {model: refs[(model, "serialization")] for model in unique}, shared.get("$defs", {})
+
+
+def _channel_id(topic: Topic) -> str:
+    return topic.name.replace(".", "_")
+
+
+def document() -> dict[str, Any]:
+    """The AsyncAPI 3.0.0 document (deterministic: the same models give the same bytes)."""
+    per_topic = {topic: _messages_of(topic) for topic in ALL_TOPICS}
+    refs, schemas = _schemas(model for messages in per_topic.values() for _, model, _ in messages)
+    messages: dict[str, Any] = {}
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    for topic, carried in per_topic.items():
+        channel = _channel_id(topic)
+        names = {}
+        for name, model, headers in carried:
+            key = f"{channel}__{name.replace('.', '_')}"
+            messages[key] = {
+                "name": name,
+                "title": model.__name__,
+                "summary": (model.__doc__ or name).strip().splitlines()[0],
+                "contentType": "application/json",
+                "headers": {"$ref": f"#/components/schemas/{headers}"},
+                "payload": refs[model],
+            }
+            names[name.replace(".", "_")] = {"$ref": f"#/components/messages/{key}"}
+        channels[channel] = {
+            "address": topic.name,
+            "title": topic.name,
+            "messages": names,
+            "bindings": {"kafka": {"topic": topic.name, "partitions": topic.partitions}},
+        }
+        operations[f"consume_{channel}"] = {
+            "action": "receive",
+            "channel": {"$ref": f"#/channels/{channel}"},
+            "messages": [{"$ref": f"#/channels/{channel}/messages/{n}"} for n in names],
+        }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Hostplane topics",
+            "version": VERSION,
+            "description": (
+                "Every Kafka topic Hostplane publishes to or consumes from. Records are keyed "
+                "by the aggregate they are about, so one key's records arrive in order. "
+                "Event payloads are additive-only: a consumer ignores fields it does not know. "
+                "Topic names carry the deployment's TOPIC_PREFIX, if any."
+            ),
+        },
+        "defaultContentType": "application/json",
+        "servers": {
+            "kafka": {
+                "host": "127.0.0.1:9092",
+                "protocol": "kafka",
+                "description": "the broker of a development stack (KAFKA_BOOTSTRAP_SERVERS)",
+            }
+        },
+        "channels": channels,
+        "operations": operations,
+        "components": {
+            "messages": messages,
+            "schemas": {
+                "CloudEventHeaders": CLOUDEVENT_HEADERS,
+                "CommandHeaders": COMMAND_HEADERS,
+                **schemas,
+            },
+        },
+    }
+
+
+def rendered() -> str:
+    return json.dumps(document(), indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(rendered())
