@@ -1,0 +1,6 @@
+"""Seed 003 (CloudVPS Pro API), served under `/api/v1`: its bodies and queries, field for field.
+
+snake_case on the wire, every answer in the `{success, data | error, pagination}` envelope,
+money as decimal JSON numbers, times in UTC. One module per section of the contract
+(`contract.md`, verbatim); `routes.ENDPOINTS` names each endpoint's models.
+"""

@@ -1,0 +1,70 @@
+"""Seed 003, Authentication and Users: sign-in, registration, the token and the profile.
+
+Passwords go in, never out.
+"""
+
+from typing import Annotated, Literal, Self
+
+from pydantic import EmailStr, Field, SecretStr, model_validator
+
+from hostplane.contracts.cloudvps.wire import Body, Id, Label, Request, Timestamp
+
+Role = Literal["user", "admin"]
+UserStatus = Literal["active", "suspended"]
+# A password being chosen; one being checked is any text, so a wrong one is not "malformed".
+NewPassword = Annotated[SecretStr, Field(min_length=8, max_length=128)]
+GivenPassword = Annotated[SecretStr, Field(min_length=1, max_length=1024)]
+
+
+class LoginRequest(Request):
+    email: EmailStr
+    password: GivenPassword
+
+
+class RegisterRequest(Request):
+    name: Label
+    email: EmailStr
+    password: NewPassword
+
+
+class AuthUser(Body):
+    id: Id
+    email: str
+    name: str
+    role: Role
+
+
+class AuthToken(Body):
+    """A bearer token (JWT) and how many seconds it lives: from login, register and refresh."""
+
+    token: str
+    user: AuthUser
+    expires_in: int
+
+
+class UserProfile(Body):
+    id: Id
+    name: str
+    email: str
+    role: Role
+    status: UserStatus
+    created_at: Timestamp
+    stripe_customer_id: str | None = None
+
+
+class UpdateProfileRequest(Request):
+    """Only the fields given change."""
+
+    name: Label | None = None
+    email: EmailStr | None = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Self:
+        if self.name is None and self.email is None:
+            raise ValueError("give a name, an email or both")
+        return self
+
+
+class ChangePasswordRequest(Request):
+    current_password: GivenPassword
+    new_password: NewPassword
