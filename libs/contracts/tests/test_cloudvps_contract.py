@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, SecretStr, ValidationError
 
-import hostplane.contracts.cloudvps
 from hostplane.contracts.cloudvps.admin import SystemHealth
 from hostplane.contracts.cloudvps.auth import (
     AuthToken,
@@ -56,7 +55,7 @@ from hostplane.contracts.cloudvps.vps import (
 )
 from hostplane.contracts.cloudvps.webhooks import WebhookEvent, WebhookPayload, sign, verify
 
-CONTRACT = (Path(hostplane.contracts.cloudvps.__file__).parent / "contract.md").read_text()
+CONTRACT = (Path(__file__).parent / "seeds/cloudvps.md").read_text()
 ENDPOINT_LINE = re.compile(r"^#### (GET|POST|PUT|DELETE|PATCH) (/\S*)$")
 
 

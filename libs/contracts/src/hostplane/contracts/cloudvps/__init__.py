@@ -2,5 +2,5 @@
 
 snake_case on the wire, every answer in the `{success, data | error, pagination}` envelope,
 money as decimal JSON numbers, times in UTC. One module per section of the contract
-(`contract.md`, verbatim); `routes.ENDPOINTS` names each endpoint's models.
+(the contract itself is kept beside its tests); `routes.ENDPOINTS` names each endpoint's models.
 """
