@@ -1,0 +1,279 @@
+"""The events a webhook endpoint can subscribe to, the body they travel in, and which of
+Hostplane's own events become which.
+
+The names are seed 003's. Hostplane's events become them by this rule:
+
+- `vps.created` is the instance's own `vps.created`: it exists and is being provisioned;
+- `vps.started` is every change that leaves the instance running: it became `vps.active`
+  (provisioning finished), was `vps.unsuspended`, or was `vps.rebooted`;
+- `vps.stopped` is `vps.suspended`: the only way an instance stops and stays;
+- `vps.deleted` is the instance's own `vps.deleted` (terminated, its server removed);
+- `invoice.created`, `invoice.paid`, `invoice.overdue`, `payment.succeeded` and
+  `payment.failed` are billing's events of the same names;
+- `user.registered` is the `user.registered` of `users.events`.
+
+Every other event stays inside Hostplane: requests and queued, skipped or refused operations
+(the change has not happened), failures of provisioning (the instance never ran), resizes,
+configuration, DNS and jobs. No source produces `vps.backup.created`, `vps.backup.failed` or
+`user.suspended` yet; endpoints may subscribe to them all the same.
+
+A webhook's ordering key is the instance's, invoice's or user's id, so an endpoint receives
+what happens to one of them in the order it happened.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from functools import singledispatch
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    PlainSerializer,
+    field_validator,
+)
+
+from hostplane.contracts.billing_events import (
+    InvoiceCreated,
+    InvoiceOverdue,
+    InvoicePaid,
+    InvoiceState,
+    PaymentEvent,
+    PaymentFailed,
+    PaymentSucceeded,
+)
+from hostplane.contracts.events import (
+    InstanceActivated,
+    InstanceCreated,
+    InstanceRebooted,
+    InstanceSuspended,
+    InstanceTerminated,
+    InstanceUnsuspended,
+    UserEvent,
+    UserRegistered,
+    VpsEvent,
+)
+from hostplane.contracts.identity import user_id_for
+from hostplane.contracts.money import to_major
+from hostplane.contracts.payload import EventPayload
+from hostplane.contracts.vps import InstanceStatus, iso
+
+Data = dict[str, JsonValue]
+
+
+class WebhookEvent(StrEnum):
+    """What an endpoint can subscribe to, by seed 003's names."""
+
+    VPS_CREATED = "vps.created"
+    VPS_STARTED = "vps.started"
+    VPS_STOPPED = "vps.stopped"
+    VPS_DELETED = "vps.deleted"
+    VPS_BACKUP_CREATED = "vps.backup.created"
+    VPS_BACKUP_FAILED = "vps.backup.failed"
+    INVOICE_CREATED = "invoice.created"
+    INVOICE_PAID = "invoice.paid"
+    INVOICE_OVERDUE = "invoice.overdue"
+    PAYMENT_SUCCEEDED = "payment.succeeded"
+    PAYMENT_FAILED = "payment.failed"
+    USER_REGISTERED = "user.registered"
+    USER_SUSPENDED = "user.suspended"
+
+
+class WebhookPayload(BaseModel):
+    """The body of every delivery (seed 003): which event, when it happened, what it is about."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event: WebhookEvent
+    timestamp: Annotated[AwareDatetime, PlainSerializer(iso, return_type=str, when_used="json")]
+    data: Data
+
+    def body(self) -> bytes:
+        """The bytes sent, and signed, as the delivery's body."""
+        return self.model_dump_json().encode()
+
+
+ANY_EVENT = "*"
+
+
+class EventFilter(BaseModel):
+    """The events an endpoint subscribes to: names, `*` for all, or a prefix such as `vps.*`.
+
+    A pattern that matches no event is refused, so a misspelt subscription is noticed when it
+    is made rather than by a receiver that never hears anything.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    patterns: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("patterns")
+    @classmethod
+    def _each_matches_an_event(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [p for p in patterns if not any(_matches(p, event) for event in WebhookEvent)]
+        if unknown:
+            raise ValueError(f"no webhook event matches {', '.join(unknown)}")
+        return patterns
+
+    def matches(self, event: WebhookEvent) -> bool:
+        """Whether the endpoint receives this event."""
+        return any(_matches(pattern, event) for pattern in self.patterns)
+
+
+def _matches(pattern: str, event: WebhookEvent) -> bool:
+    if pattern == ANY_EVENT:
+        return True
+    if pattern.endswith(".*"):
+        return event.startswith(pattern[:-1])
+    return pattern == event
+
+
+@dataclass(frozen=True)
+class OutgoingWebhook:
+    """A Hostplane event as endpoints receive it, with the key its deliveries are ordered by."""
+
+    payload: WebhookPayload
+    ordering_key: str
+
+
+SOURCES: dict[type[EventPayload], WebhookEvent] = {
+    InstanceCreated: WebhookEvent.VPS_CREATED,
+    InstanceActivated: WebhookEvent.VPS_STARTED,
+    InstanceUnsuspended: WebhookEvent.VPS_STARTED,
+    InstanceRebooted: WebhookEvent.VPS_STARTED,
+    InstanceSuspended: WebhookEvent.VPS_STOPPED,
+    InstanceTerminated: WebhookEvent.VPS_DELETED,
+    InvoiceCreated: WebhookEvent.INVOICE_CREATED,
+    InvoicePaid: WebhookEvent.INVOICE_PAID,
+    InvoiceOverdue: WebhookEvent.INVOICE_OVERDUE,
+    PaymentSucceeded: WebhookEvent.PAYMENT_SUCCEEDED,
+    PaymentFailed: WebhookEvent.PAYMENT_FAILED,
+    UserRegistered: WebhookEvent.USER_REGISTERED,
+}
+"""Which webhook event each of Hostplane's events becomes; those not here become none."""
+
+# The instance's status once the event has happened.
+VPS_STATUS = {
+    WebhookEvent.VPS_CREATED: InstanceStatus.PROVISIONING,
+    WebhookEvent.VPS_STARTED: InstanceStatus.ACTIVE,
+    WebhookEvent.VPS_STOPPED: InstanceStatus.SUSPENDED,
+    WebhookEvent.VPS_DELETED: InstanceStatus.TERMINATED,
+}
+
+
+def webhook_for(source: EventPayload) -> OutgoingWebhook | None:
+    """The webhook a Hostplane event becomes, or None for one that endpoints do not hear of."""
+    event = SOURCES.get(type(source))
+    if event is None:
+        return None
+    key, data = _describe(source, event)
+    payload = WebhookPayload(event=event, timestamp=source.occurred_at, data=data)
+    return OutgoingWebhook(payload=payload, ordering_key=key)
+
+
+@singledispatch
+def _describe(source: EventPayload, event: WebhookEvent) -> tuple[str, Data]:
+    raise TypeError(f"{type(source).__name__} has no webhook data")
+
+
+@_describe.register
+def _vps(source: VpsEvent, event: WebhookEvent) -> tuple[str, Data]:
+    return str(source.instance_id), {
+        "vps_id": str(source.instance_id),
+        "status": VPS_STATUS[event].value,
+    }
+
+
+@_describe.register
+def _vps_created(source: InstanceCreated, event: WebhookEvent) -> tuple[str, Data]:
+    key, data = _vps(source, event)
+    # A WHMCS order's owner is the client's dashboard user; a CloudPod's is billing's customer.
+    user_id = user_id_for(source.whmcs_client_id) if source.whmcs_client_id else None
+    return key, data | {
+        "user_id": _text(user_id),
+        "customer_id": _text(source.customer_id),
+        "tenant_id": _text(source.tenant_id),
+        "subscription_id": _text(source.subscription_id),
+        "plan": source.plan,
+        "region": source.region,
+        "location": source.location,
+        "server_type": source.server_type,
+        "provider": source.provider,
+        "subdomain": source.subdomain,
+    }
+
+
+@_describe.register
+def _vps_deleted(source: InstanceTerminated, event: WebhookEvent) -> tuple[str, Data]:
+    key, data = _vps(source, event)
+    return key, data | {"data_deleted": source.data_deleted}
+
+
+@_describe.register
+def _invoice(source: InvoiceState, event: WebhookEvent) -> tuple[str, Data]:
+    data: Data = {
+        "invoice_id": str(source.invoice_id),
+        "invoice_number": source.number,
+        "customer_id": str(source.customer_id),
+        "tenant_id": str(source.tenant_id),
+        "status": source.status.value,
+        "amount": _amount(source.total, source.currency),
+        "amount_paid": _amount(source.amount_paid, source.currency),
+        "currency": source.currency,
+        "due_date": _moment(source.due_at),
+        "paid_date": _moment(source.paid_at),
+        "order_id": _text(source.order_id),
+        "subscription_id": _text(source.subscription_id),
+    }
+    return str(source.invoice_id), data
+
+
+@_describe.register
+def _invoice_overdue(source: InvoiceOverdue, event: WebhookEvent) -> tuple[str, Data]:
+    key, data = _invoice(source, event)
+    return key, data | {"days_overdue": source.days_overdue}
+
+
+@_describe.register
+def _payment(source: PaymentEvent, event: WebhookEvent) -> tuple[str, Data]:
+    data: Data = {
+        "invoice_id": str(source.invoice_id),
+        "customer_id": str(source.customer_id),
+        "tenant_id": str(source.tenant_id),
+        "amount": _amount(source.amount, source.currency),
+        "currency": source.currency,
+        "attempt": source.attempt,
+        "payment_intent_id": source.payment_intent_id,
+    }
+    return str(source.invoice_id), data
+
+
+@_describe.register
+def _payment_failed(source: PaymentFailed, event: WebhookEvent) -> tuple[str, Data]:
+    key, data = _payment(source, event)
+    return key, data | {"error_code": source.error_code, "error_message": source.error_message}
+
+
+@_describe.register
+def _user(source: UserEvent, event: WebhookEvent) -> tuple[str, Data]:
+    return str(source.user_id), {"user_id": str(source.user_id), "email": source.email}
+
+
+def _amount(minor: int, currency: str) -> int | float:
+    # A JSON number in major units as the seed writes amounts (19.99); JPY stays integral.
+    major = to_major(minor, currency)
+    exponent = major.as_tuple().exponent
+    return int(major) if isinstance(exponent, int) and exponent >= 0 else float(major)
+
+
+def _text(value: UUID | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _moment(value: datetime | None) -> str | None:
+    return None if value is None else iso(value)

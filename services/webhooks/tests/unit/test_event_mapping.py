@@ -1,0 +1,326 @@
+"""Which of Hostplane's events endpoints hear of, under which seed name, with what data."""
+
+import json
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import pytest
+
+from hostplane.contracts import billing_events as b
+from hostplane.contracts import events as e
+from hostplane.contracts.billing import InvoiceLine, InvoiceStatus
+from hostplane.contracts.identity import user_id_for
+from hostplane.contracts.payload import EventPayload
+from hostplane.webhooks.domain.events import (
+    SOURCES,
+    OutgoingWebhook,
+    WebhookEvent,
+    webhook_for,
+)
+
+AT = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
+
+
+def translated(source: EventPayload) -> OutgoingWebhook:
+    webhook = webhook_for(source)
+    assert webhook is not None
+    return webhook
+
+
+def instance_created(instance_id: UUID, **changes: object) -> e.InstanceCreated:
+    fields: dict[str, object] = {
+        "occurred_at": AT,
+        "instance_id": instance_id,
+        "job_id": uuid4(),
+        "whmcs_service_id": 42,
+        "whmcs_client_id": 7,
+        "plan": "pro",
+        "region": "eu-central",
+        "email": "owner@example.com",
+        "subdomain": "abcdefghij",
+        "server_type": "cx32",
+        "location": "fsn1",
+        "ai_preset": "anthropic",
+        "ready_token_sha256": "0" * 64,
+    }
+    return e.InstanceCreated.model_validate(fields | changes)
+
+
+def invoice_state(kind: type[b.InvoiceState], invoice_id: UUID, **extra: object) -> b.InvoiceState:
+    fields: dict[str, object] = {
+        "occurred_at": AT,
+        "invoice_id": invoice_id,
+        "tenant_id": uuid4(),
+        "customer_id": uuid4(),
+        "status": InvoiceStatus.UNPAID,
+        "number": "INV-2026-000001",
+        "currency": "EUR",
+        "lines": [InvoiceLine(description="Pro", quantity=1, unit_amount=1999, amount=1999)],
+        "subtotal": 1999,
+        "tax": 400,
+        "tax_rate_bp": 2000,
+        "tax_country": "DE",
+        "total": 2399,
+        "amount_paid": 0,
+        "amount_refunded": 0,
+        "order_id": None,
+        "subscription_id": uuid4(),
+        "period_start": AT,
+        "period_end": AT,
+        "issued_at": AT,
+        "due_at": datetime(2026, 3, 24, tzinfo=UTC),
+        "paid_at": None,
+    }
+    return kind.model_validate(fields | extra)
+
+
+def payment(kind: type[b.PaymentEvent], invoice_id: UUID, **extra: object) -> b.PaymentEvent:
+    fields: dict[str, object] = {
+        "occurred_at": AT,
+        "invoice_id": invoice_id,
+        "tenant_id": uuid4(),
+        "customer_id": uuid4(),
+        "amount": 2399,
+        "currency": "EUR",
+        "attempt": 2,
+        "payment_intent_id": "pi_123",
+    }
+    return kind.model_validate(fields | extra)
+
+
+def test_an_instance_created_is_vps_created_with_its_owner_and_plan() -> None:
+    instance_id = uuid4()
+
+    webhook = translated(instance_created(instance_id))
+
+    assert webhook.payload.event is WebhookEvent.VPS_CREATED
+    assert webhook.ordering_key == str(instance_id)
+    assert webhook.payload.data == {
+        "vps_id": str(instance_id),
+        "status": "provisioning",
+        "user_id": str(user_id_for(7)),
+        "customer_id": None,
+        "tenant_id": None,
+        "subscription_id": None,
+        "plan": "pro",
+        "region": "eu-central",
+        "location": "fsn1",
+        "server_type": "cx32",
+        "provider": "hetzner",
+        "subdomain": "abcdefghij",
+    }
+
+
+def test_a_cloudpod_created_names_billings_customer_and_no_dashboard_user() -> None:
+    instance_id, customer_id, tenant_id, subscription_id = uuid4(), uuid4(), uuid4(), uuid4()
+    source = instance_created(
+        instance_id,
+        whmcs_service_id=0,
+        whmcs_client_id=0,
+        customer_id=customer_id,
+        tenant_id=tenant_id,
+        subscription_id=subscription_id,
+    )
+
+    data = translated(source).payload.data
+
+    assert data["user_id"] is None
+    assert data["customer_id"] == str(customer_id)
+    assert data["tenant_id"] == str(tenant_id)
+    assert data["subscription_id"] == str(subscription_id)
+
+
+def test_the_vps_created_body_never_carries_the_ready_token_hash() -> None:
+    body = translated(instance_created(uuid4(), ready_token_sha256="f" * 64)).payload.body()
+
+    assert b"f" * 64 not in body
+    assert b"ready_token" not in body
+
+
+@pytest.mark.parametrize(
+    ("kind", "event", "status"),
+    [
+        (e.InstanceActivated, WebhookEvent.VPS_STARTED, "active"),
+        (e.InstanceUnsuspended, WebhookEvent.VPS_STARTED, "active"),
+        (e.InstanceRebooted, WebhookEvent.VPS_STARTED, "active"),
+        (e.InstanceSuspended, WebhookEvent.VPS_STOPPED, "suspended"),
+    ],
+)
+def test_instance_changes_become_started_or_stopped(
+    kind: type[e.VpsEvent], event: WebhookEvent, status: str
+) -> None:
+    instance_id = uuid4()
+
+    webhook = translated(kind(occurred_at=AT, instance_id=instance_id))
+
+    assert webhook.payload.event is event
+    assert webhook.payload.timestamp == AT
+    assert webhook.payload.data == {"vps_id": str(instance_id), "status": status}
+    assert webhook.ordering_key == str(instance_id)
+
+
+def test_a_terminated_instance_is_vps_deleted() -> None:
+    instance_id = uuid4()
+
+    webhook = translated(
+        e.InstanceTerminated(occurred_at=AT, instance_id=instance_id, data_deleted=True)
+    )
+
+    assert webhook.payload.event is WebhookEvent.VPS_DELETED
+    assert webhook.payload.data == {
+        "vps_id": str(instance_id),
+        "status": "terminated",
+        "data_deleted": True,
+    }
+    assert webhook.ordering_key == str(instance_id)
+
+
+@pytest.mark.parametrize(
+    ("kind", "event"),
+    [
+        (b.InvoiceCreated, WebhookEvent.INVOICE_CREATED),
+        (b.InvoicePaid, WebhookEvent.INVOICE_PAID),
+    ],
+)
+def test_billings_invoice_events_keep_their_names(
+    kind: type[b.InvoiceState], event: WebhookEvent
+) -> None:
+    invoice_id = uuid4()
+    source = invoice_state(kind, invoice_id)
+
+    webhook = translated(source)
+
+    assert webhook.payload.event is event
+    assert webhook.ordering_key == str(invoice_id)
+    assert webhook.payload.data == {
+        "invoice_id": str(invoice_id),
+        "invoice_number": "INV-2026-000001",
+        "customer_id": str(source.customer_id),
+        "tenant_id": str(source.tenant_id),
+        "status": "unpaid",
+        "amount": 23.99,
+        "amount_paid": 0.0,
+        "currency": "EUR",
+        "due_date": "2026-03-24T00:00:00Z",
+        "paid_date": None,
+        "order_id": None,
+        "subscription_id": str(source.subscription_id),
+    }
+
+
+def test_a_paid_invoice_says_when_and_how_much_in_major_units() -> None:
+    source = invoice_state(
+        b.InvoicePaid,
+        uuid4(),
+        status=InvoiceStatus.PAID,
+        amount_paid=2399,
+        paid_at=datetime(2026, 3, 12, 8, 15, tzinfo=UTC),
+    )
+
+    body = json.loads(translated(source).payload.body())
+
+    assert body["event"] == "invoice.paid"
+    assert body["timestamp"] == "2026-03-10T09:30:00Z"
+    assert body["data"]["status"] == "paid"
+    assert body["data"]["amount"] == 23.99
+    assert body["data"]["amount_paid"] == 23.99
+    assert body["data"]["paid_date"] == "2026-03-12T08:15:00Z"
+
+
+def test_an_amount_in_a_currency_without_decimals_stays_whole() -> None:
+    source = invoice_state(b.InvoiceCreated, uuid4(), currency="JPY", total=2400)
+
+    body = translated(source).payload.body()
+
+    assert b'"amount":2400,' in body
+
+
+def test_an_overdue_invoice_says_for_how_many_days() -> None:
+    invoice_id = uuid4()
+
+    webhook = translated(invoice_state(b.InvoiceOverdue, invoice_id, days_overdue=3))
+
+    assert webhook.payload.event is WebhookEvent.INVOICE_OVERDUE
+    assert webhook.payload.data["days_overdue"] == 3
+    assert webhook.payload.data["invoice_id"] == str(invoice_id)
+    assert webhook.ordering_key == str(invoice_id)
+
+
+def test_a_successful_payment_is_payment_succeeded_in_its_invoices_order() -> None:
+    invoice_id = uuid4()
+    source = payment(b.PaymentSucceeded, invoice_id)
+
+    webhook = translated(source)
+
+    assert webhook.payload.event is WebhookEvent.PAYMENT_SUCCEEDED
+    assert webhook.ordering_key == str(invoice_id)
+    assert webhook.payload.data == {
+        "invoice_id": str(invoice_id),
+        "customer_id": str(source.customer_id),
+        "tenant_id": str(source.tenant_id),
+        "amount": 23.99,
+        "currency": "EUR",
+        "attempt": 2,
+        "payment_intent_id": "pi_123",
+    }
+
+
+def test_a_failed_payment_says_why() -> None:
+    invoice_id = uuid4()
+    source = payment(
+        b.PaymentFailed, invoice_id, error_code="card_declined", error_message="Declined"
+    )
+
+    webhook = translated(source)
+
+    assert webhook.payload.event is WebhookEvent.PAYMENT_FAILED
+    assert webhook.ordering_key == str(invoice_id)
+    assert webhook.payload.data["error_code"] == "card_declined"
+    assert webhook.payload.data["error_message"] == "Declined"
+    assert webhook.payload.data["amount"] == 23.99
+
+
+def test_a_registered_user_is_user_registered_in_that_users_order() -> None:
+    user_id = uuid4()
+    source = e.UserRegistered(
+        occurred_at=AT, user_id=user_id, whmcs_client_id=7, email="new@example.com"
+    )
+
+    webhook = translated(source)
+
+    assert webhook.payload.event is WebhookEvent.USER_REGISTERED
+    assert webhook.payload.data == {"user_id": str(user_id), "email": "new@example.com"}
+    assert webhook.ordering_key == str(user_id)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        e.SuspendRequested(occurred_at=AT, instance_id=uuid4(), job_id=uuid4()),
+        e.InstanceResized(occurred_at=AT, instance_id=uuid4(), plan="max", server_type="cx52"),
+        e.InstanceErrored(
+            occurred_at=AT, instance_id=uuid4(), error_code="x", error_message="broken"
+        ),
+        e.UserLoggedIn(occurred_at=AT, user_id=uuid4(), whmcs_client_id=7, email="a@b.example"),
+        e.JobSucceeded(occurred_at=AT, job_id=uuid4()),
+    ],
+    ids=lambda source: source.ce_type,
+)
+def test_events_without_a_seed_name_are_not_delivered(source: EventPayload) -> None:
+    assert webhook_for(source) is None
+
+
+def test_no_source_yields_backups_or_suspended_users_yet() -> None:
+    produced = set(SOURCES.values())
+
+    assert produced == set(WebhookEvent) - {
+        WebhookEvent.VPS_BACKUP_CREATED,
+        WebhookEvent.VPS_BACKUP_FAILED,
+        WebhookEvent.USER_SUSPENDED,
+    }
+
+
+def test_every_source_is_a_published_contract_type() -> None:
+    published = set(e.EVENT_TYPES.values())
+
+    assert set(SOURCES) <= published
