@@ -169,6 +169,8 @@ class Stack:
     mpanel_url: str = ""
     # Billing's clock: an instant (or +offset) written here is the time for every replica.
     clock_file: Path | None = None
+    # The CloudVPS Pro surface (seed 003) of the first gateway: its own listener.
+    cloudvps_url: str = ""
 
     def set_clock(self, at: datetime) -> None:
         """Move billing's clock to `at` (every replica reads the same file)."""
@@ -303,6 +305,15 @@ def kill_outbox_leader(stack: Stack, service: str) -> float:
     return took
 
 
+def _own_ports(gateway_port: int) -> dict[str, str]:
+    """A gateway replica's listeners: seed 000's on `gateway_port`, the others anywhere free."""
+    return {
+        "GATEWAY_PORT": str(gateway_port),
+        "MPANEL_PORT": str(free_port()),
+        "CLOUDVPS_PORT": str(free_port()),
+    }
+
+
 @contextmanager
 def another_gateway(stack: Stack, name: str, **env: str) -> Iterator[str]:
     """A second gateway process on `stack` with `env` on top of the stack's; yields its URL."""
@@ -310,7 +321,7 @@ def another_gateway(stack: Stack, name: str, **env: str) -> Iterator[str]:
     stack.processes.start(
         name,
         module="gateway",
-        env={"GATEWAY_PORT": str(port), "MPANEL_PORT": str(free_port()), **env},
+        env={**_own_ports(port), **env},
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -330,8 +341,10 @@ def running_stack(
     database = f"hostplane_{label}_{run_id}"
     database_url = fresh_database(infra.database_url, database)
     gateway_port, cloudsim_port, mpanel_port = free_port(), free_port(), free_port()
+    cloudvps_port = free_port()
     gateway_url = f"http://127.0.0.1:{gateway_port}"
     mpanel_url = f"http://127.0.0.1:{mpanel_port}"
+    cloudvps_url = f"http://127.0.0.1:{cloudvps_port}"
     logs = ROOT / ".local" / "logs" / label
     logs.mkdir(parents=True, exist_ok=True)
     clock_file = logs / f"billing-clock-{run_id}"
@@ -379,6 +392,7 @@ def running_stack(
         "POWERDNS_ZONE": DOMAIN,
         "CLOUDSIM_POWERDNS_ZONES": DOMAIN,
         "MPANEL_PORT": str(mpanel_port),
+        "CLOUDVPS_PORT": str(cloudvps_port),
         "ADMIN_EMAIL": ADMIN_EMAIL,
         "ADMIN_PASSWORD": ADMIN_PASSWORD,
         "DEFAULT_TENANT_NAME": "Hostplane",
@@ -404,7 +418,7 @@ def running_stack(
                 if service == "gateway":
                     port = free_port()
                     gateway_urls.append(f"http://127.0.0.1:{port}")
-                    own_port = {"GATEWAY_PORT": str(port), "MPANEL_PORT": str(free_port())}
+                    own_port = _own_ports(port)
                 processes.start(f"{service}-{n}", module=service, env=own_port)
         wait_until(lambda: answers(f"{cloudsim_url}/_admin/health"), 30, what="cloudsim")
         for url in gateway_urls:
@@ -424,6 +438,7 @@ def running_stack(
             env.get("DNS_PROVIDER", "cloudflare"),
             mpanel_url,
             clock_file,
+            cloudvps_url,
         )
     finally:
         processes.stop_all()

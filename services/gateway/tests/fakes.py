@@ -39,6 +39,7 @@ from hostplane.gateway.bootstrap import Gateway, MPanelAdapters, bootstrap
 from hostplane.gateway.domain.pages import LogCursor
 from hostplane.gateway.domain.signatures import whmcs_signature
 from hostplane.gateway.entrypoints.app import create_app
+from hostplane.gateway.entrypoints.cloudvps.app import create_cloudvps_app
 from hostplane.gateway.entrypoints.mpanel.app import create_mpanel_app
 from hostplane.gateway.settings import Settings
 from hostplane.messaging.cloudevents import OutgoingEvent
@@ -215,7 +216,8 @@ def an_instance(service_id: int, **changes: Any) -> InstanceRow:
 @dataclass
 class Api:
     """The gateway over fakes, and a WHMCS module, a dashboard and instances calling it on
-    seed 000's app (`client`), and mPanel calling on its own app (`panel`)."""
+    seed 000's app (`client`), mPanel calling on its own app (`panel`), and CloudVPS's
+    customers on theirs (`cloudvps`)."""
 
     client: TestClient
     broker: FakeBroker
@@ -223,6 +225,7 @@ class Api:
     settings: Settings
     panel: TestClient
     billing: FakeBilling
+    cloudvps: TestClient
 
     def whmcs(self, method: str, path: str, body: Any = None) -> Response:
         content = json.dumps(body).encode() if body is not None else b""
@@ -279,7 +282,7 @@ def unit_settings(**overrides: Any) -> Settings:
 
 
 def serve(settings: Settings) -> Iterator[Api]:
-    """Both apps on one gateway over one set of fakes, as `__main__` serves them."""
+    """Every surface's app on one gateway over one set of fakes, as `__main__` serves them."""
     reads = FakeReadModels()
     billing = FakeBilling(FakeBillingReads(), reads.jobs)
     broker, tokens = FakeBroker(billing.react), FakeUsedTokens()
@@ -301,5 +304,6 @@ def serve(settings: Settings) -> Iterator[Api]:
     with (
         TestClient(create_app(settings, wiring=wired)) as client,
         TestClient(create_mpanel_app(settings, wiring=wired)) as panel,
+        TestClient(create_cloudvps_app(settings, wiring=wired)) as cloudvps,
     ):
-        yield Api(client, broker, reads, settings, panel, billing)
+        yield Api(client, broker, reads, settings, panel, billing, cloudvps)

@@ -38,6 +38,7 @@ class PlanSpec(BaseModel):
     memory_mb: int
     disk_gb: int
     monthly_price_usd: float
+    traffic_gb: int = 20_000  # outgoing traffic included a month
 
     @property
     def memory_gb(self) -> int:

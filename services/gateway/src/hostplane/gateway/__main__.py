@@ -1,6 +1,7 @@
-"""`python -m hostplane.gateway`: serve both REST surfaces with uvicorn, in one process and
+"""`python -m hostplane.gateway`: serve every REST surface with uvicorn, in one process and
 one event loop on one wiring (one Kafka producer, one PostgreSQL pool): seed 000's on
-GATEWAY_HOST:GATEWAY_PORT, mPanel's on MPANEL_HOST:MPANEL_PORT (port 0: not served)."""
+GATEWAY_HOST:GATEWAY_PORT, mPanel's on MPANEL_HOST:MPANEL_PORT and CloudVPS's on
+CLOUDVPS_HOST:CLOUDVPS_PORT (port 0: that surface is not served)."""
 
 import asyncio
 import contextlib
@@ -16,6 +17,7 @@ from fastapi import FastAPI
 from hostplane.gateway import bootstrap
 from hostplane.gateway.bootstrap import Gateway
 from hostplane.gateway.entrypoints.app import create_app
+from hostplane.gateway.entrypoints.cloudvps.app import create_cloudvps_app
 from hostplane.gateway.entrypoints.mpanel.app import create_mpanel_app
 from hostplane.gateway.settings import Settings
 from hostplane.messaging.service import observe
@@ -106,13 +108,18 @@ def main() -> None:
             listening_socket(settings.gateway_host, settings.gateway_port, reuse),
         )
     ]
-    if settings.mpanel_port:
-        listening.append(
-            (
-                _listener(create_mpanel_app(settings, shared, counter)),
-                listening_socket(settings.mpanel_host, settings.mpanel_port, reuse),
+    surfaces = [
+        (create_mpanel_app, settings.mpanel_host, settings.mpanel_port),
+        (create_cloudvps_app, settings.cloudvps_host, settings.cloudvps_port),
+    ]
+    for create, host, port in surfaces:
+        if port:
+            listening.append(
+                (
+                    _listener(create(settings, shared, counter)),
+                    listening_socket(host, port, reuse),
+                )
             )
-        )
     loop_factory = listening[0][0].config.get_loop_factory()
     with asyncio.Runner(loop_factory=loop_factory) as runner:
         started = runner.run(serve(settings, shared, listening))

@@ -22,6 +22,7 @@ from hostplane.gateway.adapters.ratelimits import HitCounter, redis_limiter
 from hostplane.gateway.adapters.telemetry_views import TelemetryViews
 from hostplane.gateway.adapters.views import Views
 from hostplane.gateway.application.authentication import Authentication
+from hostplane.gateway.application.cloudvps.plans import Plans
 from hostplane.gateway.application.fleet import Fleet
 from hostplane.gateway.application.health import Health
 from hostplane.gateway.application.instances import Instances
@@ -82,8 +83,15 @@ class MPanel:
 
 
 @dataclass(frozen=True)
+class CloudVps:
+    """The CloudVPS Pro surface's use cases (seed 003)."""
+
+    plans: Plans
+
+
+@dataclass(frozen=True)
 class Gateway:
-    """What the HTTP entrypoints use: the settings and the use cases of both surfaces."""
+    """What the HTTP entrypoints use: the settings and the use cases of every surface."""
 
     settings: Settings
     authentication: Authentication
@@ -94,6 +102,7 @@ class Gateway:
     telemetry: Telemetry
     fleet: Fleet
     mpanel: MPanel
+    cloudvps: CloudVps
 
 
 @dataclass(frozen=True)
@@ -133,6 +142,9 @@ def bootstrap(
         telemetry=Telemetry(settings, instance_reads, telemetry_reads, commands),
         fleet=Fleet(fleet_reads),
         mpanel=_mpanel(settings, mpanel, commands, jobs, box, health),
+        cloudvps=CloudVps(
+            plans=Plans(mpanel.billing_reads, settings, settings.platform_tenant_id),
+        ),
     )
 
 

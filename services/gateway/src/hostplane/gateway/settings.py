@@ -51,6 +51,11 @@ class Settings(InfraSettings, CatalogSettings):
     # mPanel (seed 002): its own listener in the same process; port 0 serves none.
     mpanel_host: str = "127.0.0.1"
     mpanel_port: int = 2271
+    # CloudVPS Pro (seed 003) under /api/v1 on a listener of its own (port 0: not served),
+    # limited per client address as its contract says.
+    cloudvps_host: str = "127.0.0.1"
+    cloudvps_port: int = 8081
+    rate_limit_cloudvps_ip: str = "100/15 minutes"
     mpanel_access_ttl_s: int = 900
     mpanel_refresh_ttl_s: int = 30 * 24 * 3600
     # The platform's own tenant: its admins see and create every tenant.

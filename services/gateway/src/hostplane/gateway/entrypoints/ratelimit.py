@@ -61,13 +61,15 @@ class RateLimits:
         counter: HitCounter,
         subject: Subject | None = None,
         prefix: str = "",
+        per_ip: str | None = None,
     ) -> None:
+        """`per_ip`: the surface's own limit per client address (else `RATE_LIMIT_IP`)."""
         self._subject = subject or dashboard_subject(settings.jwt_secret)
         self._prefix = prefix
         self._counter = counter
         self._per_key = parse(settings.rate_limit_api_key)
         self._per_user = parse(settings.rate_limit_user)
-        self._per_ip = parse(settings.rate_limit_ip)
+        self._per_ip = parse(per_ip or settings.rate_limit_ip)
 
     def buckets(self, scope: Scope) -> list[Bucket]:
         """Every limit this request counts against."""

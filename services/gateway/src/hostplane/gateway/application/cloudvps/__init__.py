@@ -1,0 +1,1 @@
+"""The CloudVPS Pro surface's use cases (seed 003, under /api/v1)."""

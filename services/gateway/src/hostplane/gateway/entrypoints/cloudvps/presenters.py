@@ -1,0 +1,45 @@
+"""Use-case results in seed 003's shapes."""
+
+from hostplane.contracts.billing import BillingCycle
+from hostplane.contracts.cloudvps.plans import Plan, PlanPricing
+from hostplane.contracts.cloudvps.vps import Specifications
+from hostplane.contracts.money import to_major
+from hostplane.gateway.application.cloudvps.plans import OfferedPlan
+
+MONTHS = 12
+
+
+def plan(offered: OfferedPlan) -> Plan:
+    """A CloudPod product as a plan: its specs (the provider plan's where the product names
+    none) and its prices; a cycle it is not sold in is priced from the other."""
+    product, spec = offered.product, offered.spec
+    specs = Specifications(
+        cpu=product.specs.cpu or spec.cores,
+        ram=(product.specs.ram_mb or spec.memory_mb) // 1024,
+        storage=product.specs.disk_gb or spec.disk_gb,
+        bandwidth=spec.traffic_gb,
+    )
+    prices = {p.cycle: p for p in product.prices}
+    monthly, yearly = prices.get(BillingCycle.MONTHLY), prices.get(BillingCycle.YEARLY)
+    currency = (monthly or yearly or product.prices[0]).currency
+    month = monthly.amount if monthly else round((yearly.amount if yearly else 0) / MONTHS)
+    year = yearly.amount if yearly else month * MONTHS
+    region = product.placement.region.value if product.placement else ""
+    return Plan(
+        id=str(product.id),
+        name=product.name,
+        description=(
+            f"{specs.cpu} vCPU, {specs.ram} GB RAM and {specs.storage} GB of disk in {region}"
+        ),
+        specifications=specs,
+        pricing=PlanPricing(
+            monthly=to_major(month, currency),
+            annually=to_major(year, currency),
+            currency=currency,
+        ),
+        features=[
+            f"{specs.storage} GB SSD storage",
+            f"{specs.bandwidth:,} GB of traffic a month",
+            f"Region {region}",
+        ],
+    )

@@ -1,0 +1,1 @@
+"""CloudVPS Pro's routes, one module per section of seed 003."""
