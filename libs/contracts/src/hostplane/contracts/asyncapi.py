@@ -19,12 +19,14 @@ from pydantic.json_schema import models_json_schema
 from hostplane.contracts import envelope
 from hostplane.contracts.commands.billing import BillingCommand
 from hostplane.contracts.commands.provisioning import ProvisioningCommand
+from hostplane.contracts.commands.webhooks import WebhookCommand
 from hostplane.contracts.events import EVENT_TYPES
 from hostplane.contracts.telemetry import LogBatch, ServerUsage, UsageBatch
 from hostplane.contracts.topics import (
     ALL_TOPICS,
     BILLING_COMMANDS,
     PROVISIONING_COMMANDS,
+    WEBHOOKS_COMMANDS,
     Topic,
 )
 
@@ -41,6 +43,7 @@ def _members(union: Any) -> tuple[type[BaseModel], ...]:
 COMMANDS: dict[Topic, tuple[type[BaseModel], ...]] = {
     PROVISIONING_COMMANDS: _members(ProvisioningCommand),
     BILLING_COMMANDS: _members(BillingCommand),
+    WEBHOOKS_COMMANDS: _members(WebhookCommand),
 }
 
 

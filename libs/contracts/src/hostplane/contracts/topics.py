@@ -24,6 +24,8 @@ SERVER_USAGE = Topic("telemetry.server_usage", 8)
 BILLING_COMMANDS = Topic("billing.commands", 8)
 INVOICE_EVENTS = Topic("invoice.events", 8)
 BILLING_EVENTS = Topic("billing.events", 8)
+# Outgoing webhooks: their endpoints' management and redeliveries, keyed by endpoint id.
+WEBHOOKS_COMMANDS = Topic("webhooks.commands", 8)
 
 ALL_TOPICS: tuple[Topic, ...] = (
     PROVISIONING_COMMANDS,
@@ -38,4 +40,5 @@ ALL_TOPICS: tuple[Topic, ...] = (
     BILLING_COMMANDS,
     INVOICE_EVENTS,
     BILLING_EVENTS,
+    WEBHOOKS_COMMANDS,
 )
