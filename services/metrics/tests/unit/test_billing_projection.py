@@ -17,6 +17,7 @@ from hostplane.contracts.billing import (
 )
 from hostplane.contracts.secrets import SealedSecret
 from hostplane.metrics.domain.billing_changes import (
+    AccountSaved,
     Audited,
     AuditEntry,
     CheckoutOpened,
@@ -223,6 +224,38 @@ def test_an_operators_sealed_password_is_saved_but_never_audited() -> None:
     assert (entry.action, entry.resource_type) == ("user.created", "user")
     assert "password" not in entry.metadata
     assert entry.metadata["roles"] == ["admin"]
+
+
+def test_every_event_of_an_account_saves_its_state_in_its_tenants_log() -> None:
+    account_id = uuid4()
+    state = {
+        "occurred_at": NOW,
+        "tenant_id": TENANT,
+        "actor_id": account_id,
+        "account_id": account_id,
+        "customer_id": uuid4(),
+        "email": "jo@example.com",
+        "name": "Jo",
+        "role": "user",
+        "status": "active",
+        "password": SealedSecret(sealed="gAAAA-sealed", fingerprint="f" * 64),
+        "password_changed_at": NOW,
+    }
+    kinds = (
+        b.AccountRegistered,
+        b.AccountUpdated,
+        b.AccountPasswordChanged,
+        b.AccountSuspended,
+        b.AccountReactivated,
+    )
+    for version, kind in enumerate(kinds, start=1):
+        event = kind(**state)
+        found = changes(event, version, str(account_id))
+        assert found[0] == AccountSaved(event, version)
+        line = audit_of(found)
+        assert (line.tenant_id, line.actor_id) == (TENANT, account_id)
+        assert (line.entry.action, line.entry.resource_type) == (event.ce_type, "account")
+        assert "password" not in line.entry.metadata
 
 
 def test_a_requested_cloudpod_makes_its_instance_the_tenants() -> None:

@@ -69,6 +69,46 @@ class OperatorDeleted(OperatorEvent):
     ce_type = "user.deleted"
 
 
+# ---- CloudVPS accounts: customers who sign in ---------------------------------------------
+
+
+class AccountEvent(BillingEvent):
+    """A CloudVPS account's state: who signs in to `/api/v1` (by email, unique in its tenant
+    whatever its case) and the customer who pays for it. `password` is its argon2 hash,
+    sealed (CONFIG_SECRETS_KEY) like an operator's: only the gateway opens it."""
+
+    account_id: UUID
+    customer_id: UUID
+    email: str
+    name: str
+    role: str
+    status: str
+    password: SealedSecret | None
+    password_changed_at: datetime | None
+
+
+class AccountRegistered(AccountEvent):
+    ce_type = "account.registered"
+
+
+class AccountUpdated(AccountEvent):
+    ce_type = "account.updated"
+
+
+class AccountPasswordChanged(AccountEvent):
+    ce_type = "account.password_changed"
+
+
+class AccountSuspended(AccountEvent):
+    ce_type = "account.suspended"
+    reason: str | None = None
+
+
+class AccountReactivated(AccountEvent):
+    ce_type = "account.reactivated"
+    reason: str | None = None
+
+
 # ---- customers --------------------------------------------------------------------------
 
 
@@ -337,6 +377,11 @@ BILLING_PAYLOADS: tuple[type[EventPayload], ...] = (
     OperatorCreated,
     OperatorUpdated,
     OperatorDeleted,
+    AccountRegistered,
+    AccountUpdated,
+    AccountPasswordChanged,
+    AccountSuspended,
+    AccountReactivated,
     CustomerCreated,
     CustomerUpdated,
     ProductCreated,

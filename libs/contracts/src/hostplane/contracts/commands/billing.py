@@ -82,6 +82,48 @@ class RegisterUser(_UserCommand):
     email: EmailStr
 
 
+class _AccountCommand(_Command):
+    account_id: UUID
+
+    @property
+    def subject_id(self) -> UUID:
+        return self.account_id
+
+
+class RegisterAccount(_AccountCommand):
+    """A CloudVPS customer signs up: the account, and the customer who pays for it.
+
+    The email is the account's sign-in name, unique in the tenant whatever its case; the
+    password travels sealed and is stored hashed.
+    """
+
+    type: Literal["RegisterAccount"] = "RegisterAccount"
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=200)
+    password: SealedSecret
+
+
+class UpdateAccountProfile(_AccountCommand):
+    """Change an account's name or email (and its customer's with them)."""
+
+    type: Literal["UpdateAccountProfile"] = "UpdateAccountProfile"
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: EmailStr | None = None
+
+
+class ChangeAccountPassword(_AccountCommand):
+    type: Literal["ChangeAccountPassword"] = "ChangeAccountPassword"
+    password: SealedSecret
+
+
+class SetAccountStatus(_AccountCommand):
+    """Suspend an account (it can no longer sign in) or reactivate it."""
+
+    type: Literal["SetAccountStatus"] = "SetAccountStatus"
+    status: Literal["active", "suspended"]
+    reason: str | None = Field(default=None, max_length=500)
+
+
 class _CustomerCommand(_Command):
     customer_id: UUID
 
@@ -265,6 +307,10 @@ BillingCommand = Annotated[
     | UpdateUser
     | DeleteUser
     | RegisterUser
+    | RegisterAccount
+    | UpdateAccountProfile
+    | ChangeAccountPassword
+    | SetAccountStatus
     | CreateCustomer
     | UpdateCustomer
     | AttachPaymentMethod

@@ -18,6 +18,7 @@ from hostplane.billing.domain.accounts import ClientUser, Operator, Tenant
 from hostplane.billing.domain.catalog import Coupon, Product
 from hostplane.billing.domain.cloudpod import CloudPod
 from hostplane.billing.domain.customer import Customer
+from hostplane.billing.domain.customer_account import Account
 from hostplane.billing.domain.invoice import Invoice
 from hostplane.billing.domain.order import Order
 from hostplane.billing.domain.subscription import Subscription
@@ -54,6 +55,29 @@ def _operator(kind: type[be.OperatorEvent]) -> ToPayload:
         status=a.status,
         password=SealedSecret.model_validate(a.password) if a.password else None,
     )
+
+
+def _account_fields(a: Account, e: Any) -> dict[str, Any]:
+    return {
+        "tenant_id": a.tenant_id,
+        "actor_id": _actor(e),
+        "account_id": a.id,
+        "customer_id": a.customer_id,
+        "email": a.email,
+        "name": a.name,
+        "role": a.role,
+        "status": a.status,
+        "password": SealedSecret.model_validate(a.password) if a.password else None,
+        "password_changed_at": a.password_changed_at,
+    }
+
+
+def _account(kind: type[be.AccountEvent]) -> ToPayload:
+    return lambda a, e, at: kind(occurred_at=at, **_account_fields(a, e))
+
+
+def _account_status(kind: type[be.AccountSuspended | be.AccountReactivated]) -> ToPayload:
+    return lambda a, e, at: kind(occurred_at=at, reason=e.reason, **_account_fields(a, e))
 
 
 def _customer(kind: type[be.CustomerEvent]) -> ToPayload:
@@ -212,6 +236,11 @@ PAYLOADS: dict[type[Any], ToPayload] = {
     ClientUser.LoggedIn: lambda a, e, at: contract.UserLoggedIn(
         occurred_at=at, user_id=a.id, whmcs_client_id=a.whmcs_client_id, email=a.email
     ),
+    Account.Registered: _account(be.AccountRegistered),
+    Account.Updated: _account(be.AccountUpdated),
+    Account.PasswordChanged: _account(be.AccountPasswordChanged),
+    Account.Suspended: _account_status(be.AccountSuspended),
+    Account.Reactivated: _account_status(be.AccountReactivated),
     Customer.Created: _customer(be.CustomerCreated),
     Customer.Updated: _customer(be.CustomerUpdated),
     Product.Created: _product(be.ProductCreated),

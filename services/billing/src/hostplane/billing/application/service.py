@@ -186,7 +186,8 @@ class Billing(TrackedApplication):
     # ---- accounts ------------------------------------------------------------------------
 
     def sealed_hash(self, password: SealedSecret) -> dict[str, str]:
-        """The operator's argon2 hash, sealed for the gateway (the password never stored)."""
+        """An operator's or an account's argon2 hash, sealed for the gateway (the password
+        never stored)."""
         return self.secrets.seal(hash_password(self.secrets.open(password))).model_dump()
 
     def ensure_first_admin(self, tenant_name: str, email: str, password: str) -> None:

@@ -30,6 +30,25 @@ CREATE TABLE IF NOT EXISTS operators (
 CREATE UNIQUE INDEX IF NOT EXISTS operators_email ON operators (lower(email));
 CREATE INDEX IF NOT EXISTS operators_by_tenant ON operators (tenant_id, created_at, id);
 
+-- CloudVPS accounts (seed 003's users): who signs in to /api/v1, by email within a tenant,
+-- and the customer who pays for them. An email is one account's at a time (billing claims
+-- it), but a changed email and its new holder may arrive in either order: not unique here.
+CREATE TABLE IF NOT EXISTS accounts (
+    id                  uuid PRIMARY KEY,
+    version             bigint NOT NULL,
+    tenant_id           uuid NOT NULL,
+    customer_id         uuid NOT NULL,
+    email               text NOT NULL,
+    name                text NOT NULL,
+    role                text NOT NULL,  -- user
+    status              text NOT NULL,  -- active | suspended
+    password            jsonb,  -- the argon2 hash, sealed (SealedSecret): only the gateway opens it
+    password_changed_at timestamptz,
+    created_at          timestamptz NOT NULL,
+    updated_at          timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS accounts_email ON accounts (tenant_id, lower(email));
+
 CREATE TABLE IF NOT EXISTS customers (
     id                     uuid PRIMARY KEY,
     version                bigint NOT NULL,

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from hostplane.messaging.leadership import lock_key
 from hostplane.metrics.domain.billing_changes import (
+    AccountSaved,
     Audited,
     AuditEntry,
     CheckoutOpened,
@@ -107,6 +108,22 @@ def _operator(cur: Cursor[Any], change: OperatorSaved) -> None:
         "password": _json(o.password),
     }
     _save(cur, "operators", change.version, o.occurred_at, row)
+
+
+def _account(cur: Cursor[Any], change: AccountSaved) -> None:
+    a = change.account
+    row = {
+        "id": a.account_id,
+        "tenant_id": a.tenant_id,
+        "customer_id": a.customer_id,
+        "email": a.email,
+        "name": a.name,
+        "role": a.role,
+        "status": a.status,
+        "password": _json(a.password),
+        "password_changed_at": a.password_changed_at,
+    }
+    _save(cur, "accounts", change.version, a.occurred_at, row)
 
 
 def _customer(cur: Cursor[Any], change: CustomerSaved) -> None:
@@ -353,6 +370,7 @@ def audit_locks(cur: Cursor[Any], schema: str, changes: Sequence[Change]) -> lis
 BILLING_WRITES: dict[type[Change], Write] = {
     TenantSaved: _tenant,
     OperatorSaved: _operator,
+    AccountSaved: _account,
     CustomerSaved: _customer,
     ProductSaved: _product,
     CouponSaved: _coupon,

@@ -13,6 +13,7 @@ EVENT_TABLES = {
     "instance_counts": "status",  # kept by triggers: equal when the rows they count are
     "tenants": "id",
     "operators": "id",
+    "accounts": "id",
     "customers": "id",
     "products": "id",
     "coupons": "id",

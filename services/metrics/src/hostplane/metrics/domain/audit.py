@@ -28,6 +28,7 @@ METADATA_FIELDS = frozenset(
         "name",
         "email",
         "roles",
+        "role",
         "status",
         "sku",
         "product_type",
@@ -103,6 +104,7 @@ def _job(ev: e.JobEvent, entry: AuditEntry) -> Change:
 AUDITED: dict[type[EventPayload], Resource] = {
     b.TenantCreated: Resource("tenant", "tenant_id", _tenant),
     b.OperatorEvent: Resource("user", "user_id", _tenant),
+    b.AccountEvent: Resource("account", "account_id", _tenant),
     b.CustomerEvent: Resource("customer", "customer_id", _tenant),
     b.ProductEvent: Resource("product", "product_id", _tenant),
     b.CouponEvent: Resource("coupon", "coupon_id", _tenant),

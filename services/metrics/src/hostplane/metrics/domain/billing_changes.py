@@ -25,6 +25,12 @@ class OperatorSaved:
 
 
 @dataclass(frozen=True)
+class AccountSaved:
+    account: b.AccountEvent
+    version: int
+
+
+@dataclass(frozen=True)
 class CustomerSaved:
     customer: b.CustomerEvent
     version: int
@@ -139,6 +145,7 @@ class JobAudited:
 BillingChange = (
     TenantSaved
     | OperatorSaved
+    | AccountSaved
     | CustomerSaved
     | ProductSaved
     | CouponSaved

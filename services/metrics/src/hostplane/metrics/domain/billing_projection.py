@@ -12,6 +12,7 @@ from hostplane.contracts import billing_events as b
 from hostplane.contracts.billing import SubscriptionStatus
 from hostplane.contracts.payload import EventPayload
 from hostplane.metrics.domain.billing_changes import (
+    AccountSaved,
     CheckoutOpened,
     CloudPodSaved,
     CouponSaved,
@@ -68,6 +69,11 @@ BILLING_RULES: dict[type[EventPayload], Rule] = {
     b.OperatorCreated: _saves(OperatorSaved),
     b.OperatorUpdated: _saves(OperatorSaved),
     b.OperatorDeleted: _saves(OperatorSaved),
+    b.AccountRegistered: _saves(AccountSaved),
+    b.AccountUpdated: _saves(AccountSaved),
+    b.AccountPasswordChanged: _saves(AccountSaved),
+    b.AccountSuspended: _saves(AccountSaved),
+    b.AccountReactivated: _saves(AccountSaved),
     b.CustomerCreated: _saves(CustomerSaved),
     b.CustomerUpdated: _saves(CustomerSaved),
     b.ProductCreated: _saves(ProductSaved),
