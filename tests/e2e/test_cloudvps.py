@@ -1,12 +1,15 @@
 """CloudVPS Pro (seed 003) end to end, on its own listener: a CloudPod product an mPanel admin
 creates is a plan customers see, in the contract's envelope, and the limit per address is
-announced on every answer."""
+announced on every answer; customers register in billing and sign in, refresh and sign out;
+the platform's first admin signs in as admin."""
+
+from uuid import uuid4
 
 import httpx
 
 from tests.conftest import wait_until
 from tests.e2e.mpanel import login
-from tests.stack import Stack
+from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 
 
 def test_a_product_the_admin_sells_is_a_plan(stack: Stack) -> None:
@@ -37,3 +40,50 @@ def test_the_asyncapi_document_is_served(stack: Stack) -> None:
     document = httpx.get(f"{stack.gateway_url}/asyncapi.json").json()
     assert document["asyncapi"] == "3.0.0"
     assert "vps.events" in {c["address"] for c in document["channels"].values()}
+
+
+def test_a_customer_registers_signs_in_and_signs_out(stack: Stack) -> None:
+    api = f"{stack.cloudvps_url}/api/v1"
+    email = f"jo-{uuid4().hex[:8]}@example.com"
+    registered = httpx.post(
+        f"{api}/auth/register", json={"name": "Jo Doe", "email": email, "password": "correct horse"}
+    )
+    assert registered.status_code == 201, registered.text
+    again = httpx.post(
+        f"{api}/auth/register",
+        json={"name": "Jo Again", "email": email.upper(), "password": "correct horse"},
+    )
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "CONFLICT")
+
+    login = httpx.post(f"{api}/auth/login", json={"email": email, "password": "correct horse"})
+    assert login.status_code == 200
+    session = login.json()["data"]
+    bearer = {"Authorization": f"Bearer {session['token']}"}
+    profile = httpx.get(f"{api}/users/profile", headers=bearer).json()["data"]
+    assert (profile["email"], profile["role"], profile["status"]) == (email, "user", "active")
+
+    refreshed = httpx.post(f"{api}/auth/refresh", json={"refresh_token": session["refresh_token"]})
+    assert refreshed.status_code == 200
+    replayed = httpx.post(f"{api}/auth/refresh", json={"refresh_token": session["refresh_token"]})
+    assert replayed.status_code == 401
+
+    fresh = httpx.post(f"{api}/auth/login", json={"email": email, "password": "correct horse"})
+    token = fresh.json()["data"]
+    assert (
+        httpx.post(
+            f"{api}/auth/logout", headers={"Authorization": f"Bearer {token['token']}"}
+        ).status_code
+        == 200
+    )
+    after = httpx.post(f"{api}/auth/refresh", json={"refresh_token": token["refresh_token"]})
+    assert after.status_code == 401
+
+
+def test_the_platforms_first_admin_signs_in_as_admin(stack: Stack) -> None:
+    login(stack)  # the first admin exists once billing has published it
+    answer = httpx.post(
+        f"{stack.cloudvps_url}/api/v1/auth/login",
+        json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"]["user"]["role"] == "admin"

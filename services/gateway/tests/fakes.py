@@ -16,9 +16,10 @@ from httpx import Response
 from pydantic import BaseModel
 
 from hostplane.contracts.identity import instance_id_for, instance_token
-from hostplane.contracts.secrets import new_key
+from hostplane.contracts.secrets import SecretBox, new_key
 from hostplane.contracts.telemetry import TelemetryBatch
 from hostplane.contracts.topics import Topic
+from hostplane.gateway.adapters.ratelimits import HitCounter, SignInFailures
 from hostplane.gateway.application.ports import CountedBy, MetricsPeriod, UsagePeriod
 from hostplane.gateway.application.readmodels import (
     FleetTotals,
@@ -35,7 +36,7 @@ from hostplane.gateway.application.readmodels import (
     UsageSummary,
     UserPage,
 )
-from hostplane.gateway.bootstrap import Gateway, MPanelAdapters, bootstrap
+from hostplane.gateway.bootstrap import CloudVpsAdapters, Gateway, MPanelAdapters, bootstrap
 from hostplane.gateway.domain.pages import LogCursor
 from hostplane.gateway.domain.signatures import whmcs_signature
 from hostplane.gateway.entrypoints.app import create_app
@@ -47,6 +48,7 @@ from services.gateway.tests.mpanel_billing import FakeBilling
 from services.gateway.tests.mpanel_fakes import (
     FakeBillingReads,
     FakeIdempotencyKeys,
+    FakeRefreshTokens,
     operator_token,
     render_pdf,
 )
@@ -284,7 +286,9 @@ def unit_settings(**overrides: Any) -> Settings:
 def serve(settings: Settings) -> Iterator[Api]:
     """Every surface's app on one gateway over one set of fakes, as `__main__` serves them."""
     reads = FakeReadModels()
-    billing = FakeBilling(FakeBillingReads(), reads.jobs)
+    billing = FakeBilling(
+        FakeBillingReads(), reads.jobs, box=SecretBox(settings.config_secrets_key)
+    )
     broker, tokens = FakeBroker(billing.react), FakeUsedTokens()
     gateway = bootstrap(
         settings,
@@ -295,6 +299,15 @@ def serve(settings: Settings) -> Iterator[Api]:
         telemetry_reads=reads,
         fleet_reads=FakeFleet(reads),
         mpanel=MPanelAdapters(billing.reads, FakeIdempotencyKeys(), render_pdf),
+        cloudvps=CloudVpsAdapters(
+            billing.reads,
+            FakeRefreshTokens(),
+            SignInFailures(
+                HitCounter(),
+                settings.cloudvps_sign_in_failures,
+                settings.cloudvps_sign_in_failures_ip,
+            ),
+        ),
     )
 
     @asynccontextmanager

@@ -4,16 +4,20 @@ for a CloudPod's lifecycle)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from argon2 import PasswordHasher
 from pydantic import BaseModel
 
 from hostplane.contracts.billing import InvoiceLine
 from hostplane.contracts.commands import billing as bc
 from hostplane.contracts.commands import provisioning as pc
 from hostplane.contracts.identity import cloudpod_instance_id
+from hostplane.contracts.secrets import SealedSecret, SecretBox
 from hostplane.contracts.topics import PROVISIONING_COMMANDS, Topic
+from hostplane.gateway.application.cloudvps.ports import AccountRow
 from hostplane.gateway.application.mpanel.readmodels import (
     CouponRow,
     CustomerRow,
@@ -64,6 +68,8 @@ class FakeBilling:
     reads: FakeBillingReads
     jobs: dict[UUID, JobRow]  # the instance read model's jobs, which the gateway waits on
     refusals: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Opens the passwords commands carry sealed, to store them hashed as billing does.
+    box: SecretBox | None = None
 
     def react(self, topic: Topic, command: BaseModel, job_id: UUID) -> None:
         name = type(command).__name__
@@ -71,6 +77,9 @@ class FakeBilling:
         handler = HANDLERS.get(type(command))
         if refused:
             outcome = Outcome(*refused)
+        elif type(command) in ACCOUNT_HANDLERS:
+            assert self.box is not None, "accounts need the box their passwords are sealed with"
+            outcome = ACCOUNT_HANDLERS[type(command)](self.reads.rows, command, self.box)
         else:
             outcome = handler(self.reads.rows, command) if handler else SUCCEEDED
         job = self.jobs[job_id] = outcome.job(job_id)
@@ -248,4 +257,68 @@ HANDLERS: dict[type[BaseModel], Callable[[BillingRows, Any], Outcome]] = {
     pc.SuspendInstance: _lifecycle("suspended"),
     pc.UnsuspendInstance: _lifecycle("active"),
     pc.TerminateInstance: _lifecycle("terminated"),
+}
+
+
+# ---- CloudVPS's accounts -------------------------------------------------------------------
+
+HASHER = PasswordHasher(time_cost=1, memory_cost=1024)  # fast, for tests
+
+
+def _sealed_hash(box: SecretBox, sealed: SealedSecret) -> SealedSecret:
+    return box.seal(HASHER.hash(box.open(sealed)))
+
+
+def _email_taken(rows: BillingRows, email: str, but: UUID | None = None) -> bool:
+    return any(a.email.lower() == email.lower() and a.id != but for a in rows.accounts.values())
+
+
+def _account_registered(rows: BillingRows, c: bc.RegisterAccount, box: SecretBox) -> Outcome:
+    if _email_taken(rows, str(c.email)):
+        return Outcome("CONFLICT", "An account with this email exists")
+    rows.accounts[c.account_id] = AccountRow(
+        c.account_id,
+        c.tenant_id,
+        uuid4(),
+        str(c.email),
+        c.name,
+        "user",
+        "active",
+        _sealed_hash(box, c.password),
+        None,
+        NOW,
+    )
+    return SUCCEEDED
+
+
+def _account_updated(rows: BillingRows, c: bc.UpdateAccountProfile, box: SecretBox) -> Outcome:
+    account = rows.accounts.get(c.account_id)
+    if account is None or account.tenant_id != c.tenant_id:
+        return Outcome("NOT_FOUND", "account not found")
+    if c.email is not None and _email_taken(rows, str(c.email), but=account.id):
+        return Outcome("CONFLICT", "An account with this email exists")
+    rows.accounts[c.account_id] = replace(
+        account, name=c.name or account.name, email=str(c.email or account.email)
+    )
+    return SUCCEEDED
+
+
+def _password_changed(rows: BillingRows, c: bc.ChangeAccountPassword, box: SecretBox) -> Outcome:
+    account = rows.accounts[c.account_id]
+    rows.accounts[c.account_id] = replace(
+        account, password=_sealed_hash(box, c.password), password_changed_at=datetime.now(UTC)
+    )
+    return SUCCEEDED
+
+
+def _status_set(rows: BillingRows, c: bc.SetAccountStatus, box: SecretBox) -> Outcome:
+    rows.accounts[c.account_id] = replace(rows.accounts[c.account_id], status=c.status)
+    return SUCCEEDED
+
+
+ACCOUNT_HANDLERS: dict[type[BaseModel], Callable[[BillingRows, Any, SecretBox], Outcome]] = {
+    bc.RegisterAccount: _account_registered,
+    bc.UpdateAccountProfile: _account_updated,
+    bc.ChangeAccountPassword: _password_changed,
+    bc.SetAccountStatus: _status_set,
 }

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 import jwt
 
+from hostplane.gateway.application.cloudvps.ports import AccountRow, Refreshed
 from hostplane.gateway.application.mpanel.readmodels import (
     AuditRow,
     CloudPodRow,
@@ -49,6 +50,7 @@ class BillingRows:
     cloudpods: dict[UUID, CloudPodRow] = field(default_factory=dict)
     jobs: dict[UUID, ProvisioningJobRow] = field(default_factory=dict)
     audit: list[AuditRow] = field(default_factory=list)
+    accounts: dict[UUID, AccountRow] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,6 +58,13 @@ class FakeBillingReads:
     """Billing's read models in memory; every query is within one tenant."""
 
     rows: BillingRows = field(default_factory=BillingRows)
+
+    async def account(self, tenant_id: UUID, account_id: UUID) -> AccountRow | None:
+        return _mine(self.rows.accounts.get(account_id), tenant_id)
+
+    async def account_by_email(self, tenant_id: UUID, email: str) -> AccountRow | None:
+        found = (a for a in self.rows.accounts.values() if a.email.lower() == email.lower())
+        return _mine(next(found, None), tenant_id)
 
     async def operator_by_email(self, email: str) -> OperatorRow | None:
         return next((o for o in self.rows.operators.values() if o.email == email), None)
@@ -244,3 +253,40 @@ def operator_token(
         **claims,
     }
     return jwt.encode(payload, secret, algorithm="HS256")
+
+
+@dataclass
+class RefreshToken:
+    session_id: UUID
+    user_id: UUID
+    used: bool = False
+    revoked: bool = False
+
+
+@dataclass
+class FakeRefreshTokens:
+    """CloudVPS's refresh tokens in memory, with the database's rules."""
+
+    tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
+
+    async def issue(self, token_id: UUID, session_id: UUID, user_id: UUID, ttl_s: int) -> None:
+        self.tokens[token_id] = RefreshToken(session_id, user_id)
+
+    async def take(self, token_id: UUID) -> Refreshed | None:
+        token = self.tokens.get(token_id)
+        if token is None or token.revoked:
+            return None
+        if token.used:
+            await self.revoke_session(token.session_id)
+            return None
+        token.used = True
+        return Refreshed(token.session_id, token.user_id)
+
+    async def revoke_session(self, session_id: UUID) -> None:
+        for token in self.tokens.values():
+            token.revoked = token.revoked or token.session_id == session_id
+
+    async def revoke_user(self, user_id: UUID, keep: UUID | None = None) -> None:
+        for token in self.tokens.values():
+            if token.user_id == user_id and token.session_id != keep:
+                token.revoked = True

@@ -18,11 +18,13 @@ from hostplane.gateway.adapters.commands import CommandBus
 from hostplane.gateway.adapters.database import Database
 from hostplane.gateway.adapters.invoice_pdf import render_invoice_pdf
 from hostplane.gateway.adapters.probes import TcpProbe
-from hostplane.gateway.adapters.ratelimits import HitCounter, redis_limiter
+from hostplane.gateway.adapters.ratelimits import HitCounter, SignInFailures, redis_limiter
 from hostplane.gateway.adapters.telemetry_views import TelemetryViews
 from hostplane.gateway.adapters.views import Views
 from hostplane.gateway.application.authentication import Authentication
+from hostplane.gateway.application.cloudvps.accounts import Accounts
 from hostplane.gateway.application.cloudvps.plans import Plans
+from hostplane.gateway.application.cloudvps.ports import AccountReads, RefreshTokens, SignInAttempts
 from hostplane.gateway.application.fleet import Fleet
 from hostplane.gateway.application.health import Health
 from hostplane.gateway.application.instances import Instances
@@ -87,6 +89,17 @@ class CloudVps:
     """The CloudVPS Pro surface's use cases (seed 003)."""
 
     plans: Plans
+    accounts: Accounts
+
+
+@dataclass(frozen=True)
+class CloudVpsAdapters:
+    """What only the CloudVPS surface needs: billing's accounts as the read models show them,
+    the sessions' refresh tokens, and the count of failed sign-ins."""
+
+    accounts: AccountReads
+    sessions: RefreshTokens
+    attempts: SignInAttempts
 
 
 @dataclass(frozen=True)
@@ -127,6 +140,7 @@ def bootstrap(
     telemetry_reads: TelemetryReads,
     fleet_reads: FleetReads,
     mpanel: MPanelAdapters,
+    cloudvps: CloudVpsAdapters,
 ) -> Gateway:
     """The use cases on the given adapters."""
     jobs = Jobs(instance_reads, commands, settings.job_wait_s)
@@ -144,6 +158,15 @@ def bootstrap(
         mpanel=_mpanel(settings, mpanel, commands, jobs, box, health),
         cloudvps=CloudVps(
             plans=Plans(mpanel.billing_reads, settings, settings.platform_tenant_id),
+            accounts=Accounts(
+                settings,
+                cloudvps.accounts,
+                mpanel.billing_reads,
+                cloudvps.sessions,
+                cloudvps.attempts,
+                PanelCommands(jobs, settings.job_wait_s),
+                box,
+            ),
         ),
     )
 
@@ -192,6 +215,7 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
     await producer.start()
     await db.open()
     prices = {plan: spec.monthly_price_usd for plan, spec in settings.plans.items()}
+    billing_views = BillingViews(db)
     gateway = bootstrap(
         settings,
         used_tokens=db,
@@ -201,11 +225,20 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
         telemetry_reads=TelemetryViews(db),
         fleet_reads=AdminViews(db, prices),
         mpanel=MPanelAdapters(
-            billing_reads=BillingViews(db),
+            billing_reads=billing_views,
             idempotency_keys=db,
             render_invoice=render_invoice_pdf,
             cache=TcpProbe(settings.redis_url) if settings.redis_url else None,
             proxmox=TcpProbe(settings.proxmox_api_url) if settings.proxmox_api_url else None,
+        ),
+        cloudvps=CloudVpsAdapters(
+            accounts=billing_views,
+            sessions=db,
+            attempts=SignInFailures(
+                hit_counter(settings),
+                settings.cloudvps_sign_in_failures,
+                settings.cloudvps_sign_in_failures_ip,
+            ),
         ),
     )
     sweeping = asyncio.create_task(_sweep_used_tokens(db), name="sweep-used-tokens")

@@ -56,6 +56,11 @@ class Settings(InfraSettings, CatalogSettings):
     cloudvps_host: str = "127.0.0.1"
     cloudvps_port: int = 8081
     rate_limit_cloudvps_ip: str = "100/15 minutes"
+    cloudvps_access_ttl_s: int = 900
+    cloudvps_refresh_ttl_s: int = 30 * 24 * 3600
+    # Failed sign-ins allowed before the next attempt waits: per account, per client address.
+    cloudvps_sign_in_failures: str = "5/15 minutes"
+    cloudvps_sign_in_failures_ip: str = "20/15 minutes"
     mpanel_access_ttl_s: int = 900
     mpanel_refresh_ttl_s: int = 30 * 24 * 3600
     # The platform's own tenant: its admins see and create every tenant.

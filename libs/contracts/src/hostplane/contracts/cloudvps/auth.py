@@ -16,8 +16,14 @@ NewPassword = Annotated[SecretStr, Field(min_length=8, max_length=128)]
 GivenPassword = Annotated[SecretStr, Field(min_length=1, max_length=1024)]
 
 
+# An email being signed in with is a name to look up, not one to deliver to: any text with
+# an @ (the platform's admin may be `admin@hostplane.test`); a wrong one is refused like a
+# wrong password.
+SignInEmail = Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
+
+
 class LoginRequest(Request):
-    email: EmailStr
+    email: SignInEmail
     password: GivenPassword
 
 
@@ -35,11 +41,19 @@ class AuthUser(Body):
 
 
 class AuthToken(Body):
-    """A bearer token (JWT) and how many seconds it lives: from login, register and refresh."""
+    """A bearer token (JWT) and how many seconds it lives: from login, register and refresh.
+
+    `refresh_token` is Hostplane's addition: it buys the next pair once (`POST
+    /auth/refresh`), and is revoked by a logout or a password change."""
 
     token: str
     user: AuthUser
     expires_in: int
+    refresh_token: str | None = None
+
+
+class RefreshRequest(Request):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=4096)]
 
 
 class UserProfile(Body):

@@ -20,6 +20,7 @@ from hostplane.contracts.cloudvps.auth import (
     AuthToken,
     ChangePasswordRequest,
     LoginRequest,
+    RefreshRequest,
     RegisterRequest,
     UpdateProfileRequest,
     UserProfile,
@@ -73,7 +74,7 @@ ENDPOINTS: tuple[Route, ...] = (
     # Authentication
     Route("POST", "/auth/login", "Sign in", Envelope[AuthToken], LoginRequest),
     Route("POST", "/auth/register", "Register an account", Envelope[AuthToken], RegisterRequest),
-    Route("POST", "/auth/refresh", "Refresh the bearer token", Envelope[AuthToken]),
+    Route("POST", "/auth/refresh", "Refresh the bearer token", Envelope[AuthToken], RefreshRequest),
     Route("POST", "/auth/logout", "Invalidate the bearer token", Envelope[Message]),
     # Users
     Route("GET", "/users/profile", "The current user", Envelope[UserProfile]),

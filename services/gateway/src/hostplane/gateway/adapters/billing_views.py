@@ -14,6 +14,7 @@ from psycopg.rows import BaseRowFactory, class_row, kwargs_row, scalar_row
 from pydantic import TypeAdapter
 
 from hostplane.gateway.adapters.database import Database
+from hostplane.gateway.application.cloudvps.ports import AccountRow
 from hostplane.gateway.application.mpanel.readmodels import (
     AuditRow,
     CloudPodRow,
@@ -96,6 +97,7 @@ TENANTS = Listing(class_row(TenantRow), columns(TenantRow, "t"), "views.tenants 
 OPERATORS = Listing(
     decoded(OperatorRow), columns(OperatorRow, "o"), "views.operators o", newest("o")
 )
+ACCOUNTS = Listing(decoded(AccountRow), columns(AccountRow, "a"), "views.accounts a", newest("a"))
 CUSTOMERS = Listing(
     decoded(CustomerRow), columns(CustomerRow, "c"), "views.customers c", newest("c")
 )
@@ -172,6 +174,14 @@ class BillingViews:
         """The operator signing in with this email (emails are unique across tenants)."""
         where = Where().add("lower(o.email) = lower(%(email)s)", email=email)
         return await self._one(OPERATORS, where)
+
+    async def account(self, tenant_id: UUID, account_id: UUID) -> AccountRow | None:
+        where = of_tenant("a", tenant_id).add("a.id = %(id)s", id=account_id)
+        return await self._one(ACCOUNTS, where)
+
+    async def account_by_email(self, tenant_id: UUID, email: str) -> AccountRow | None:
+        where = of_tenant("a", tenant_id).add("lower(a.email) = lower(%(email)s)", email=email)
+        return await self._one(ACCOUNTS, where)
 
     async def operator(self, tenant_id: UUID, user_id: UUID) -> OperatorRow | None:
         return await self._one(

@@ -14,11 +14,13 @@ from psycopg.rows import BaseRowFactory, class_row, scalar_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from hostplane.gateway.application.cloudvps.ports import Refreshed
 from hostplane.gateway.application.ports import IdempotentClaim
 
 # The gateway's own runtime state (no domain state): signatures and one-time tokens already
 # used, so a replay inside their validity window is refused on every replica; mPanel's
-# Idempotency-Keys, each naming the resource its first request made.
+# Idempotency-Keys, each naming the resource its first request made; CloudVPS's refresh
+# tokens, each good once, revoked by their session.
 # Replicas starting together take turns (concurrent `IF NOT EXISTS` DDL can still collide).
 GATEWAY_DDL = """
 SELECT pg_advisory_xact_lock(hashtext('hostplane:schema:gateway'));
@@ -35,6 +37,17 @@ CREATE TABLE IF NOT EXISTS gateway.idempotency_keys (
     expires_at  timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON gateway.idempotency_keys (expires_at);
+CREATE TABLE IF NOT EXISTS gateway.refresh_tokens (
+    id         uuid PRIMARY KEY,  -- a digest of the token, never the token
+    session_id uuid NOT NULL,
+    user_id    uuid NOT NULL,
+    expires_at timestamptz NOT NULL,
+    used_at    timestamptz,
+    revoked_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS refresh_tokens_session ON gateway.refresh_tokens (session_id);
+CREATE INDEX IF NOT EXISTS refresh_tokens_user ON gateway.refresh_tokens (user_id);
+CREATE INDEX IF NOT EXISTS refresh_tokens_expiry ON gateway.refresh_tokens (expires_at);
 """
 
 
@@ -205,11 +218,62 @@ class Database:
                     return IdempotentClaim(row.resource_id, row.body_sha256, fresh=False)
 
     async def forget_expired(self) -> int:
-        """Drop used tokens and Idempotency-Keys past their expiry (a token could no longer
-        be replayed; a key names a new order again)."""
+        """Drop used tokens, Idempotency-Keys and refresh tokens past their expiry (a token
+        could no longer be replayed; a key names a new order again)."""
         async with self.pool.connection() as conn:
             tokens = await conn.execute("DELETE FROM gateway.used_tokens WHERE expires_at < now()")
             keys = await conn.execute(
                 "DELETE FROM gateway.idempotency_keys WHERE expires_at < now()"
             )
-            return tokens.rowcount + keys.rowcount
+            refresh = await conn.execute(
+                "DELETE FROM gateway.refresh_tokens WHERE expires_at < now()"
+            )
+            return tokens.rowcount + keys.rowcount + refresh.rowcount
+
+    # ---- CloudVPS's refresh tokens (`RefreshTokens`) ---------------------------------------
+
+    async def issue(self, token_id: UUID, session_id: UUID, user_id: UUID, ttl_s: int) -> None:
+        async with self.pool.connection() as conn:
+            await conn.execute(
+                "INSERT INTO gateway.refresh_tokens (id, session_id, user_id, expires_at) "
+                "VALUES (%s, %s, %s, now() + make_interval(secs => %s))",
+                (token_id, session_id, user_id, ttl_s),
+            )
+
+    async def take(self, token_id: UUID) -> Refreshed | None:
+        """Use the token up, in one statement: of two concurrent uses one wins; a token used
+        before revokes its session."""
+        async with self.pool.connection() as conn, conn.transaction():
+            taken = await (
+                await conn.execute(
+                    "UPDATE gateway.refresh_tokens SET used_at = now() WHERE id = %s "
+                    "AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now() "
+                    "RETURNING session_id, user_id",
+                    (token_id,),
+                )
+            ).fetchone()
+            if taken is not None:
+                return Refreshed(taken[0], taken[1])
+            await conn.execute(
+                "UPDATE gateway.refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL "
+                "AND session_id = (SELECT session_id FROM gateway.refresh_tokens "
+                "WHERE id = %s AND used_at IS NOT NULL)",
+                (token_id,),
+            )
+            return None
+
+    async def revoke_session(self, session_id: UUID) -> None:
+        async with self.pool.connection() as conn:
+            await conn.execute(
+                "UPDATE gateway.refresh_tokens SET revoked_at = now() "
+                "WHERE session_id = %s AND revoked_at IS NULL",
+                (session_id,),
+            )
+
+    async def revoke_user(self, user_id: UUID, keep: UUID | None = None) -> None:
+        async with self.pool.connection() as conn:
+            await conn.execute(
+                "UPDATE gateway.refresh_tokens SET revoked_at = now() WHERE user_id = %s "
+                "AND revoked_at IS NULL AND session_id IS DISTINCT FROM %s",
+                (user_id, keep),
+            )

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from limits import RateLimitItem
+from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.errors import StorageError
@@ -86,6 +86,12 @@ async def _count_here(
     ]
 
 
+async def _stats(
+    limiter: SlidingWindowCounterRateLimiter, buckets: list[Bucket]
+) -> list[WindowStats]:
+    return list(await asyncio.gather(*(limiter.get_window_stats(b.limit, b.key) for b in buckets)))
+
+
 class HitCounter:
     """Counts a request's hits against its buckets: shared while Redis answers."""
 
@@ -107,6 +113,15 @@ class HitCounter:
                 return counts
         return await _count_here(self._local, buckets)
 
+    async def stats(self, buckets: list[Bucket]) -> list[WindowStats]:
+        """Each bucket's window as it stands, without counting a hit."""
+        if self._shared is not None and time.monotonic() >= self._shared_again_at:
+            try:
+                return await _stats(self._shared, buckets)
+            except StorageError as error:
+                self._fail_open(error)
+        return await _stats(self._local, buckets)
+
     def _fail_open(self, error: StorageError) -> None:
         if not self._shared_again_at:
             log.warning(
@@ -114,3 +129,27 @@ class HitCounter:
                 error.storage_error,
             )
         self._shared_again_at = time.monotonic() + RETRY_SHARED_S
+
+
+class SignInFailures:
+    """Failed sign-ins counted per account and per client address (`SignInAttempts`): once
+    either has used its allowance, the next attempt waits until the window moves on."""
+
+    def __init__(self, counter: HitCounter, per_account: str, per_ip: str) -> None:
+        self._counter = counter
+        self._per_account = parse(per_account)
+        self._per_ip = parse(per_ip)
+
+    def _buckets(self, keys: list[str]) -> list[Bucket]:
+        return [
+            Bucket(self._per_ip if key.startswith("ip:") else self._per_account, f"sign-in:{key}")
+            for key in keys
+        ]
+
+    async def wait_s(self, keys: list[str]) -> float:
+        stats = await self._counter.stats(self._buckets(keys))
+        spent = [s.reset_time for s in stats if s.remaining <= 0]
+        return max(1.0, max(spent) - time.time()) if spent else 0.0
+
+    async def failed(self, keys: list[str]) -> None:
+        await self._counter.count(self._buckets(keys))

@@ -87,3 +87,13 @@ class Unavailable(Refused):
     """A dependency (the database, the broker) does not answer: the caller should retry."""
 
     default_code = ErrorCode.SERVICE_UNAVAILABLE
+
+
+class TooManyAttempts(Refused):
+    """Too many failed attempts (sign-ins): the next one is heard after `retry_after_s`."""
+
+    default_code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -30,7 +30,7 @@ def _decoy() -> str:
     return HASHER.hash(secrets.token_hex(16))
 
 
-def _verify(hashed: str | None, password: str) -> bool:
+def verify_password(hashed: str | None, password: str) -> bool:
     """argon2 verification (CPU-heavy: run it in a thread)."""
     try:
         HASHER.verify(hashed or _decoy(), password)
@@ -61,7 +61,7 @@ class Sessions:
         refused with the same answer."""
         row = await self.reads.operator_by_email(email.strip())
         hashed = self.box.open(row.password) if row and row.password else None
-        if not await asyncio.to_thread(_verify, hashed, password):
+        if not await asyncio.to_thread(verify_password, hashed, password):
             raise Unauthorized(REFUSED)
         if row is None or row.status != "active":
             raise Unauthorized(REFUSED)

@@ -6,15 +6,16 @@ from fastapi import FastAPI
 
 from hostplane.gateway import bootstrap
 from hostplane.gateway.adapters.ratelimits import HitCounter
+from hostplane.gateway.domain.cloudvps.tokens import token_subject
 from hostplane.gateway.entrypoints.app import GatewayApi, Wiring, wired
 from hostplane.gateway.entrypoints.cloudvps import errors, openapi
-from hostplane.gateway.entrypoints.cloudvps.routes import plans
+from hostplane.gateway.entrypoints.cloudvps.routes import auth, plans, users
 from hostplane.gateway.entrypoints.mpanel.bodylimit import BodyLimit
 from hostplane.gateway.entrypoints.observability import RequestMetrics, request_telemetry
 from hostplane.gateway.entrypoints.ratelimit import RateLimitMiddleware, RateLimits
 from hostplane.gateway.settings import Settings
 
-ROUTERS = [r.router for r in (plans,)]
+ROUTERS = [r.router for r in (auth, users, plans)]
 
 
 def create_cloudvps_app(
@@ -39,6 +40,7 @@ def create_cloudvps_app(
     limits = RateLimits(
         settings,
         counter or bootstrap.hit_counter(settings),
+        subject=lambda token: token_subject(settings.jwt_secret, token),
         prefix="cloudvps:",
         per_ip=settings.rate_limit_cloudvps_ip,
     )

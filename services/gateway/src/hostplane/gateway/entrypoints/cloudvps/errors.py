@@ -2,6 +2,7 @@
 details}}`, with the contract's error codes and their statuses."""
 
 import logging
+import math
 from typing import Any
 
 import psycopg
@@ -23,6 +24,7 @@ from hostplane.gateway.domain.errors import (
     PayloadTooLarge,
     PaymentError,
     Refused,
+    TooManyAttempts,
     Unauthorized,
     Unavailable,
     Unprocessable,
@@ -45,6 +47,7 @@ CODES: dict[type[Refused], ErrorCode] = {
     JobFailed: ErrorCode.PROXMOX_ERROR,
     Unprocessable: ErrorCode.VALIDATION_ERROR,
     Unavailable: ErrorCode.SYSTEM_ERROR,
+    TooManyAttempts: ErrorCode.RATE_LIMITED,
 }
 # Where the status is not the code's own.
 STATUSES: dict[type[Refused], int] = {PayloadTooLarge: 413, Unavailable: 503}
@@ -70,6 +73,8 @@ def refusal(error: Refused) -> JSONResponse:
     code: ErrorCode = _nearest(error, CODES)
     status = _nearest(error, STATUSES) or code.status
     headers = RETRY_SOON if status == 503 else None
+    if isinstance(error, TooManyAttempts):
+        headers = {"Retry-After": str(max(1, math.ceil(error.retry_after_s)))}
     return respond(status, code, error.message, error.details, headers)
 
 

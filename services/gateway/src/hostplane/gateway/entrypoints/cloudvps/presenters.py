@@ -1,9 +1,13 @@
 """Use-case results in seed 003's shapes."""
 
+from typing import Literal
+
 from hostplane.contracts.billing import BillingCycle
+from hostplane.contracts.cloudvps.auth import AuthToken, AuthUser, UserProfile
 from hostplane.contracts.cloudvps.plans import Plan, PlanPricing
 from hostplane.contracts.cloudvps.vps import Specifications
 from hostplane.contracts.money import to_major
+from hostplane.gateway.application.cloudvps.accounts import Profile, SignedIn
 from hostplane.gateway.application.cloudvps.plans import OfferedPlan
 
 MONTHS = 12
@@ -43,3 +47,28 @@ def plan(offered: OfferedPlan) -> Plan:
             f"Region {region}",
         ],
     )
+
+
+def auth_token(signed_in: SignedIn) -> AuthToken:
+    user = signed_in.user
+    return AuthToken(
+        token=signed_in.token,
+        user=AuthUser(id=str(user.id), email=user.email, name=user.name, role=_role(user)),
+        expires_in=signed_in.expires_in,
+        refresh_token=signed_in.refresh_token,
+    )
+
+
+def profile(user: Profile) -> UserProfile:
+    return UserProfile(
+        id=str(user.id),
+        name=user.name,
+        email=user.email,
+        role=_role(user),
+        status="active" if user.status == "active" else "suspended",
+        created_at=user.created_at,
+    )
+
+
+def _role(user: Profile) -> Literal["user", "admin"]:
+    return "admin" if user.role == "admin" else "user"

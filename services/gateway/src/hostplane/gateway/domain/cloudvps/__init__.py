@@ -1,0 +1,1 @@
+"""CloudVPS Pro's rules at the edge: who a token names."""
