@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from hostplane.contracts.identity import instance_id_for, instance_token
 from hostplane.contracts.secrets import SecretBox, new_key
 from hostplane.contracts.telemetry import TelemetryBatch
-from hostplane.contracts.topics import Topic
+from hostplane.contracts.topics import WEBHOOKS_COMMANDS, Topic
 from hostplane.gateway.adapters.ratelimits import HitCounter, SignInFailures
 from hostplane.gateway.application.ports import CountedBy, MetricsPeriod, UsagePeriod
 from hostplane.gateway.application.readmodels import (
@@ -52,6 +52,7 @@ from services.gateway.tests.mpanel_fakes import (
     operator_token,
     render_pdf,
 )
+from services.gateway.tests.webhook_fakes import FakeWebhooks
 
 API_KEY = "unit-whmcs-api-key"
 HMAC_SECRET = "unit-whmcs-hmac-secret"
@@ -228,6 +229,7 @@ class Api:
     panel: TestClient
     billing: FakeBilling
     cloudvps: TestClient
+    webhooks: FakeWebhooks
 
     def whmcs(self, method: str, path: str, body: Any = None) -> Response:
         content = json.dumps(body).encode() if body is not None else b""
@@ -289,7 +291,15 @@ def serve(settings: Settings) -> Iterator[Api]:
     billing = FakeBilling(
         FakeBillingReads(), reads.jobs, box=SecretBox(settings.config_secrets_key)
     )
-    broker, tokens = FakeBroker(billing.react), FakeUsedTokens()
+    webhooks = FakeWebhooks()
+
+    def react(topic: Topic, command: BaseModel, command_id: UUID) -> None:
+        if topic == WEBHOOKS_COMMANDS:
+            webhooks.react(command, command_id)
+        else:
+            billing.react(topic, command, command_id)
+
+    broker, tokens = FakeBroker(react), FakeUsedTokens()
     gateway = bootstrap(
         settings,
         used_tokens=tokens,
@@ -307,6 +317,7 @@ def serve(settings: Settings) -> Iterator[Api]:
                 settings.cloudvps_sign_in_failures,
                 settings.cloudvps_sign_in_failures_ip,
             ),
+            webhooks,
         ),
     )
 
@@ -319,4 +330,4 @@ def serve(settings: Settings) -> Iterator[Api]:
         TestClient(create_mpanel_app(settings, wiring=wired)) as panel,
         TestClient(create_cloudvps_app(settings, wiring=wired)) as cloudvps,
     ):
-        yield Api(client, broker, reads, settings, panel, billing, cloudvps)
+        yield Api(client, broker, reads, settings, panel, billing, cloudvps, webhooks)

@@ -21,10 +21,12 @@ from hostplane.gateway.adapters.probes import TcpProbe
 from hostplane.gateway.adapters.ratelimits import HitCounter, SignInFailures, redis_limiter
 from hostplane.gateway.adapters.telemetry_views import TelemetryViews
 from hostplane.gateway.adapters.views import Views
+from hostplane.gateway.adapters.webhook_views import WebhookViews
 from hostplane.gateway.application.authentication import Authentication
 from hostplane.gateway.application.cloudvps.accounts import Accounts
 from hostplane.gateway.application.cloudvps.plans import Plans
 from hostplane.gateway.application.cloudvps.ports import AccountReads, RefreshTokens, SignInAttempts
+from hostplane.gateway.application.cloudvps.webhooks import WebhookEndpoints, WebhookReads
 from hostplane.gateway.application.fleet import Fleet
 from hostplane.gateway.application.health import Health
 from hostplane.gateway.application.instances import Instances
@@ -90,6 +92,7 @@ class CloudVps:
 
     plans: Plans
     accounts: Accounts
+    webhooks: WebhookEndpoints
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ class CloudVpsAdapters:
     accounts: AccountReads
     sessions: RefreshTokens
     attempts: SignInAttempts
+    webhooks: WebhookReads
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,7 @@ def bootstrap(
                 PanelCommands(jobs, settings.job_wait_s),
                 box,
             ),
+            webhooks=WebhookEndpoints(cloudvps.webhooks, commands, box, settings.job_wait_s),
         ),
     )
 
@@ -239,6 +244,7 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
                 settings.cloudvps_sign_in_failures,
                 settings.cloudvps_sign_in_failures_ip,
             ),
+            webhooks=WebhookViews(db),
         ),
     )
     sweeping = asyncio.create_task(_sweep_used_tokens(db), name="sweep-used-tokens")

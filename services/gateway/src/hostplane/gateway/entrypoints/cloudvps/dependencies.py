@@ -5,7 +5,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from hostplane.gateway.application.cloudvps.accounts import Accounts
+from hostplane.gateway.application.cloudvps.webhooks import WebhookEndpoints
 from hostplane.gateway.domain.cloudvps.tokens import Caller
+from hostplane.gateway.domain.errors import Forbidden
 from hostplane.gateway.entrypoints.dependencies import GatewayDep
 
 
@@ -22,3 +24,20 @@ async def signed_in(request: Request, accounts: AccountsDep) -> Caller:
 
 
 SignedIn = Annotated[Caller, Depends(signed_in)]
+
+
+async def admin(caller: SignedIn) -> Caller:
+    """A signed-in admin: 403 for anyone else."""
+    if not caller.is_admin:
+        raise Forbidden("Admins only")
+    return caller
+
+
+Admin = Annotated[Caller, Depends(admin)]
+
+
+async def webhook_endpoints(gateway: GatewayDep) -> WebhookEndpoints:
+    return gateway.cloudvps.webhooks
+
+
+WebhooksDep = Annotated[WebhookEndpoints, Depends(webhook_endpoints)]

@@ -6,9 +6,11 @@ from hostplane.contracts.billing import BillingCycle
 from hostplane.contracts.cloudvps.auth import AuthToken, AuthUser, UserProfile
 from hostplane.contracts.cloudvps.plans import Plan, PlanPricing
 from hostplane.contracts.cloudvps.vps import Specifications
+from hostplane.contracts.cloudvps.webhook_endpoints import Attempt, Delivery, Endpoint
 from hostplane.contracts.money import to_major
 from hostplane.gateway.application.cloudvps.accounts import Profile, SignedIn
 from hostplane.gateway.application.cloudvps.plans import OfferedPlan
+from hostplane.gateway.application.cloudvps.webhooks import AttemptRow, DeliveryRow, EndpointRow
 
 MONTHS = 12
 
@@ -72,3 +74,46 @@ def profile(user: Profile) -> UserProfile:
 
 def _role(user: Profile) -> Literal["user", "admin"]:
     return "admin" if user.role == "admin" else "user"
+
+
+def endpoint(row: EndpointRow, secret: str | None = None) -> Endpoint:
+    return Endpoint(
+        id=str(row.id),
+        url=row.url,
+        events=row.events,
+        description=row.description,
+        enabled=row.enabled,
+        disabled_reason=row.disabled_reason,
+        disabled_at=row.disabled_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        secret=secret,
+    )
+
+
+def deliveries(rows: list[DeliveryRow], attempts: list[AttemptRow]) -> list[Delivery]:
+    tried: dict[object, list[Attempt]] = {}
+    for a in attempts:
+        tried.setdefault(a.delivery_id, []).append(
+            Attempt(
+                n=a.n,
+                at=a.at,
+                status=a.status,
+                latency_ms=a.latency_ms,
+                error=a.error,
+                response=a.response,
+            )
+        )
+    return [
+        Delivery(
+            id=str(row.id),
+            event=row.event,
+            status=row.status,
+            attempts=tried.get(row.id, []),
+            last_status=row.last_status,
+            next_attempt_at=row.next_attempt_at,
+            created_at=row.created_at,
+            delivered_at=row.delivered_at,
+        )
+        for row in rows
+    ]
