@@ -35,7 +35,7 @@ DOMAIN = "hostplane.test"
 API_KEY = "e2e-whmcs-api-key"
 HMAC_SECRET = "e2e-whmcs-hmac-secret"
 JWT_SECRET = "e2e-jwt-secret-at-least-32-bytes-long"
-SERVICES = ("metrics", "dns", "provisioning", "billing", "gateway")
+SERVICES = ("metrics", "dns", "provisioning", "billing", "webhooks", "gateway")
 ADMIN_EMAIL = "admin@hostplane.test"
 ADMIN_PASSWORD = "e2e-admin-password"
 STRIPE_WEBHOOK_SECRET = "whsec_e2e"
@@ -404,6 +404,8 @@ def running_stack(
         "CLOUDSIM_STRIPE_WEBHOOK_URL": f"{mpanel_url}/api/payments/stripe/webhook",
         "BILLING_TICK_S": "0.5",
         "BILLING_CLOCK_FILE": str(clock_file),
+        "WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true",
+        "WEBHOOKS_POLL_S": "0.2",
         **overrides,
     }
     processes = Processes(env, logs)

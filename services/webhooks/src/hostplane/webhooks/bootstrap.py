@@ -1,0 +1,48 @@
+"""Wiring: settings → store, clock, sender → application and dispatcher. Tests wire the same
+way."""
+
+from hostplane.contracts.secrets import SecretBox
+from hostplane.webhooks.adapters.clock import Clock, FileClock, SystemClock
+from hostplane.webhooks.adapters.sender import HttpSender
+from hostplane.webhooks.adapters.store import WebhookStore
+from hostplane.webhooks.application.service import Webhooks
+from hostplane.webhooks.domain.targets import Resolver, resolve_with_dns
+from hostplane.webhooks.entrypoints.dispatcher import Dispatcher
+from hostplane.webhooks.settings import Settings
+
+SCHEMA = "webhooks"
+
+
+def clock_for(settings: Settings) -> Clock:
+    return (
+        FileClock(settings.webhooks_clock_file) if settings.webhooks_clock_file else SystemClock()
+    )
+
+
+def bootstrap(
+    settings: Settings, clock: Clock | None = None, resolve: Resolver = resolve_with_dns
+) -> Webhooks:
+    """The webhooks application on its schema, created if missing."""
+    store = WebhookStore(settings.database_url, schema=SCHEMA)
+    store.create_schema()
+    return Webhooks(
+        store, clock or clock_for(settings), settings.webhooks_allow_private_targets, resolve
+    )
+
+
+def dispatcher(
+    settings: Settings, app: Webhooks, resolve: Resolver = resolve_with_dns
+) -> Dispatcher:
+    """The dispatcher sending `app`'s deliveries."""
+    sender = HttpSender(
+        settings.webhooks_timeout_s, settings.webhooks_allow_private_targets, resolve
+    )
+    return Dispatcher(
+        app.store,
+        sender,
+        SecretBox(settings.config_secrets_key),
+        app.clock,
+        timeout_s=settings.webhooks_timeout_s,
+        concurrency=settings.webhooks_concurrency,
+        poll_s=settings.webhooks_poll_s,
+    )
