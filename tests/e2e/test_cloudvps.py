@@ -3,10 +3,11 @@ creates is a plan customers see, in the contract's envelope, and the limit per a
 announced on every answer; customers register in billing and sign in, refresh and sign out;
 the platform's first admin signs in as admin."""
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 
+from hostplane.billing.domain.customer_account import account_customer_id
 from tests.conftest import wait_until
 from tests.e2e.mpanel import login
 from tests.stack import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
@@ -87,3 +88,46 @@ def test_the_platforms_first_admin_signs_in_as_admin(stack: Stack) -> None:
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["data"]["user"]["role"] == "admin"
+
+
+def _account(stack: Stack, name: str) -> tuple[dict[str, str], str]:
+    """A new customer's bearer header, and the billing customer their account pays as."""
+    answer = httpx.post(
+        f"{stack.cloudvps_url}/api/v1/auth/register",
+        json={
+            "name": name,
+            "email": f"{name}-{uuid4().hex[:8]}@example.com",
+            "password": "pw-123456",
+        },
+    )
+    data = answer.json()["data"]
+    customer = account_customer_id(UUID(data["user"]["id"]))
+    return {"Authorization": f"Bearer {data['token']}"}, str(customer)
+
+
+def test_a_customers_vps_is_theirs_alone_and_deleting_it_removes_the_server(stack: Stack) -> None:
+    jo, jo_customer = _account(stack, "jo")
+    sam, _ = _account(stack, "sam")
+    panel = login(stack)
+    placed = panel.order(jo_customer, panel.cloudpod_product()["id"])
+    panel.pay(placed["invoice"]["id"])
+    api = f"{stack.cloudvps_url}/api/v1"
+
+    def running() -> dict[str, object] | None:
+        found = httpx.get(f"{api}/vps?status=running", headers=jo).json()["data"]
+        return found[0] if found else None
+
+    vps = wait_until(running, 90, 0.5, what="jo's VPS to run")
+    assert vps["ip_address"] and vps["pricing"] == {"monthly_price": 9.99, "currency": "USD"}
+    assert httpx.get(f"{api}/vps/{vps['id']}", headers=sam).status_code == 404
+    assert httpx.get(f"{api}/vps", headers=sam).json()["data"] == []
+
+    assert httpx.post(f"{api}/vps/{vps['id']}/restart", headers=jo).status_code == 200
+    deleted = httpx.delete(f"{api}/vps/{vps['id']}", headers=jo)
+    assert deleted.json()["data"] == {"id": vps["id"], "deleted": True}
+
+    def gone() -> bool:
+        listed = httpx.get(f"{api}/vps/{vps['id']}", headers=jo).status_code == 404
+        return listed and not stack.servers(str(vps["id"]))
+
+    wait_until(gone, 90, 0.5, what="the server to be removed")

@@ -52,6 +52,7 @@ from services.gateway.tests.mpanel_fakes import (
     operator_token,
     render_pdf,
 )
+from services.gateway.tests.vps_fakes import FakeVpsReads
 from services.gateway.tests.webhook_fakes import FakeWebhooks
 
 API_KEY = "unit-whmcs-api-key"
@@ -230,6 +231,7 @@ class Api:
     billing: FakeBilling
     cloudvps: TestClient
     webhooks: FakeWebhooks
+    vps: FakeVpsReads
 
     def whmcs(self, method: str, path: str, body: Any = None) -> Response:
         content = json.dumps(body).encode() if body is not None else b""
@@ -291,7 +293,7 @@ def serve(settings: Settings) -> Iterator[Api]:
     billing = FakeBilling(
         FakeBillingReads(), reads.jobs, box=SecretBox(settings.config_secrets_key)
     )
-    webhooks = FakeWebhooks()
+    webhooks, vps = FakeWebhooks(), FakeVpsReads()
 
     def react(topic: Topic, command: BaseModel, command_id: UUID) -> None:
         if topic == WEBHOOKS_COMMANDS:
@@ -318,6 +320,7 @@ def serve(settings: Settings) -> Iterator[Api]:
                 settings.cloudvps_sign_in_failures_ip,
             ),
             webhooks,
+            vps,
         ),
     )
 
@@ -330,4 +333,4 @@ def serve(settings: Settings) -> Iterator[Api]:
         TestClient(create_mpanel_app(settings, wiring=wired)) as panel,
         TestClient(create_cloudvps_app(settings, wiring=wired)) as cloudvps,
     ):
-        yield Api(client, broker, reads, settings, panel, billing, cloudvps, webhooks)
+        yield Api(client, broker, reads, settings, panel, billing, cloudvps, webhooks, vps)

@@ -21,11 +21,13 @@ from hostplane.gateway.adapters.probes import TcpProbe
 from hostplane.gateway.adapters.ratelimits import HitCounter, SignInFailures, redis_limiter
 from hostplane.gateway.adapters.telemetry_views import TelemetryViews
 from hostplane.gateway.adapters.views import Views
+from hostplane.gateway.adapters.vps_views import VpsViews
 from hostplane.gateway.adapters.webhook_views import WebhookViews
 from hostplane.gateway.application.authentication import Authentication
 from hostplane.gateway.application.cloudvps.accounts import Accounts
 from hostplane.gateway.application.cloudvps.plans import Plans
 from hostplane.gateway.application.cloudvps.ports import AccountReads, RefreshTokens, SignInAttempts
+from hostplane.gateway.application.cloudvps.servers import Servers, VpsReads
 from hostplane.gateway.application.cloudvps.webhooks import WebhookEndpoints, WebhookReads
 from hostplane.gateway.application.fleet import Fleet
 from hostplane.gateway.application.health import Health
@@ -92,6 +94,7 @@ class CloudVps:
 
     plans: Plans
     accounts: Accounts
+    servers: Servers
     webhooks: WebhookEndpoints
 
 
@@ -104,6 +107,7 @@ class CloudVpsAdapters:
     sessions: RefreshTokens
     attempts: SignInAttempts
     webhooks: WebhookReads
+    servers: VpsReads
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,15 @@ def bootstrap(
     jobs = Jobs(instance_reads, commands, settings.job_wait_s)
     box = SecretBox(settings.config_secrets_key)
     health = Health(database, commands)
+    accounts = Accounts(
+        settings,
+        cloudvps.accounts,
+        mpanel.billing_reads,
+        cloudvps.sessions,
+        cloudvps.attempts,
+        PanelCommands(jobs, settings.job_wait_s),
+        box,
+    )
     return Gateway(
         settings=settings,
         authentication=Authentication(settings, used_tokens),
@@ -162,15 +175,8 @@ def bootstrap(
         mpanel=_mpanel(settings, mpanel, commands, jobs, box, health),
         cloudvps=CloudVps(
             plans=Plans(mpanel.billing_reads, settings, settings.platform_tenant_id),
-            accounts=Accounts(
-                settings,
-                cloudvps.accounts,
-                mpanel.billing_reads,
-                cloudvps.sessions,
-                cloudvps.attempts,
-                PanelCommands(jobs, settings.job_wait_s),
-                box,
-            ),
+            accounts=accounts,
+            servers=Servers(cloudvps.servers, accounts, PanelCommands(jobs, settings.job_wait_s)),
             webhooks=WebhookEndpoints(cloudvps.webhooks, commands, box, settings.job_wait_s),
         ),
     )
@@ -245,6 +251,7 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
                 settings.cloudvps_sign_in_failures_ip,
             ),
             webhooks=WebhookViews(db),
+            servers=VpsViews(db),
         ),
     )
     sweeping = asyncio.create_task(_sweep_used_tokens(db), name="sweep-used-tokens")

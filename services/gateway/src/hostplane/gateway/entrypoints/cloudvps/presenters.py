@@ -3,13 +3,15 @@
 from typing import Literal
 
 from hostplane.contracts.billing import BillingCycle
+from hostplane.contracts.catalog import SERVER_IMAGE, PlanSpec
 from hostplane.contracts.cloudvps.auth import AuthToken, AuthUser, UserProfile
 from hostplane.contracts.cloudvps.plans import Plan, PlanPricing
-from hostplane.contracts.cloudvps.vps import Specifications
+from hostplane.contracts.cloudvps.vps import Specifications, Vps, VpsPricing, VpsStatus
 from hostplane.contracts.cloudvps.webhook_endpoints import Attempt, Delivery, Endpoint
 from hostplane.contracts.money import to_major
 from hostplane.gateway.application.cloudvps.accounts import Profile, SignedIn
 from hostplane.gateway.application.cloudvps.plans import OfferedPlan
+from hostplane.gateway.application.cloudvps.servers import VpsRow
 from hostplane.gateway.application.cloudvps.webhooks import AttemptRow, DeliveryRow, EndpointRow
 
 MONTHS = 12
@@ -117,3 +119,58 @@ def deliveries(rows: list[DeliveryRow], attempts: list[AttemptRow]) -> list[Deli
         )
         for row in rows
     ]
+
+
+# What a VPS shows for each instance status (`terminated` ones are not listed).
+VPS_STATUS = {
+    "pending": VpsStatus.CREATING,
+    "provisioning": VpsStatus.CREATING,
+    "active": VpsStatus.RUNNING,
+    "suspended": VpsStatus.SUSPENDED,
+    "error": VpsStatus.ERROR,
+    "terminated": VpsStatus.DELETING,
+}
+# A VPS's statuses, as the instance statuses they are (the list's `status` filter).
+INSTANCE_STATUSES: dict[VpsStatus, tuple[str, ...]] = {
+    VpsStatus.CREATING: ("pending", "provisioning"),
+    VpsStatus.RUNNING: ("active",),
+    VpsStatus.RESTARTING: ("active",),
+    VpsStatus.SUSPENDED: ("suspended",),
+    VpsStatus.ERROR: ("error",),
+}
+
+
+def _operating_system(image: str) -> str:
+    """An image's display name: `ubuntu-24.04` is "Ubuntu 24.04 LTS"."""
+    name, _, version = image.partition("-")
+    lts = (
+        " LTS" if name == "ubuntu" and version.endswith(".04") and int(version[:2]) % 2 == 0 else ""
+    )
+    return f"{name.capitalize()} {version}{lts}".strip()
+
+
+def vps(row: VpsRow, spec: PlanSpec) -> Vps:
+    status = VPS_STATUS.get(row.status, VpsStatus.ERROR)
+    if status is VpsStatus.RUNNING and row.pending_operation == "reboot":
+        status = VpsStatus.RESTARTING
+    prices = {p["cycle"]: p for p in row.prices}
+    monthly = prices.get("monthly")
+    yearly = prices.get("yearly")
+    currency = str((monthly or yearly or {"currency": "USD"})["currency"])
+    amount = monthly["amount"] if monthly else round(yearly["amount"] / MONTHS) if yearly else 0
+    return Vps(
+        id=str(row.id),
+        name=row.name,
+        status=status,
+        ip_address=row.ip_address,
+        operating_system=_operating_system(SERVER_IMAGE),
+        specifications=Specifications(
+            cpu=spec.cores,
+            ram=spec.memory_mb // 1024,
+            storage=spec.disk_gb,
+            bandwidth=spec.traffic_gb,
+        ),
+        pricing=VpsPricing(monthly_price=to_major(int(amount), currency), currency=currency),
+        created_at=row.created_at,
+        next_billing_date=row.next_billing_date,
+    )

@@ -1,0 +1,31 @@
+"""A customer's VPS in memory, filtered, sorted and paged as the read models do."""
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from hostplane.gateway.application.cloudvps.servers import VpsFilter, VpsRow
+from hostplane.gateway.application.mpanel.readmodels import Page
+
+
+@dataclass
+class FakeVpsReads:
+    rows: dict[UUID, VpsRow] = field(default_factory=dict)
+
+    async def servers(self, tenant_id: UUID, customer_id: UUID, wanted: VpsFilter) -> Page[VpsRow]:
+        mine = [
+            r
+            for r in self.rows.values()
+            if r.tenant_id == tenant_id
+            and r.customer_id == customer_id
+            and (
+                r.status != "terminated" if wanted.statuses is None else r.status in wanted.statuses
+            )
+        ]
+        mine.sort(key=lambda r: (getattr(r, wanted.sort), r.id), reverse=wanted.descending)
+        first = (wanted.page - 1) * wanted.limit
+        return Page(mine[first : first + wanted.limit], len(mine))
+
+    async def server(self, tenant_id: UUID, customer_id: UUID, vps_id: UUID) -> VpsRow | None:
+        row = self.rows.get(vps_id)
+        mine = row is not None and (row.tenant_id, row.customer_id) == (tenant_id, customer_id)
+        return row if mine else None
