@@ -6,12 +6,12 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from hostplane.billing.adapters.clock import MovableClock
 from hostplane.billing.application import Billing, handle_command
 from hostplane.billing.bootstrap import bootstrap, translator
 from hostplane.billing.settings import Settings
 from hostplane.contracts.commands import billing as commands
 from hostplane.contracts.secrets import SecretBox, new_key
+from hostplane.messaging.clock import MovableClock
 from hostplane.messaging.cloudevents import OutgoingEvent
 from hostplane.messaging.commands import OutgoingCommand
 from hostplane.messaging.jobs import Job

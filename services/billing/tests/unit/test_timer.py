@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from hostplane.billing.adapters.clock import MovableClock
 from hostplane.billing.adapters.due_work import DueRenewal, UnpaidInvoice
 from hostplane.billing.domain.dunning import DunningSchedule
 from hostplane.billing.entrypoints.clock import tick
+from hostplane.messaging.clock import MovableClock
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 SCHEDULE = DunningSchedule()  # retries at +1, +3 and +7 days

@@ -21,11 +21,11 @@ from hostplane.contracts.commands.webhooks import CreateWebhookEndpoint
 from hostplane.contracts.payload import EventPayload
 from hostplane.contracts.secrets import SecretBox, new_key
 from hostplane.contracts.topics import ALL_TOPICS, WEBHOOKS_COMMANDS
+from hostplane.messaging.clock import FileClock
 from hostplane.messaging.cloudevents import OutgoingEvent
 from hostplane.messaging.commands import command_headers
 from hostplane.messaging.kafka import ensure_topics
 from hostplane.messaging.producer import Producer
-from hostplane.webhooks.adapters.clock import FileClock
 from hostplane.webhooks.domain.signing import new_secret
 from services.webhooks.tests.component.receiver import Receiver, serving
 from tests.conftest import ROOT, Infra, infra, wait_until

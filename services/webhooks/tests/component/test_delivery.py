@@ -301,8 +301,8 @@ def test_an_internal_target_is_refused_when_not_allowed(service: Service, url: s
     import asyncio
 
     from hostplane.contracts.commands.webhooks import CreateWebhookEndpoint
+    from hostplane.messaging.clock import SystemClock
     from hostplane.messaging.eventstore import Position
-    from hostplane.webhooks.adapters.clock import SystemClock
     from hostplane.webhooks.adapters.sender import HttpSender
     from hostplane.webhooks.adapters.store import WebhookStore
     from hostplane.webhooks.application.service import Webhooks

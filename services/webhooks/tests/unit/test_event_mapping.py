@@ -9,14 +9,10 @@ import pytest
 from hostplane.contracts import billing_events as b
 from hostplane.contracts import events as e
 from hostplane.contracts.billing import InvoiceLine, InvoiceStatus
+from hostplane.contracts.cloudvps.webhooks import WebhookEvent
 from hostplane.contracts.identity import user_id_for
 from hostplane.contracts.payload import EventPayload
-from hostplane.webhooks.domain.events import (
-    SOURCES,
-    OutgoingWebhook,
-    WebhookEvent,
-    webhook_for,
-)
+from hostplane.webhooks.domain.events import SOURCES, OutgoingWebhook, webhook_for
 
 AT = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 

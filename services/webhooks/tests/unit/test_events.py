@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from hostplane.webhooks.domain.events import EventFilter, WebhookEvent, WebhookPayload
+from hostplane.contracts.cloudvps.webhooks import WebhookEvent
+from hostplane.webhooks.domain.events import EventFilter, WebhookPayload
 
 
 def test_the_thirteen_seed_events_are_known_by_their_seed_names() -> None:

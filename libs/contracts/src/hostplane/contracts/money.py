@@ -5,6 +5,9 @@ Decimal amounts (seed 002's `9.99`) exist only at the REST edge: `to_minor` on t
 """
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Annotated
+
+from pydantic import PlainSerializer, WithJsonSchema
 
 # Currencies whose minor unit is not the cent (ISO 4217); every other has two decimals.
 EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "JOD": 3}
@@ -36,3 +39,18 @@ def to_major(minor: int, currency: str) -> Decimal:
     """999 USD → Decimal('9.99'): exact, for the edge to render."""
     places = exponent(currency)
     return (Decimal(minor).scaleb(-places)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+def _json_number(amount: Decimal) -> int | float:
+    # 19.99 stays 19.99, and an amount without decimals (20, or 1000 JPY) stays integral.
+    exponent = amount.as_tuple().exponent
+    return int(amount) if isinstance(exponent, int) and exponent >= 0 else float(amount)
+
+
+# A decimal amount in its currency's major unit as the REST contracts write it (9.99): exact
+# inside, a JSON number outside; made from minor units by `to_major`.
+Money = Annotated[
+    Decimal,
+    PlainSerializer(_json_number, when_used="json"),
+    WithJsonSchema({"type": "number"}),
+]

@@ -1,6 +1,5 @@
 """Wiring: settings → Stripe, the clock → the billing application. Tests wire fakes the same way."""
 
-from hostplane.billing.adapters.clock import Clock, FileClock, SystemClock
 from hostplane.billing.adapters.following import StateFollower
 from hostplane.billing.adapters.numbering import NumberingTurns
 from hostplane.billing.adapters.payments import Payments
@@ -9,6 +8,7 @@ from hostplane.billing.adapters.stripe_payments import StripePayments
 from hostplane.billing.application import Billing, Rules
 from hostplane.billing.settings import Settings
 from hostplane.contracts.secrets import SecretBox
+from hostplane.messaging.clock import Clock, FileClock, SystemClock
 from hostplane.messaging.eventstore import event_store_env
 
 SCHEMA = "billing"

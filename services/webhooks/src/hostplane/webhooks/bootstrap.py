@@ -2,7 +2,7 @@
 way."""
 
 from hostplane.contracts.secrets import SecretBox
-from hostplane.webhooks.adapters.clock import Clock, FileClock, SystemClock
+from hostplane.messaging.clock import Clock, FileClock, SystemClock
 from hostplane.webhooks.adapters.sender import HttpSender
 from hostplane.webhooks.adapters.store import WebhookStore
 from hostplane.webhooks.application.service import Webhooks

@@ -2,7 +2,6 @@
 
 import re
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated
 
 from pydantic import (
@@ -15,6 +14,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from hostplane.contracts.money import Money as Money  # the surface's amounts
 from hostplane.contracts.vps import iso
 
 
@@ -37,18 +37,6 @@ Label = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]{1,100}$")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
-def _json_number(amount: Decimal) -> int | float:
-    # 19.99 stays 19.99 and 20 stays 20: the amount as the contract writes it.
-    exponent = amount.as_tuple().exponent
-    return int(amount) if isinstance(exponent, int) and exponent >= 0 else float(amount)
-
-
-# A decimal amount in its currency's major unit (19.99 USD), exact inside, a number outside.
-Money = Annotated[
-    Decimal,
-    PlainSerializer(_json_number, when_used="json"),
-    WithJsonSchema({"type": "number"}),
-]
 # ISO 8601 in UTC with a `Z`, as the contract writes every time.
 Timestamp = Annotated[
     datetime,

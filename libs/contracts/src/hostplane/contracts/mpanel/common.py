@@ -18,6 +18,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from hostplane.contracts.money import Money as Money  # the surface's amounts
 from hostplane.contracts.vps import iso
 
 T = TypeVar("T")
@@ -47,18 +48,6 @@ class Body(BaseModel):
     )
 
 
-def _json_number(amount: Decimal) -> int | float:
-    # An amount in a currency without decimals (JPY) stays integral: 1000, not 1000.0.
-    exponent = amount.as_tuple().exponent
-    return int(amount) if isinstance(exponent, int) and exponent >= 0 else float(amount)
-
-
-# A decimal amount as the contract writes it (9.99): from minor units by `money.to_major`.
-Money = Annotated[
-    Decimal,
-    PlainSerializer(_json_number, when_used="json"),
-    WithJsonSchema({"type": "number"}),
-]
 # A decimal amount a request carries: its currency's minor units decide how many decimals.
 AmountIn = Annotated[
     Decimal,

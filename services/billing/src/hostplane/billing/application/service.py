@@ -18,7 +18,6 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from hostplane.billing.adapters.clock import Clock
 from hostplane.billing.adapters.numbering import NumberingTurns
 from hostplane.billing.adapters.payments import Charge, ChargeOutcome, Payer, Payments
 from hostplane.billing.domain.accounts import Operator, Tenant
@@ -32,6 +31,7 @@ from hostplane.billing.domain.pricing import Totals
 from hostplane.billing.domain.tax import tax_rate_bp
 from hostplane.contracts.billing import Role
 from hostplane.contracts.secrets import SealedSecret, SecretBox
+from hostplane.messaging.clock import Clock
 from hostplane.messaging.eventstore import TrackedApplication
 from hostplane.messaging.jobs import Job
 from hostplane.messaging.settings import CatalogSettings

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from functools import partial
 from uuid import UUID, uuid5
 
-from hostplane.billing.adapters.clock import Clock
 from hostplane.billing.adapters.due_work import DueRenewal, DueWork, UnpaidInvoice
 from hostplane.billing.domain.dunning import DunningSchedule, due_steps
 from hostplane.contracts.commands import billing as commands
 from hostplane.contracts.identity import HOSTPLANE_NAMESPACE
 from hostplane.contracts.topics import BILLING_COMMANDS
+from hostplane.messaging.clock import Clock
 from hostplane.messaging.commands import OutgoingCommand
 from hostplane.messaging.kafka import make_producer
 from hostplane.messaging.leadership import Leadership

@@ -12,9 +12,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from psycopg import Cursor
 
 from hostplane.contracts.commands.webhooks import WebhookCommand
+from hostplane.messaging.clock import Clock
 from hostplane.messaging.eventstore import Position
 from hostplane.webhooks.adapters import endpoints
-from hostplane.webhooks.adapters.clock import Clock
 from hostplane.webhooks.adapters.store import WebhookStore, advance, notify_due, resume_offset
 from hostplane.webhooks.application.handlers import COMMAND_HANDLERS, CommandRefused, Context
 from hostplane.webhooks.domain.events import EventFilter, OutgoingWebhook

@@ -23,7 +23,6 @@ what happens to one of them in the order it happened.
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from functools import singledispatch
 from typing import Annotated
 from uuid import UUID
@@ -47,6 +46,7 @@ from hostplane.contracts.billing_events import (
     PaymentFailed,
     PaymentSucceeded,
 )
+from hostplane.contracts.cloudvps.webhooks import WebhookEvent
 from hostplane.contracts.events import (
     InstanceActivated,
     InstanceCreated,
@@ -64,24 +64,6 @@ from hostplane.contracts.payload import EventPayload
 from hostplane.contracts.vps import InstanceStatus, iso
 
 Data = dict[str, JsonValue]
-
-
-class WebhookEvent(StrEnum):
-    """What an endpoint can subscribe to, by seed 003's names."""
-
-    VPS_CREATED = "vps.created"
-    VPS_STARTED = "vps.started"
-    VPS_STOPPED = "vps.stopped"
-    VPS_DELETED = "vps.deleted"
-    VPS_BACKUP_CREATED = "vps.backup.created"
-    VPS_BACKUP_FAILED = "vps.backup.failed"
-    INVOICE_CREATED = "invoice.created"
-    INVOICE_PAID = "invoice.paid"
-    INVOICE_OVERDUE = "invoice.overdue"
-    PAYMENT_SUCCEEDED = "payment.succeeded"
-    PAYMENT_FAILED = "payment.failed"
-    USER_REGISTERED = "user.registered"
-    USER_SUSPENDED = "user.suspended"
 
 
 class WebhookPayload(BaseModel):

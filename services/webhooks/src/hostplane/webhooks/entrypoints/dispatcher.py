@@ -18,7 +18,7 @@ import psycopg
 from psycopg import sql
 
 from hostplane.contracts.secrets import SecretBox
-from hostplane.webhooks.adapters.clock import Clock
+from hostplane.messaging.clock import Clock
 from hostplane.webhooks.adapters.deliveries import Attempt, Claimed, claim, record
 from hostplane.webhooks.adapters.sender import HttpSender
 from hostplane.webhooks.adapters.store import DUE_CHANNEL, WebhookStore

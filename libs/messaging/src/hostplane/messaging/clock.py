@@ -1,10 +1,10 @@
-"""The dispatcher's clock: when a delivery is due, and how long an endpoint has failed, are
-decided by it, never by `datetime.now`.
+"""The clock of time-dependent rules (billing's periods and dunning, the webhooks' retries):
+they ask it, never `datetime.now`.
 
-In development and tests the clock can be moved: `WEBHOOKS_CLOCK_FILE` names a file whose
-content is an ISO 8601 instant (the time it is) or `+<seconds>` (an offset from real time).
-Every replica reading the same file agrees on the time, and a test moves it by writing the
-file instead of waiting days for a retry. Settings refuse the file outside development.
+In development and tests the clock can be moved: a service's `*_CLOCK_FILE` setting names a
+file whose content is an ISO 8601 instant (the time it is) or `+<seconds>` (an offset from
+real time). Every replica reading the same file agrees on the time, and a test moves it by
+writing the file instead of waiting days. Settings refuse the file outside development.
 """
 
 import os
@@ -27,7 +27,7 @@ class FileClock:
 
     def __init__(self, path: str) -> None:
         self._path = Path(path)
-        self._seen: tuple[float, str] | None = None
+        self._seen: tuple[int, str] | None = None
 
     def now(self) -> datetime:
         text = self._read()
@@ -46,3 +46,16 @@ class FileClock:
         if self._seen is None or self._seen[0] != modified:
             self._seen = (modified, self._path.read_text().strip())
         return self._seen[1]
+
+
+class MovableClock:
+    """A clock a unit test sets and moves."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+    def move(self, by: timedelta) -> None:
+        self.at += by
