@@ -306,13 +306,51 @@ def test_events_without_a_seed_name_are_not_delivered(source: EventPayload) -> N
     assert webhook_for(source) is None
 
 
-def test_no_source_yields_backups_or_suspended_users_yet() -> None:
+def _account(kind: type[b.AccountEvent], **fields: object) -> b.AccountEvent:
+    return kind(
+        occurred_at=AT,
+        tenant_id=uuid4(),
+        actor_id=None,
+        account_id=ACCOUNT,
+        customer_id=CUSTOMER,
+        email="jo@example.com",
+        name="Jo Doe",
+        role="user",
+        password=None,
+        password_changed_at=None,
+        **fields,
+    )
+
+
+ACCOUNT, CUSTOMER = uuid4(), uuid4()
+
+
+def test_a_cloudvps_customer_signing_up_is_user_registered() -> None:
+    webhook = translated(_account(b.AccountRegistered, status="active"))
+
+    assert webhook.payload.event is WebhookEvent.USER_REGISTERED
+    assert webhook.ordering_key == str(ACCOUNT)
+    data = webhook.payload.data
+    assert (data["user_id"], data["customer_id"]) == (str(ACCOUNT), str(CUSTOMER))
+    assert "password" not in data and data["email"] == "jo@example.com"
+
+
+def test_a_suspended_account_is_user_suspended_with_the_reason() -> None:
+    webhook = translated(_account(b.AccountSuspended, status="suspended", reason="abuse"))
+
+    assert webhook.payload.event is WebhookEvent.USER_SUSPENDED
+    assert (webhook.payload.data["status"], webhook.payload.data["reason"]) == (
+        "suspended",
+        "abuse",
+    )
+
+
+def test_no_source_yields_backups_yet() -> None:
     produced = set(SOURCES.values())
 
     assert produced == set(WebhookEvent) - {
         WebhookEvent.VPS_BACKUP_CREATED,
         WebhookEvent.VPS_BACKUP_FAILED,
-        WebhookEvent.USER_SUSPENDED,
     }
 
 

@@ -10,12 +10,14 @@ The names are seed 003's. Hostplane's events become them by this rule:
 - `vps.deleted` is the instance's own `vps.deleted` (terminated, its server removed);
 - `invoice.created`, `invoice.paid`, `invoice.overdue`, `payment.succeeded` and
   `payment.failed` are billing's events of the same names;
-- `user.registered` is the `user.registered` of `users.events`.
+- `user.registered` is the `user.registered` of `users.events` (a WHMCS client's first
+  sign-on) or billing's `account.registered` (a CloudVPS customer signing up);
+  `user.suspended` is billing's `account.suspended`.
 
 Every other event stays inside Hostplane: requests and queued, skipped or refused operations
 (the change has not happened), failures of provisioning (the instance never ran), resizes,
-configuration, DNS and jobs. No source produces `vps.backup.created`, `vps.backup.failed` or
-`user.suspended` yet; endpoints may subscribe to them all the same.
+configuration, DNS and jobs. No source produces `vps.backup.created` or `vps.backup.failed`
+yet; endpoints may subscribe to them all the same.
 
 A webhook's ordering key is the instance's, invoice's or user's id, so an endpoint receives
 what happens to one of them in the order it happened.
@@ -38,6 +40,9 @@ from pydantic import (
 )
 
 from hostplane.contracts.billing_events import (
+    AccountEvent,
+    AccountRegistered,
+    AccountSuspended,
     InvoiceCreated,
     InvoiceOverdue,
     InvoicePaid,
@@ -136,6 +141,8 @@ SOURCES: dict[type[EventPayload], WebhookEvent] = {
     PaymentSucceeded: WebhookEvent.PAYMENT_SUCCEEDED,
     PaymentFailed: WebhookEvent.PAYMENT_FAILED,
     UserRegistered: WebhookEvent.USER_REGISTERED,
+    AccountRegistered: WebhookEvent.USER_REGISTERED,
+    AccountSuspended: WebhookEvent.USER_SUSPENDED,
 }
 """Which webhook event each of Hostplane's events becomes; those not here become none."""
 
@@ -244,6 +251,22 @@ def _payment_failed(source: PaymentFailed, event: WebhookEvent) -> tuple[str, Da
 @_describe.register
 def _user(source: UserEvent, event: WebhookEvent) -> tuple[str, Data]:
     return str(source.user_id), {"user_id": str(source.user_id), "email": source.email}
+
+
+@_describe.register
+def _account(source: AccountEvent, event: WebhookEvent) -> tuple[str, Data]:
+    data: Data = {
+        "user_id": str(source.account_id),
+        "email": source.email,
+        "name": source.name,
+        "role": source.role,
+        "status": source.status,
+        "customer_id": str(source.customer_id),
+        "tenant_id": str(source.tenant_id),
+    }
+    if isinstance(source, AccountSuspended):
+        data["reason"] = source.reason
+    return str(source.account_id), data
 
 
 def _amount(minor: int, currency: str) -> int | float:
