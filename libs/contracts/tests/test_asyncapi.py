@@ -10,6 +10,7 @@ import pytest
 from pydantic import BaseModel
 
 from hostplane.contracts.asyncapi import COMMANDS, document, rendered
+from hostplane.contracts.cloudvps.webhooks import WebhookEvent, WebhookPayload
 from hostplane.contracts.events import EVENT_TYPES
 from hostplane.contracts.topics import ALL_TOPICS
 
@@ -70,11 +71,24 @@ def test_every_command_is_on_its_topic(doc: dict[str, Any]) -> None:
 
 
 def test_every_topic_is_a_channel_with_its_partitions(doc: dict[str, Any]) -> None:
-    channels = {c["address"]: c for c in doc["channels"].values()}
+    kafka = [c for c in doc["channels"].values() if c["servers"] == [{"$ref": "#/servers/kafka"}]]
+    channels = {c["address"]: c for c in kafka}
     assert set(channels) == {t.name for t in ALL_TOPICS}
     for topic in ALL_TOPICS:
         assert channels[topic.name]["bindings"]["kafka"]["partitions"] == topic.partitions
         assert channels[topic.name]["messages"], f"{topic.name} carries no message"
+
+
+def test_every_webhook_event_is_a_message_of_the_webhooks_channel(doc: dict[str, Any]) -> None:
+    channel = doc["channels"]["webhooks"]
+    assert channel["servers"] == [{"$ref": "#/servers/webhooks"}]
+    for event in WebhookEvent:
+        message = _message(doc, "webhooks", event.value)
+        assert message["name"] == event.value
+        assert message["headers"] == {"$ref": "#/components/schemas/WebhookHeaders"}
+        assert set(_schema(doc, message)["properties"]) == _fields(WebhookPayload)
+    sends = doc["operations"]["deliver_webhooks"]
+    assert sends["action"] == "send" and len(sends["messages"]) == len(WebhookEvent)
 
 
 def test_the_committed_document_is_the_generated_one() -> None:

@@ -1,11 +1,14 @@
-"""The AsyncAPI 3 document of every Kafka topic, generated from the models in this package.
+"""The AsyncAPI 3 document of every Kafka topic and of the outgoing webhooks, generated from
+the models in this package.
 
 `python -m hostplane.contracts.asyncapi` prints it; the gateway serves it at
 `/asyncapi.json`, and `docs/asyncapi.json` is the copy CI holds the models to. Each topic is a
 channel (its partition count in the Kafka binding) with one message per payload type: an
 event's CloudEvents type (`vps.active`), a command's `type`. Events carry the CloudEvents 1.0
 binary-mode headers, commands their id and correlation; payload schemas are the models' JSON
-schemas, shared under `components.schemas`.
+schemas, shared under `components.schemas`. The outgoing webhooks (seed 003's events, POSTed
+to each subscribed endpoint) are one more channel, on the `webhooks` server: its messages are
+the event names, their body `WebhookPayload`, their headers the signatures a receiver checks.
 """
 
 import json
@@ -17,6 +20,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from hostplane.contracts import envelope
+from hostplane.contracts.cloudvps.webhooks import WebhookEvent, WebhookPayload
 from hostplane.contracts.commands.billing import BillingCommand
 from hostplane.contracts.commands.provisioning import ProvisioningCommand
 from hostplane.contracts.commands.webhooks import WebhookCommand
@@ -92,6 +96,67 @@ COMMAND_HEADERS: dict[str, Any] = {
 }
 
 
+WEBHOOK_HEADERS: dict[str, Any] = {
+    "type": "object",
+    "description": "Each delivery's signatures: seed 003's and the Standard Webhooks ones",
+    "required": ["X-Webhook-Signature", "webhook-id", "webhook-timestamp", "webhook-signature"],
+    "properties": {
+        "X-Webhook-Signature": _header(
+            "hex HMAC-SHA256 of the raw body with the endpoint's secret (the newest one)"
+        ),
+        "webhook-id": _header(
+            "the delivery's id, the same on every attempt and redelivery: drop a repeat",
+            format="uuid",
+        ),
+        "webhook-timestamp": _header("when this attempt was signed, in Unix seconds"),
+        "webhook-signature": _header(
+            "`v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per active secret, "
+            "space-separated (two for 24 h after a rotation)"
+        ),
+        "Content-Type": _header("the body's media type", const="application/json"),
+        "User-Agent": _header("the sender", const="Hostplane-Webhooks/1"),
+    },
+}
+
+
+def _webhooks(payload_ref: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], Any]:
+    """The webhooks' channel, its operation and its messages."""
+    messages = {
+        f"webhook__{event.value.replace('.', '_')}": {
+            "name": event.value,
+            "title": f"Webhook {event.value}",
+            "summary": f"`{event.value}`, POSTed to every endpoint subscribed to it",
+            "contentType": "application/json",
+            "headers": {"$ref": "#/components/schemas/WebhookHeaders"},
+            "payload": payload_ref,
+        }
+        for event in WebhookEvent
+    }
+    channel = {
+        "address": None,  # each endpoint's own URL
+        "title": "outgoing webhooks",
+        "description": (
+            "Signed HTTP POSTs to the endpoints admins register at /api/v1/admin/webhooks, "
+            "each with its event filter; at least once, in order per VPS, invoice or user, "
+            "retried with backoff for more than three days."
+        ),
+        "servers": [{"$ref": "#/servers/webhooks"}],
+        "messages": {
+            key.removeprefix("webhook__"): {"$ref": f"#/components/messages/{key}"}
+            for key in messages
+        },
+    }
+    operation = {
+        "action": "send",
+        "channel": {"$ref": "#/channels/webhooks"},
+        "messages": [
+            {"$ref": f"#/channels/webhooks/messages/{key.removeprefix('webhook__')}"}
+            for key in messages
+        ],
+    }
+    return channel, operation, messages
+
+
 def _messages_of(topic: Topic) -> list[tuple[str, type[BaseModel], str]]:
     """(message id, model, headers schema) for every payload a topic carries."""
     events = [
@@ -126,7 +191,9 @@ def _channel_id(topic: Topic) -> str:
 def document() -> dict[str, Any]:
     """The AsyncAPI 3.0.0 document (deterministic: the same models give the same bytes)."""
     per_topic = {topic: _messages_of(topic) for topic in ALL_TOPICS}
-    refs, schemas = _schemas(model for messages in per_topic.values() for _, model, _ in messages)
+    refs, schemas = _schemas(
+        [model for messages in per_topic.values() for _, model, _ in messages] + [WebhookPayload]
+    )
     messages: dict[str, Any] = {}
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
@@ -146,6 +213,7 @@ def document() -> dict[str, Any]:
             names[name.replace(".", "_")] = {"$ref": f"#/components/messages/{key}"}
         channels[channel] = {
             "address": topic.name,
+            "servers": [{"$ref": "#/servers/kafka"}],
             "title": topic.name,
             "messages": names,
             "bindings": {"kafka": {"topic": topic.name, "partitions": topic.partitions}},
@@ -155,10 +223,14 @@ def document() -> dict[str, Any]:
             "channel": {"$ref": f"#/channels/{channel}"},
             "messages": [{"$ref": f"#/channels/{channel}/messages/{n}"} for n in names],
         }
+    channels["webhooks"], operations["deliver_webhooks"], webhook_messages = _webhooks(
+        refs[WebhookPayload]
+    )
+    messages.update(webhook_messages)
     return {
         "asyncapi": "3.0.0",
         "info": {
-            "title": "Hostplane topics",
+            "title": "Hostplane topics and webhooks",
             "version": VERSION,
             "description": (
                 "Every Kafka topic Hostplane publishes to or consumes from. Records are keyed "
@@ -173,7 +245,12 @@ def document() -> dict[str, Any]:
                 "host": "127.0.0.1:9092",
                 "protocol": "kafka",
                 "description": "the broker of a development stack (KAFKA_BOOTSTRAP_SERVERS)",
-            }
+            },
+            "webhooks": {
+                "host": "subscribers.example.com",
+                "protocol": "https",
+                "description": "every endpoint an admin registered (its URL is its own)",
+            },
         },
         "channels": channels,
         "operations": operations,
@@ -182,6 +259,7 @@ def document() -> dict[str, Any]:
             "schemas": {
                 "CloudEventHeaders": CLOUDEVENT_HEADERS,
                 "CommandHeaders": COMMAND_HEADERS,
+                "WebhookHeaders": WEBHOOK_HEADERS,
                 **schemas,
             },
         },
