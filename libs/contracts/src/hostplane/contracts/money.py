@@ -41,8 +41,8 @@ def to_major(minor: int, currency: str) -> Decimal:
     return (Decimal(minor).scaleb(-places)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
-def _json_number(amount: Decimal) -> int | float:
-    # 19.99 stays 19.99, and an amount without decimals (20, or 1000 JPY) stays integral.
+def json_number(amount: Decimal) -> int | float:
+    """An amount as a JSON number: 19.99 stays 19.99; 20, or 1000 JPY, stays integral."""
     exponent = amount.as_tuple().exponent
     return int(amount) if isinstance(exponent, int) and exponent >= 0 else float(amount)
 
@@ -51,6 +51,6 @@ def _json_number(amount: Decimal) -> int | float:
 # inside, a JSON number outside; made from minor units by `to_major`.
 Money = Annotated[
     Decimal,
-    PlainSerializer(_json_number, when_used="json"),
+    PlainSerializer(json_number, when_used="json"),
     WithJsonSchema({"type": "number"}),
 ]

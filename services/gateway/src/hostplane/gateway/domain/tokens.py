@@ -43,6 +43,26 @@ def verified_claims(secret: str, token: str) -> Mapping[str, Any] | None:
     return MappingProxyType(claims)
 
 
+@lru_cache(maxsize=16_384)
+def audience_claims(
+    secret: str, token: str, audience: str, required: tuple[str, ...]
+) -> Mapping[str, Any] | None:
+    """The claims of a well-signed token for `audience` that has every `required` claim, or
+    None. A surface sends one token with every request, so each is verified once; its expiry
+    is not part of the cached answer and is checked on every use."""
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            audience=audience,
+            options={"require": list(required), "verify_exp": False},
+        )
+    except jwt.InvalidTokenError:
+        return None
+    return MappingProxyType(claims) if isinstance(claims["exp"], int | float) else None
+
+
 def session_principal(secret: str, token: str, now: float) -> Principal:
     """A dashboard principal from an HS256 JWT; 401 when expired, malformed or forged."""
     claims = verified_claims(secret, token)

@@ -64,7 +64,7 @@ from hostplane.contracts.events import (
     VpsEvent,
 )
 from hostplane.contracts.identity import user_id_for
-from hostplane.contracts.money import to_major
+from hostplane.contracts.money import json_number, to_major
 from hostplane.contracts.payload import EventPayload
 from hostplane.contracts.vps import InstanceStatus, iso
 
@@ -270,10 +270,8 @@ def _account(source: AccountEvent, event: WebhookEvent) -> tuple[str, Data]:
 
 
 def _amount(minor: int, currency: str) -> int | float:
-    # A JSON number in major units as the seed writes amounts (19.99); JPY stays integral.
-    major = to_major(minor, currency)
-    exponent = major.as_tuple().exponent
-    return int(major) if isinstance(exponent, int) and exponent >= 0 else float(major)
+    """A JSON number in major units, as the seed writes amounts (19.99)."""
+    return json_number(to_major(minor, currency))
 
 
 def _text(value: UUID | None) -> str | None:

@@ -8,17 +8,16 @@ them. Neither seed 000's tokens (no audience) nor mPanel's (`mpanel`) are accept
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from types import MappingProxyType
 from typing import Any, Literal
 from uuid import UUID
 
 import jwt
 
 from hostplane.gateway.domain.errors import Unauthorized
+from hostplane.gateway.domain.tokens import audience_claims
 
 AUDIENCE = "cloudvps"
-REQUIRED = ["exp", "iat", "sub", "aud", "sid", "kind", "role"]
+REQUIRED = ("exp", "iat", "sub", "aud", "sid", "kind", "role")
 Kind = Literal["account", "operator"]
 Role = Literal["user", "admin"]
 
@@ -51,20 +50,8 @@ def access_token(secret: str, caller: Caller, ttl_s: int, now: float) -> str:
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-@lru_cache(maxsize=16_384)
 def _claims(secret: str, token: str) -> Mapping[str, Any] | None:
-    """The claims of a well-signed CloudVPS token, or None; expiry is checked on every use."""
-    try:
-        claims = jwt.decode(
-            token,
-            secret,
-            algorithms=["HS256"],
-            audience=AUDIENCE,
-            options={"require": REQUIRED, "verify_exp": False},
-        )
-    except jwt.InvalidTokenError:
-        return None
-    return MappingProxyType(claims) if isinstance(claims["exp"], int | float) else None
+    return audience_claims(secret, token, AUDIENCE, REQUIRED)
 
 
 def token_caller(secret: str, token: str, now: float) -> Caller:

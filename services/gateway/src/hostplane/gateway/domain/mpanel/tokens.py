@@ -6,8 +6,6 @@ module requires `aud` to be `mpanel`.
 """
 
 from collections.abc import Mapping
-from functools import lru_cache
-from types import MappingProxyType
 from typing import Any, Literal
 from uuid import UUID
 
@@ -16,10 +14,11 @@ import jwt
 from hostplane.contracts.billing import Role
 from hostplane.gateway.domain.errors import Unauthorized
 from hostplane.gateway.domain.mpanel.access import Operator
+from hostplane.gateway.domain.tokens import audience_claims
 
 AUDIENCE = "mpanel"
 TokenType = Literal["access", "refresh"]
-REQUIRED = ["exp", "iat", "sub", "aud", "typ", "tenant_id", "roles"]
+REQUIRED = ("exp", "iat", "sub", "aud", "typ", "tenant_id", "roles")
 
 
 def operator_token(secret: str, operator: Operator, typ: TokenType, ttl_s: int, now: float) -> str:
@@ -36,23 +35,8 @@ def operator_token(secret: str, operator: Operator, typ: TokenType, ttl_s: int, 
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-@lru_cache(maxsize=16_384)
 def _claims(secret: str, token: str) -> Mapping[str, Any] | None:
-    """The claims of a well-signed mPanel token, or None; expiry is checked on every use
-    (the panel sends one token with every request, so each is verified once)."""
-    try:
-        claims = jwt.decode(
-            token,
-            secret,
-            algorithms=["HS256"],
-            audience=AUDIENCE,
-            options={"require": REQUIRED, "verify_exp": False},
-        )
-    except jwt.InvalidTokenError:
-        return None
-    if not isinstance(claims["exp"], int | float):
-        return None
-    return MappingProxyType(claims)
+    return audience_claims(secret, token, AUDIENCE, REQUIRED)
 
 
 def token_operator(secret: str, token: str, typ: TokenType, now: float) -> Operator:
