@@ -301,6 +301,21 @@ class RequestCloudPod(_Command):
         return self.subscription_id
 
 
+class SuspendCloudPod(_Command):
+    """An admin suspends one CloudPod (a CloudVPS VPS), with the reason they give.
+
+    The suspension is the admin's: neither paying an overdue invoice nor reactivating the
+    account lifts it."""
+
+    type: Literal["SuspendCloudPod"] = "SuspendCloudPod"
+    instance_id: UUID
+    reason: str | None = Field(default=None, max_length=500)
+
+    @property
+    def subject_id(self) -> UUID:
+        return self.instance_id
+
+
 BillingCommand = Annotated[
     CreateTenant
     | CreateUser
@@ -326,6 +341,7 @@ BillingCommand = Annotated[
     | CancelSubscription
     | ChangeSubscriptionPlan
     | RenewSubscription
-    | RequestCloudPod,
+    | RequestCloudPod
+    | SuspendCloudPod,
     Field(discriminator="type"),
 ]

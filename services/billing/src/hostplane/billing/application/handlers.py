@@ -12,7 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from hostplane.billing.application import customer_accounts, orders
+from hostplane.billing.application import account_holds, customer_accounts, orders
 from hostplane.billing.application.service import Billing
 from hostplane.billing.domain.accounts import ClientUser, Operator, Tenant
 from hostplane.billing.domain.catalog import Coupon, Product
@@ -313,5 +313,6 @@ COMMAND_HANDLERS: dict[type[Any], Handler] = {
     commands.RetireProduct: retire_product,
     commands.CreateCoupon: create_coupon,
     **customer_accounts.HANDLERS,
+    **account_holds.HANDLERS,
     **orders.HANDLERS,
 }

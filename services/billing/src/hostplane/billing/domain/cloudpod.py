@@ -13,6 +13,8 @@ from eventsourcing.domain import Aggregate, event
 from hostplane.contracts.identity import cloudpod_instance_id
 
 OVERDUE = "overdue"
+ACCOUNT = "account"  # its account is suspended
+ADMIN = "admin"  # an admin suspended it
 
 
 class CloudPod(Aggregate):
@@ -84,13 +86,29 @@ class CloudPod(Aggregate):
         if self.status == "active" and self.suspended_for is None:
             self._suspend_ordered(reason=reason)
 
+    def suspend_by_admin(self, note: str | None, actor_id: UUID | None) -> bool:
+        """An admin's suspension, which takes over any other: only an admin lifts it. False
+        when there is no server to suspend."""
+        if self.status != "active":
+            return False
+        if self.suspended_for != ADMIN:
+            self._suspend_ordered(reason=ADMIN, note=note, actor_id=actor_id)
+        return True
+
     @event("SuspendOrdered")
-    def _suspend_ordered(self, reason: str) -> None:
+    def _suspend_ordered(
+        self, reason: str, note: str | None = None, actor_id: UUID | None = None
+    ) -> None:
         self.suspended_for = reason
 
     def unsuspend_paid(self) -> None:
         """The debt is paid: lift billing's own suspension, and only that."""
         if self.suspended_for == OVERDUE:
+            self._unsuspend_ordered()
+
+    def unsuspend_for(self, reason: str) -> None:
+        """Lift the suspension made for `reason`, and no other."""
+        if self.suspended_for == reason:
             self._unsuspend_ordered()
 
     @event("UnsuspendOrdered")

@@ -1,5 +1,6 @@
 """Kafka subscribers: billing's commands, the instance events of its CloudPods, and its own
-renewals, whose saved payment methods are charged once they are stored."""
+renewals, whose saved payment methods are charged once they are stored, and accounts
+suspended or reactivated, whose servers follow them."""
 
 import json
 import logging
@@ -12,8 +13,10 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import TypeAdapter, ValidationError
 
+from hostplane.billing.adapters.customer_servers import ViewsCustomerServers
 from hostplane.billing.application import (
     Billing,
+    account_holds,
     handle_command,
     handle_commands_together,
     lifecycle,
@@ -60,6 +63,8 @@ def subscribe(broker: KafkaBroker, app: Billing, settings: InfraSettings) -> Non
     async def on_instance_events(message: KafkaMessage) -> None:
         await handle_records(app, message, partial(_on_instance_event, app))
 
+    servers = ViewsCustomerServers(settings.database_url)
+
     @tracked_subscriber(
         broker,
         settings.topic(BILLING_EVENTS),
@@ -67,7 +72,7 @@ def subscribe(broker: KafkaBroker, app: Billing, settings: InfraSettings) -> Non
         next_offset=app.next_offset,
     )
     async def on_billing_events(message: KafkaMessage) -> None:
-        await handle_records(app, message, partial(_on_renewal, app))
+        await handle_records(app, message, partial(_on_billing_event, app, servers))
 
 
 def _command(record: Any, position: Position) -> tuple[commands.BillingCommand, UUID] | None:
@@ -137,6 +142,22 @@ def _on_instance_event(app: Billing, record: Any, position: Position) -> bool:
     if react is None:
         return False
     react(app, payload, position)
+    return True
+
+
+# Account events whose reactions hold or release the account's servers.
+ACCOUNT_HOLDS = {kind.ce_type for kind in account_holds.REACTIONS}
+
+
+def _on_billing_event(
+    app: Billing, servers: account_holds.CustomerServers, record: Any, position: Position
+) -> bool:
+    """A renewal to charge, or an account suspended or reactivated."""
+    if header(record.headers, envelope.CE_TYPE) not in ACCOUNT_HOLDS:
+        return _on_renewal(app, record, position)
+    payload = incoming_event(record)
+    react = account_holds.REACTIONS[type(payload)]
+    app.save_tracked(*react(app, servers, payload), position=position)
     return True
 
 
