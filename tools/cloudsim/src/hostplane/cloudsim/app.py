@@ -17,9 +17,11 @@ from hostplane.cloudsim.cloudflare import fail as cloudflare_error
 from hostplane.cloudsim.faults import Faults, parse_faults
 from hostplane.cloudsim.hetzner import Hetzner
 from hostplane.cloudsim.hetzner import error as hetzner_error
+from hostplane.cloudsim.hetzner_images import HetznerImages
 from hostplane.cloudsim.powerdns import PowerDns, zones_from
 from hostplane.cloudsim.powerdns import error as powerdns_error
 from hostplane.cloudsim.proxmox import Proxmox, nodes_from
+from hostplane.cloudsim.proxmox_backups import ProxmoxBackups
 from hostplane.cloudsim.proxmox_wire import error as proxmox_error
 from hostplane.cloudsim.proxmox_wire import token_user
 from hostplane.cloudsim.state import Config, World
@@ -151,9 +153,12 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
         world.status_counts[status] = world.status_counts.get(status, 0) + 1
         return response
 
+    # Images and backups first: the server and storage routes would take their paths.
+    app.include_router(HetznerImages(world, hetzner).router, prefix=HETZNER)
     app.include_router(hetzner.router, prefix=HETZNER)
     app.include_router(cloudflare.router, prefix=CLOUDFLARE)
     app.include_router(powerdns.router, prefix=POWERDNS)
+    app.include_router(ProxmoxBackups(proxmox).router, prefix=PROXMOX)
     app.include_router(proxmox.router, prefix=PROXMOX)
     app.include_router(stripe.router, prefix=STRIPE)
     app.include_router(admin_router(world, faults))

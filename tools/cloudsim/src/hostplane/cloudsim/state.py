@@ -152,6 +152,8 @@ class World:
     servers: dict[int, dict[str, Any]] = field(default_factory=dict)
     actions: dict[int, dict[str, Any]] = field(default_factory=dict)
     ssh_keys: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Hetzner's images made of servers (snapshots, backups); the catalog's are not here.
+    images: dict[int, dict[str, Any]] = field(default_factory=dict)
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     zones: dict[str, str] = field(default_factory=dict)  # zone id -> domain
     # PowerDNS: zone -> "<name>/<type>" -> RRset (a zone is seeded when first used).

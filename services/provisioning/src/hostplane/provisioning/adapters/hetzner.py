@@ -27,6 +27,7 @@ from hostplane.contracts.telemetry import ServerUsage
 from hostplane.providers.budget import Budget, pace_requests
 from hostplane.providers.errors import ProviderError
 from hostplane.providers.retrying import retrying
+from hostplane.provisioning.adapters.hetzner_backups import HetznerBackups
 from hostplane.provisioning.adapters.provider import (
     BootState,
     ConsoleAccess,
@@ -115,7 +116,7 @@ def _last(series: dict[str, Any], *names: str) -> float:
     return total
 
 
-class HetznerProvider:
+class HetznerProvider(HetznerBackups):
     def __init__(
         self,
         token: str,

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from hostplane.contracts.catalog import HetznerRegion, PlanSpec, Provider, ProxmoxRegion
 from hostplane.contracts.telemetry import ServerUsage
+from hostplane.provisioning.adapters.backups import ServerBackups
 from hostplane.provisioning.domain.instance import ServerFacts
 
 
@@ -56,8 +57,9 @@ class ConsoleAccess:
     expires_at: datetime
 
 
-class ServerProvider(Protocol):
-    """A place servers run: a cloud project or a hypervisor cluster."""
+class ServerProvider(ServerBackups, Protocol):
+    """A place servers run: a cloud project or a hypervisor cluster (and keeps their
+    backups)."""
 
     @property
     def name(self) -> Provider: ...

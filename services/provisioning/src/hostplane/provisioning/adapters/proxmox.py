@@ -44,6 +44,7 @@ from hostplane.provisioning.adapters.provider import (
     CreatedServer,
     ServerSpec,
 )
+from hostplane.provisioning.adapters.proxmox_backups import ProxmoxBackups
 from hostplane.provisioning.adapters.proxmox_api import (
     Guest,
     ProxmoxApi,
@@ -78,7 +79,7 @@ class SeedFile(io.BytesIO):
         self.name = name
 
 
-class ProxmoxProvider:
+class ProxmoxProvider(ProxmoxBackups):
     def __init__(
         self,
         api_url: str,
@@ -157,12 +158,14 @@ class ProxmoxProvider:
                 time.sleep(self._poll_interval_s)
 
     def ensure_deleted(self, instance_id: UUID) -> bool:
-        """Stop and destroy every VM of the instance (disks included), and its seed."""
+        """Stop and destroy every VM of the instance (disks included), its seed and its
+        backups."""
         with reported("SERVER_DELETE_FAILED"):
             guests = self._find_all(instance_id)
             for guest in guests:
                 self._destroy(instance_id, guest)
             self._remove_seeds(instance_id)
+            self._remove_backups(instance_id)
             return bool(guests)
 
     def power_off(self, instance_id: UUID) -> None:
