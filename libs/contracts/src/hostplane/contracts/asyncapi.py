@@ -23,6 +23,7 @@ from hostplane.contracts import envelope
 from hostplane.contracts.cloudvps.webhooks import WebhookEvent, WebhookPayload
 from hostplane.contracts.commands.billing import BillingCommand
 from hostplane.contracts.commands.provisioning import ProvisioningCommand
+from hostplane.contracts.commands.support import SupportCommand
 from hostplane.contracts.commands.webhooks import WebhookCommand
 from hostplane.contracts.events import EVENT_TYPES
 from hostplane.contracts.telemetry import LogBatch, ServerUsage, UsageBatch
@@ -30,6 +31,7 @@ from hostplane.contracts.topics import (
     ALL_TOPICS,
     BILLING_COMMANDS,
     PROVISIONING_COMMANDS,
+    SUPPORT_COMMANDS,
     WEBHOOKS_COMMANDS,
     Topic,
 )
@@ -48,6 +50,7 @@ COMMANDS: dict[Topic, tuple[type[BaseModel], ...]] = {
     PROVISIONING_COMMANDS: _members(ProvisioningCommand),
     BILLING_COMMANDS: _members(BillingCommand),
     WEBHOOKS_COMMANDS: _members(WebhookCommand),
+    SUPPORT_COMMANDS: _members(SupportCommand),
 }
 
 

@@ -1,6 +1,7 @@
 """Event payloads: the public, additive-only contract of every `*.events` topic.
 
-Billing's (`invoice.events`, `billing.events`) are in `billing_events`.
+Billing's (`invoice.events`, `billing.events`) are in `billing_events`, the support
+service's (`support.events`) in `support_events`.
 
 Each model's `ce_type` is the CloudEvents type it travels under; the Kafka key and
 `ce_subject` are the aggregate id, `ce_sequence` its version.
@@ -12,6 +13,7 @@ from uuid import UUID
 
 from hostplane.contracts.billing_events import BILLING_PAYLOADS
 from hostplane.contracts.payload import EventPayload as EventPayload
+from hostplane.contracts.support_events import SUPPORT_PAYLOADS
 from hostplane.contracts.topics import (
     DNS_EVENTS,
     JOB_EVENTS,
@@ -321,7 +323,7 @@ OWN_PAYLOADS: tuple[type[EventPayload], ...] = (
 )
 
 EVENT_TYPES: dict[str, type[EventPayload]] = {
-    model.ce_type: model for model in (*OWN_PAYLOADS, *BILLING_PAYLOADS)
+    model.ce_type: model for model in (*OWN_PAYLOADS, *BILLING_PAYLOADS, *SUPPORT_PAYLOADS)
 }
 
 

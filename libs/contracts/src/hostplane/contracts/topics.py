@@ -26,6 +26,9 @@ INVOICE_EVENTS = Topic("invoice.events", 8)
 BILLING_EVENTS = Topic("billing.events", 8)
 # Outgoing webhooks: their endpoints' management and redeliveries, keyed by endpoint id.
 WEBHOOKS_COMMANDS = Topic("webhooks.commands", 8)
+# Support tickets: their commands and their events, keyed by ticket id.
+SUPPORT_COMMANDS = Topic("support.commands", 4)
+SUPPORT_EVENTS = Topic("support.events", 4)
 
 ALL_TOPICS: tuple[Topic, ...] = (
     PROVISIONING_COMMANDS,
@@ -41,4 +44,6 @@ ALL_TOPICS: tuple[Topic, ...] = (
     INVOICE_EVENTS,
     BILLING_EVENTS,
     WEBHOOKS_COMMANDS,
+    SUPPORT_COMMANDS,
+    SUPPORT_EVENTS,
 )
