@@ -202,6 +202,70 @@ class InstanceErrored(VpsEvent):
     error_message: str
 
 
+class RestoreRequested(OperationRequest):
+    """A restore is in progress: the server is stopped, its disk replaced, started again."""
+
+    ce_type = "vps.restore_requested"
+    backup_id: UUID
+
+
+class InstanceRestored(VpsEvent):
+    ce_type = "vps.restored"
+    backup_id: UUID | None
+
+
+# ---- vps.events, a VPS's backups (key: backup id) -----------------------------------------
+
+
+class BackupEvent(VpsEvent):
+    """An event of backup `backup_id` of instance `instance_id`."""
+
+    backup_id: UUID
+
+
+class BackupRequested(BackupEvent):
+    """A backup was asked for: the saga has the provider take it."""
+
+    ce_type = "vps.backup.requested"
+    name: str
+    description: str | None
+    kind: str  # manual | automatic
+    job_id: UUID | None
+
+
+class BackupCreated(BackupEvent):
+    ce_type = "vps.backup.created"
+    name: str
+    provider: str
+    size_bytes: int
+    # When the provider took it (the event's `occurred_at` is when Hostplane learnt of it).
+    created_at: datetime
+
+
+class BackupFailed(BackupEvent):
+    ce_type = "vps.backup.failed"
+    name: str
+    error_code: str
+    error_message: str
+
+
+class BackupDeletionRequested(BackupEvent):
+    ce_type = "vps.backup.deletion_requested"
+    job_id: UUID
+
+
+class BackupDeleted(BackupEvent):
+    ce_type = "vps.backup.deleted"
+
+
+class BackupDeletionFailed(BackupEvent):
+    """The provider could not delete the backup: it is still there, and available."""
+
+    ce_type = "vps.backup.deletion_failed"
+    error_code: str
+    error_message: str
+
+
 # ---- dns.events (key: instance id, so one instance's records stay in order) ------------
 
 
@@ -311,6 +375,14 @@ OWN_PAYLOADS: tuple[type[EventPayload], ...] = (
     ConfigUpdated,
     ProvisioningFailed,
     InstanceErrored,
+    RestoreRequested,
+    InstanceRestored,
+    BackupRequested,
+    BackupCreated,
+    BackupFailed,
+    BackupDeletionRequested,
+    BackupDeleted,
+    BackupDeletionFailed,
     RecordCreated,
     RecordFailed,
     RecordDeleted,

@@ -80,6 +80,28 @@ class ReportInstanceReady(_Command):
     gateway_port: int
 
 
+class CreateBackup(_Command):
+    """Back the instance's server up now, as backup `backup_id` (chosen by the sender, so a
+    command delivered twice is one backup)."""
+
+    type: Literal["CreateBackup"] = "CreateBackup"
+    backup_id: UUID
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    description: Annotated[str, Field(max_length=500)] | None = None
+
+
+class RestoreBackup(_Command):
+    """Put the instance's disk back as it was in one of its backups."""
+
+    type: Literal["RestoreBackup"] = "RestoreBackup"
+    backup_id: UUID
+
+
+class DeleteBackup(_Command):
+    type: Literal["DeleteBackup"] = "DeleteBackup"
+    backup_id: UUID
+
+
 class RegisterUser(BaseModel):
     """A WHMCS client signed in to the dashboard: create its user on first sight."""
 
@@ -104,6 +126,9 @@ ProvisioningCommand = Annotated[
     | ResizeInstance
     | UpdateInstanceConfig
     | ReportInstanceReady
+    | CreateBackup
+    | RestoreBackup
+    | DeleteBackup
     | RegisterUser,
     Field(discriminator="type"),
 ]

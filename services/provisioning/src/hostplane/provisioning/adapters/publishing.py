@@ -9,6 +9,7 @@ from eventsourcing.domain import DomainEventProtocol
 from hostplane.contracts import events as contract
 from hostplane.messaging.cloudevents import OutgoingEvent
 from hostplane.messaging.jobs import PAYLOADS as JOB_PAYLOADS
+from hostplane.provisioning.adapters.backup_publishing import BACKUP_PAYLOADS
 from hostplane.provisioning.domain.instance import Instance
 from hostplane.provisioning.domain.operations import Operation
 from hostplane.provisioning.domain.user import User
@@ -162,6 +163,7 @@ PAYLOADS: dict[type[Any], Callable[[Any, datetime], contract.EventPayload | None
         restart_required=e.restart,
     ),
     **JOB_PAYLOADS,
+    **BACKUP_PAYLOADS,
 }
 
 

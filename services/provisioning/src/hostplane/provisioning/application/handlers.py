@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate
 from hostplane.contracts.commands import provisioning as commands
 from hostplane.messaging.eventstore import Position
 from hostplane.messaging.jobs import Job
+from hostplane.provisioning.application import backups
 from hostplane.provisioning.application.service import Provisioning
 from hostplane.provisioning.domain.instance import Instance
 from hostplane.provisioning.domain.operations import Operation, TransitionRefused
@@ -161,4 +162,6 @@ COMMAND_HANDLERS: dict[type[Any], Handler] = {
     commands.ResizeInstance: on_instance(resize),
     commands.UpdateInstanceConfig: on_instance(configure),
     commands.ReportInstanceReady: on_instance(report_ready),
+    commands.CreateBackup: on_instance(backups.create_backup),
+    commands.DeleteBackup: on_instance(backups.delete_backup),
 }

@@ -27,6 +27,7 @@ from hostplane.messaging.kafka import (
 from hostplane.messaging.settings import InfraSettings
 from hostplane.provisioning.adapters.provider import BootState
 from hostplane.provisioning.application import Provisioning, handle_command
+from hostplane.provisioning.application.backups import remove_backup, take_backup
 from hostplane.provisioning.domain.operations import Operation
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,10 @@ SAGA_STEPS: dict[type[Any], Callable[[Provisioning, Any, Position], None]] = {
     contract.TerminateRequested: _carry_out(Operation.TERMINATE),
     contract.RebootRequested: _carry_out(Operation.REBOOT),
     contract.ResizeRequested: _carry_out(Operation.RESIZE),
+    contract.BackupRequested: lambda app, e, position: take_backup(app, e.backup_id, position),
+    contract.BackupDeletionRequested: lambda app, e, position: remove_backup(
+        app, e.backup_id, e.job_id, position
+    ),
 }
 
 
