@@ -2,8 +2,9 @@
 
 provisioning → active ⇄ suspended → terminated, and error when provisioning fails for good.
 
-Operations (suspend, unsuspend, terminate, reboot, resize) run one at a time, in the order
-their commands arrived, and the aggregate alone decides what each does:
+Operations (suspend, unsuspend, terminate, reboot, resize, and the customer's stop, start
+and rebuild) run one at a time, in the order their commands arrived, and the aggregate alone
+decides what each does:
 
 - One that arrives while another is in progress, or while the instance is still being
   provisioned, is queued (`OperationQueued`). The queue moves on when the operation in
@@ -37,6 +38,7 @@ from hostplane.provisioning.domain.operations import (
     JobOutcome,
     Operation,
     PlanChoice,
+    RebuildChoice,
     RequestedOperation,
     TransitionRefused,
     already_reached,
@@ -117,6 +119,11 @@ class Instance(Aggregate):
         self.unsuspended_at: datetime | None = None
         self.terminated_at: datetime | None = None
         self.resized_at: datetime | None = None
+        # Power, switched by its customer (stop, start): off since `stopped_at`, when set.
+        self.stopped_at: datetime | None = None
+        self.started_at: datetime | None = None
+        self.image: str | None = None  # None: the image it was created with
+        self.rebuilt_at: datetime | None = None
         self.model: str | None = None
         self.channels: dict[str, bool] = {}
         # Sealed secrets by name; the event store encrypts them once more.
@@ -287,21 +294,50 @@ class Instance(Aggregate):
         return self.terminated_at if self.status is InstanceStatus.TERMINATED else None
 
     @property
+    def running(self) -> bool:
+        """Whether the server is meant to run: not stopped by its customer."""
+        return self.stopped_at is None
+
+    def _since(self, requested: RequestedOperation) -> datetime | None:
+        """Since when the target of `requested`, found already reached, has held."""
+        if requested.plan:  # a resize's target is a plan, reached when last resized
+            return self.resized_at or self.activated_at
+        if requested.operation is Operation.STOP:
+            return self.stopped_at
+        if requested.operation is Operation.START:
+            moments = (self.activated_at, self.unsuspended_at, self.started_at, self.rebuilt_at)
+            return max((at for at in moments if at is not None), default=None)
+        return self.status_since
+
+    def _power(self, operation: Operation) -> str | None:
+        """What a stop's or a start's job reports: the server's power now."""
+        if operation in (Operation.STOP, Operation.START):
+            return "on" if self.running else "off"
+        return None
+
+    @property
     def _idle(self) -> bool:
         """Whether an operation may start: none in progress and provisioning is over."""
         return self.pending is None and self.status is not InstanceStatus.PROVISIONING
 
     def request(
-        self, operation: Operation, job_id: UUID, target: PlanChoice | None = None
+        self,
+        operation: Operation,
+        job_id: UUID,
+        target: PlanChoice | None = None,
+        rebuild: RebuildChoice | None = None,
     ) -> list[JobOutcome]:
-        """Ask for an operation as job `job_id` (a resize names its `target`).
+        """Ask for an operation as job `job_id` (a resize names its `target`, a rebuild its
+        image and keys).
 
         Returns the job if it ended at once (target reached, or refused); otherwise it is in
         progress or queued, and ends with a later `confirm`, `abandon` or queue move.
         """
         if (operation is Operation.RESIZE) != (target is not None):
             raise ValueError("a resize, and only a resize, names a plan")
-        requested = RequestedOperation.of(operation, job_id, target)
+        if (operation is Operation.REBUILD) != (rebuild is not None):
+            raise ValueError("a rebuild, and only a rebuild, names an image")
+        requested = RequestedOperation.of(operation, job_id, target, rebuild)
         cuts_build_short = operation is Operation.TERMINATE and self.is_provisioning
         if (self.queue or not self._idle) and not cuts_build_short:
             self._queued(
@@ -311,6 +347,8 @@ class Instance(Aggregate):
                 server_type=requested.server_type,
                 disk_gb=requested.disk_gb,
                 behind=self._last_in_line(),
+                image=requested.image,
+                ssh_keys=list(requested.ssh_keys),
             )
             return []
         outcome = self._take_up(requested)
@@ -330,15 +368,19 @@ class Instance(Aggregate):
         server_type: str | None,
         behind: str,
         disk_gb: int | None = None,
+        image: str | None = None,
+        ssh_keys: list[str] | None = None,
     ) -> None:
-        queued = RequestedOperation(Operation(operation), job_id, plan, server_type, disk_gb)
+        queued = RequestedOperation(
+            Operation(operation), job_id, plan, server_type, disk_gb, image, tuple(ssh_keys or ())
+        )
         self.queue = (*self.queue, queued)
 
     def _take_up(self, requested: RequestedOperation) -> JobOutcome | None:
         """Judge an operation against the state now: ended at once, or in progress (None)."""
         operation, job_id = requested.operation, requested.job_id
         try:
-            reached = already_reached(requested, self.status, self.plan, self.disk_gb)
+            reached = already_reached(requested, self.status, self.plan, self.disk_gb, self.running)
         except TransitionRefused as refusal:
             message = str(refusal)
             self._refused(
@@ -346,18 +388,20 @@ class Instance(Aggregate):
             )
             return JobOutcome(job_id, refusal.result, refusal.code, message)
         if reached:
-            # A resize's target is a plan, reached when last resized (or when first active).
-            since = (self.resized_at or self.activated_at) if requested.plan else self.status_since
+            since = self._since(requested)
             self._skipped(
                 operation=operation.value, job_id=job_id, status=self.status.value, since=since
             )
-            return JobOutcome(job_id, state_result(self.status, since, requested.plan))
+            power = self._power(operation)
+            return JobOutcome(job_id, state_result(self.status, since, requested.plan, power))
         self._requested(
             operation=operation.value,
             job_id=job_id,
             plan=requested.plan,
             server_type=requested.server_type,
             disk_gb=requested.disk_gb,
+            image=requested.image,
+            ssh_keys=list(requested.ssh_keys),
         )
         return None
 
@@ -389,8 +433,12 @@ class Instance(Aggregate):
         plan: str | None,
         server_type: str | None,
         disk_gb: int | None = None,
+        image: str | None = None,
+        ssh_keys: list[str] | None = None,
     ) -> None:
-        self.pending = RequestedOperation(Operation(operation), job_id, plan, server_type, disk_gb)
+        self.pending = RequestedOperation(
+            Operation(operation), job_id, plan, server_type, disk_gb, image, tuple(ssh_keys or ())
+        )
         self._dequeue(job_id)
 
     def confirm(self, operation: Operation) -> list[JobOutcome]:
@@ -405,8 +453,11 @@ class Instance(Aggregate):
             server_type=pending.server_type,
             disk_gb=pending.disk_gb,
             timestamp=at,
+            image=pending.image,
         )
-        done = JobOutcome(pending.job_id, state_result(self.status, at, pending.plan))
+        done = JobOutcome(
+            pending.job_id, state_result(self.status, at, pending.plan, self._power(operation))
+        )
         return [done, *self._take_up_queue()]
 
     @event("OperationConfirmed")
@@ -417,6 +468,7 @@ class Instance(Aggregate):
         server_type: str | None,
         timestamp: datetime,
         disk_gb: int | None = None,
+        image: str | None = None,
     ) -> None:
         if plan and server_type:
             self.plan, self.server_type = plan, server_type
@@ -429,8 +481,16 @@ class Instance(Aggregate):
             self.suspended_at = timestamp
         elif operation == Operation.UNSUSPEND:
             self.unsuspended_at = timestamp
+            self.stopped_at = None  # unsuspending powers the server on
         elif operation == Operation.TERMINATE:
             self.terminated_at = timestamp
+        elif operation == Operation.STOP:
+            self.stopped_at = timestamp
+        elif operation == Operation.START:
+            self.stopped_at, self.started_at = None, timestamp
+        elif operation == Operation.REBUILD:
+            # A rebuilt server boots its new image.
+            self.image, self.rebuilt_at, self.stopped_at = image, timestamp, None
 
     def abandon(self, code: str, message: str) -> list[JobOutcome]:
         """The provider could not carry out the pending operation: its job fails, and the

@@ -20,6 +20,9 @@ class Operation(StrEnum):
     TERMINATE = "terminate"
     REBOOT = "reboot"
     RESIZE = "resize"
+    STOP = "stop"
+    START = "start"
+    REBUILD = "rebuild"
 
 
 class TransitionRefused(Exception):
@@ -60,14 +63,30 @@ class RequestedOperation:
     server_type: str | None = None
     # None in operations requested before disks were recorded: the default catalog's then.
     disk_gb: int | None = None
+    image: str | None = None  # a rebuild's operating system
+    ssh_keys: tuple[str, ...] = ()  # and the public keys it lets in
 
     @classmethod
     def of(
-        cls, operation: Operation, job_id: UUID, target: PlanChoice | None
+        cls,
+        operation: Operation,
+        job_id: UUID,
+        target: PlanChoice | None,
+        rebuild: "RebuildChoice | None" = None,
     ) -> "RequestedOperation":
+        if rebuild is not None:
+            return cls(operation, job_id, image=rebuild.image, ssh_keys=rebuild.ssh_keys)
         if target is None:
             return cls(operation, job_id)
         return cls(operation, job_id, target.plan, target.server_type, target.disk_gb)
+
+
+@dataclass(frozen=True)
+class RebuildChoice:
+    """A rebuild's target: the image to write anew, and the SSH public keys it lets in."""
+
+    image: str
+    ssh_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,7 +116,13 @@ ALLOWED_FROM: dict[Operation, frozenset[InstanceStatus]] = {
     ),
     Operation.REBOOT: frozenset({InstanceStatus.ACTIVE}),
     Operation.RESIZE: frozenset({InstanceStatus.ACTIVE, InstanceStatus.SUSPENDED}),
+    # Power is the customer's to switch while the instance is theirs to use, not suspended.
+    Operation.STOP: frozenset({InstanceStatus.ACTIVE}),
+    Operation.START: frozenset({InstanceStatus.ACTIVE}),
+    Operation.REBUILD: frozenset({InstanceStatus.ACTIVE}),
 }
+# What a stopped server cannot do until it is started again.
+NEEDS_POWER = frozenset({Operation.REBOOT})
 
 RESULTING_STATUS = {
     Operation.SUSPEND: InstanceStatus.SUSPENDED,
@@ -114,9 +139,14 @@ def state_message(status: InstanceStatus) -> str:
 
 
 def already_reached(
-    requested: RequestedOperation, status: InstanceStatus, plan: str, disk_gb: int | None
+    requested: RequestedOperation,
+    status: InstanceStatus,
+    plan: str,
+    disk_gb: int | None,
+    running: bool = True,
 ) -> bool:
-    """Whether `requested` finds its target already reached in `status` on `plan`.
+    """Whether `requested` finds its target already reached in `status` on `plan`, with the
+    server `running` or stopped.
 
     Raises TransitionRefused when it can never succeed from there.
     """
@@ -124,6 +154,12 @@ def already_reached(
         return True
     if status not in ALLOWED_FROM[requested.operation]:
         raise TransitionRefused(state_message(status), status=status)
+    if requested.operation is Operation.STOP:
+        return not running
+    if requested.operation is Operation.START:
+        return running
+    if requested.operation in NEEDS_POWER and not running:
+        raise TransitionRefused("Instance is stopped", status=status)
     if requested.operation is Operation.RESIZE:
         assert requested.plan is not None
         return _resize_reached(plan, disk_gb, requested)
@@ -147,12 +183,18 @@ def _resize_reached(current: str, disk_gb: int | None, target: RequestedOperatio
 
 
 def state_result(
-    status: InstanceStatus, since: datetime | None, plan: str | None = None
+    status: InstanceStatus,
+    since: datetime | None,
+    plan: str | None = None,
+    power: str | None = None,
 ) -> dict[str, str]:
-    """A job's result: the state its operation met or left, since when, and the plan."""
+    """A job's result: the state its operation met or left, since when, the plan, and
+    whether the server is `on` or `off` (for the operations that switch it)."""
     result = {"status": status.value}
     if since is not None:
         result["at"] = iso(since)
     if plan is not None:
         result["plan"] = plan
+    if power is not None:
+        result["power"] = power
     return result
