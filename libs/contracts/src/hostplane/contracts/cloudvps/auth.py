@@ -3,11 +3,12 @@
 Passwords go in, never out.
 """
 
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, SecretStr, model_validator
+from pydantic import EmailStr, Field, SecretStr
+from pydantic.json_schema import SkipJsonSchema
 
-from hostplane.contracts.cloudvps.wire import Body, Id, Label, Request, Timestamp
+from hostplane.contracts.cloudvps.wire import Body, Changes, Id, Label, Request, Timestamp
 
 Role = Literal["user", "admin"]
 UserStatus = Literal["active", "suspended"]
@@ -66,17 +67,9 @@ class UserProfile(Body):
     stripe_customer_id: str | None = None
 
 
-class UpdateProfileRequest(Request):
-    """Only the fields given change."""
-
-    name: Label | None = None
-    email: EmailStr | None = None
-
-    @model_validator(mode="after")
-    def _changes_something(self) -> Self:
-        if self.name is None and self.email is None:
-            raise ValueError("give a name, an email or both")
-        return self
+class UpdateProfileRequest(Changes):
+    name: Label | SkipJsonSchema[None] = None
+    email: EmailStr | SkipJsonSchema[None] = None
 
 
 class ChangePasswordRequest(Request):

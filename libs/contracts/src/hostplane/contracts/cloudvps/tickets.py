@@ -3,12 +3,13 @@
 import base64
 import binascii
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 from hostplane.contracts.cloudvps.envelope import ListQuery
-from hostplane.contracts.cloudvps.wire import Body, Id, Label, Request, Timestamp
+from hostplane.contracts.cloudvps.wire import Body, Changes, Id, Label, Request, Timestamp
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
@@ -89,17 +90,11 @@ class AddTicketMessageRequest(Request):
     attachments: Attachments = []
 
 
-class UpdateTicketRequest(Request):
-    """Close or reopen a ticket, or change its priority: only the fields given change."""
+class UpdateTicketRequest(Changes):
+    """Close or reopen a ticket, or change its priority."""
 
-    status: Literal[TicketStatus.OPEN, TicketStatus.CLOSED] | None = None
-    priority: TicketPriority | None = None
-
-    @model_validator(mode="after")
-    def _changes_something(self) -> Self:
-        if self.status is None and self.priority is None:
-            raise ValueError("give a status, a priority or both")
-        return self
+    status: Literal[TicketStatus.OPEN, TicketStatus.CLOSED] | SkipJsonSchema[None] = None
+    priority: TicketPriority | SkipJsonSchema[None] = None
 
 
 class TicketMessage(Body):

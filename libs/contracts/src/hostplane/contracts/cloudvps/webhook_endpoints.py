@@ -3,13 +3,38 @@ their URL, event filter and secret, and each endpoint's delivery log."""
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, Field, WithJsonSchema
 
+from hostplane.contracts.cloudvps.webhooks import WebhookEvent
 from hostplane.contracts.cloudvps.wire import Body, Request, Timestamp
 
-Url = Annotated[str, Field(min_length=1, max_length=2048, pattern=r"^https?://")]
-# Event names (`vps.created`), `*`, or a prefix pattern (`vps.*`).
-Events = Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(min_length=1)]
+Url = Annotated[str, Field(min_length=1, max_length=2048, pattern=r"^https?://[^/?#\s]+")]
+
+
+def _patterns() -> list[str]:
+    """Every event filter an endpoint may name: an event (`vps.created`), every event (`*`),
+    or the events under a prefix (`vps.*`, `vps.backup.*`)."""
+    prefixes = {
+        ".".join(parts[:n])
+        for parts in (e.value.split(".") for e in WebhookEvent)
+        for n in range(1, len(parts))
+    }
+    return ["*", *(e.value for e in WebhookEvent), *sorted(f"{p}.*" for p in prefixes)]
+
+
+PATTERNS = _patterns()
+
+
+def _known(pattern: str) -> str:
+    if pattern not in PATTERNS:
+        raise ValueError(f"no webhook event matches {pattern!r}")
+    return pattern
+
+
+EventPattern = Annotated[
+    str, AfterValidator(_known), WithJsonSchema({"type": "string", "enum": PATTERNS})
+]
+Events = Annotated[list[EventPattern], Field(min_length=1)]
 Description = Annotated[str, Field(max_length=500)]
 
 

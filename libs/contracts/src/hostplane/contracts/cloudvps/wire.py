@@ -2,7 +2,7 @@
 
 import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AwareDatetime,
@@ -12,6 +12,8 @@ from pydantic import (
     PlainSerializer,
     StringConstraints,
     WithJsonSchema,
+    field_validator,
+    model_validator,
 )
 
 from hostplane.contracts.money import Money as Money  # the surface's amounts
@@ -22,6 +24,27 @@ class Request(BaseModel):
     """A request body or query: the contract's names only, nothing else accepted."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Changes(Request):
+    """A partial update: only the fields given change. It gives at least one, and none is
+    null (a field left out stays as it is); its fields are typed `X | SkipJsonSchema[None]`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={"minProperties": 1})
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("leave the field out rather than null")
+        return value
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Self:
+        fields = type(self).model_fields
+        if all(getattr(self, name) is None for name in fields):
+            raise ValueError(f"give at least one of: {', '.join(fields)}")
+        return self
 
 
 class Body(BaseModel):
