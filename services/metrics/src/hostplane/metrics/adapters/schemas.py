@@ -21,6 +21,7 @@ EVENT_TABLES = {
     "invoices": "id",
     "subscriptions": "id",
     "cloudpods": "instance_id",
+    "backups": "id",
     "audit": "id",
 }
 

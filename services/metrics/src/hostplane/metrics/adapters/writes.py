@@ -8,6 +8,7 @@ from psycopg import Cursor, sql
 from psycopg.types.json import Jsonb
 
 from hostplane.contracts.telemetry import SEVERITY
+from hostplane.metrics.adapters.backup_writes import BACKUP_WRITES
 from hostplane.metrics.adapters.billing_writes import BILLING_WRITES
 from hostplane.metrics.domain.changes import (
     Change,
@@ -226,6 +227,7 @@ WRITES: dict[type[Change], Write] = {
     WebhookReceived: _webhook_received,
     LogLine: _log_line,
     **BILLING_WRITES,
+    **BACKUP_WRITES,
 }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from hostplane.contracts import events as e
 from hostplane.contracts.identity import user_id_for
 from hostplane.metrics.domain.audit import audit_line
+from hostplane.metrics.domain.backup_projection import BACKUP_RULES
 from hostplane.metrics.domain.billing_changes import InstanceOwned
 from hostplane.metrics.domain.billing_projection import BILLING_RULES
 from hostplane.metrics.domain.changes import (
@@ -189,6 +190,7 @@ RULES: dict[type[e.EventPayload], Rule] = {
     e.JobSucceeded: _job_succeeded,
     e.JobFailed: _job_failed,
     **BILLING_RULES,
+    **BACKUP_RULES,
 }
 
 
