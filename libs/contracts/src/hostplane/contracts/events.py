@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from hostplane.contracts.billing_events import BILLING_PAYLOADS
+from hostplane.contracts.network import FirewallRule
 from hostplane.contracts.payload import EventPayload as EventPayload
 from hostplane.contracts.support_events import SUPPORT_PAYLOADS
 from hostplane.contracts.topics import (
@@ -266,6 +267,37 @@ class BackupDeletionFailed(BackupEvent):
     error_message: str
 
 
+class NetworkEvent(VpsEvent):
+    """A change to a VPS's network, published under its network's id (`network_id`)."""
+
+    network_id: UUID
+
+
+class FirewallUpdated(NetworkEvent):
+    """The firewall at the provider now holds exactly these rules."""
+
+    ce_type = "vps.firewall_updated"
+    rules: list[FirewallRule]
+
+
+class AddressAttached(NetworkEvent):
+    """An additional address is the VPS's (a Hetzner Floating IP, an address of a Proxmox
+    cluster's pool)."""
+
+    ce_type = "vps.address_attached"
+    address_id: UUID
+    address: str
+    ip_version: int
+
+
+class AddressReleased(NetworkEvent):
+    """An additional address is no longer the VPS's (it was deleted with the VPS)."""
+
+    ce_type = "vps.address_released"
+    address_id: UUID
+    address: str
+
+
 # ---- dns.events (key: instance id, so one instance's records stay in order) ------------
 
 
@@ -375,6 +407,9 @@ OWN_PAYLOADS: tuple[type[EventPayload], ...] = (
     ConfigUpdated,
     ProvisioningFailed,
     InstanceErrored,
+    FirewallUpdated,
+    AddressAttached,
+    AddressReleased,
     RestoreRequested,
     InstanceRestored,
     BackupRequested,

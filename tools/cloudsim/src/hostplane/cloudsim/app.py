@@ -18,10 +18,13 @@ from hostplane.cloudsim.faults import Faults, parse_faults
 from hostplane.cloudsim.hetzner import Hetzner
 from hostplane.cloudsim.hetzner import error as hetzner_error
 from hostplane.cloudsim.hetzner_images import HetznerImages
+from hostplane.cloudsim.hetzner_network import HetznerNetwork
+from hostplane.cloudsim.network_admin import network_admin_router
 from hostplane.cloudsim.powerdns import PowerDns, zones_from
 from hostplane.cloudsim.powerdns import error as powerdns_error
 from hostplane.cloudsim.proxmox import Proxmox, nodes_from
 from hostplane.cloudsim.proxmox_backups import ProxmoxBackups
+from hostplane.cloudsim.proxmox_firewall import ProxmoxFirewall
 from hostplane.cloudsim.proxmox_wire import error as proxmox_error
 from hostplane.cloudsim.proxmox_wire import token_user
 from hostplane.cloudsim.state import Config, World
@@ -88,6 +91,7 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
     )
     proxmox = Proxmox(world, nodes_from(env.get("CLOUDSIM_PROXMOX_NODES", DEFAULT_PROXMOX_NODES)))
     stripe = Stripe(world, StripeSettings.from_env(env))
+    hetzner_network, proxmox_firewall = HetznerNetwork(world), ProxmoxFirewall(proxmox)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -156,12 +160,15 @@ def create_app(env: dict[str, str] | None = None) -> FastAPI:
     # Images and backups first: the server and storage routes would take their paths.
     app.include_router(HetznerImages(world, hetzner).router, prefix=HETZNER)
     app.include_router(hetzner.router, prefix=HETZNER)
+    app.include_router(hetzner_network.router, prefix=HETZNER)
     app.include_router(cloudflare.router, prefix=CLOUDFLARE)
     app.include_router(powerdns.router, prefix=POWERDNS)
     app.include_router(ProxmoxBackups(proxmox).router, prefix=PROXMOX)
     app.include_router(proxmox.router, prefix=PROXMOX)
+    app.include_router(proxmox_firewall.router, prefix=PROXMOX)
     app.include_router(stripe.router, prefix=STRIPE)
     app.include_router(admin_router(world, faults))
+    app.include_router(network_admin_router(hetzner_network, proxmox_firewall))
     app.include_router(stripe_admin_router(stripe))
 
     @app.exception_handler(ValueError)

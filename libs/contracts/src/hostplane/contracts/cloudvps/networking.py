@@ -16,16 +16,30 @@ def _network(value: str) -> str:
         raise ValueError(f"{value!r} is not an IP network in CIDR notation") from error
 
 
+def _port_range(value: str) -> str:
+    first, _, last = value.partition("-")
+    if not (first.isdigit() and last.isdigit() and 1 <= int(first) < int(last) <= 65535):
+        raise ValueError(f"{value!r} is not a port range such as 8000-8100 (1 to 65535)")
+    return f"{int(first)}-{int(last)}"
+
+
 Cidr = Annotated[str, AfterValidator(_network)]
 Port = Annotated[int, Field(ge=1, le=65535, strict=True)]
+# Beyond the contract's one port: an inclusive range, `"8000-8100"`.
+PortRange = Annotated[str, AfterValidator(_port_range)]
 
 
 class FirewallRule(Request):
-    """Traffic from `source` to a port (every port when none is given), accepted or not."""
+    """Traffic from `source` to a port (every port when none is given), accepted or not.
 
+    `direction` (beyond the contract, incoming when left out) makes a rule for outgoing
+    traffic, whose `source` is then where it goes.
+    """
+
+    direction: Literal["in", "out"] | None = None
     action: Literal["accept", "drop", "reject"]
     protocol: Literal["tcp", "udp", "icmp"]
-    port: Port | None = None
+    port: Port | PortRange | None = None
     source: Cidr
     description: Annotated[str, Field(max_length=255)] | None = None
 

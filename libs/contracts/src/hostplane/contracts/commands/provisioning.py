@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from hostplane.contracts.catalog import Plan, Region
+from hostplane.contracts.network import FirewallRule
 from hostplane.contracts.secrets import SealedSecret
 from hostplane.contracts.vps import AiPreset
 
@@ -102,6 +103,19 @@ class DeleteBackup(_Command):
     backup_id: UUID
 
 
+class UpdateFirewall(_Command):
+    """The VPS's firewall rules, all of them: those given replace those there were."""
+
+    type: Literal["UpdateFirewall"] = "UpdateFirewall"
+    rules: list[FirewallRule]
+
+
+class AttachAddress(_Command):
+    """One more IPv4 address for the VPS; the command id names the address."""
+
+    type: Literal["AttachAddress"] = "AttachAddress"
+
+
 class RegisterUser(BaseModel):
     """A WHMCS client signed in to the dashboard: create its user on first sight."""
 
@@ -126,6 +140,8 @@ ProvisioningCommand = Annotated[
     | ResizeInstance
     | UpdateInstanceConfig
     | ReportInstanceReady
+    | UpdateFirewall
+    | AttachAddress
     | CreateBackup
     | RestoreBackup
     | DeleteBackup

@@ -10,6 +10,7 @@ from hostplane.contracts import events as contract
 from hostplane.messaging.cloudevents import OutgoingEvent
 from hostplane.messaging.jobs import PAYLOADS as JOB_PAYLOADS
 from hostplane.provisioning.adapters.backup_publishing import BACKUP_PAYLOADS
+from hostplane.provisioning.adapters.network_publishing import NETWORK_PAYLOADS
 from hostplane.provisioning.domain.instance import Instance
 from hostplane.provisioning.domain.operations import Operation
 from hostplane.provisioning.domain.user import User
@@ -164,6 +165,7 @@ PAYLOADS: dict[type[Any], Callable[[Any, datetime], contract.EventPayload | None
     ),
     **JOB_PAYLOADS,
     **BACKUP_PAYLOADS,
+    **NETWORK_PAYLOADS,
 }
 
 

@@ -17,6 +17,7 @@ from hostplane.contracts.commands import provisioning as commands
 from hostplane.messaging.eventstore import Position
 from hostplane.messaging.jobs import Job
 from hostplane.provisioning.application import backups
+from hostplane.provisioning.application.network import attach_address, update_firewall
 from hostplane.provisioning.application.service import Provisioning
 from hostplane.provisioning.domain.instance import Instance
 from hostplane.provisioning.domain.operations import Operation, TransitionRefused
@@ -162,6 +163,8 @@ COMMAND_HANDLERS: dict[type[Any], Handler] = {
     commands.ResizeInstance: on_instance(resize),
     commands.UpdateInstanceConfig: on_instance(configure),
     commands.ReportInstanceReady: on_instance(report_ready),
+    commands.UpdateFirewall: on_instance(update_firewall),
+    commands.AttachAddress: on_instance(attach_address),
     commands.CreateBackup: on_instance(backups.create_backup),
     commands.DeleteBackup: on_instance(backups.delete_backup),
 }

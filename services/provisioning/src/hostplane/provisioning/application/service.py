@@ -24,6 +24,7 @@ from hostplane.providers.errors import ProviderError
 from hostplane.provisioning.adapters.boot_watch import BootWatch
 from hostplane.provisioning.adapters.cloudinit import user_data
 from hostplane.provisioning.adapters.provider import BootState, ServerProvider, ServerSpec
+from hostplane.provisioning.application.network import Networking, release_addresses
 from hostplane.provisioning.domain.instance import Instance
 from hostplane.provisioning.domain.operations import (
     JobOutcome,
@@ -46,9 +47,11 @@ class Provisioning(TrackedApplication):
         catalog: CatalogSettings,
         ready_url: str,
         instance_token_secret: str,
+        networking: Networking | None = None,
     ) -> None:
         super().__init__(env)
         self.providers = dict(providers)
+        self.networking = networking or Networking()
         self.catalog = catalog
         self._boot_watches = {
             name: BootWatch(provider, BOOT_TIMEOUT_S) for name, provider in providers.items()
@@ -161,14 +164,20 @@ class Provisioning(TrackedApplication):
             self.save_tracked(position=position)
             return
         target = self.plan(pending.plan) if pending.plan else None
+        released = []
         try:
             PROVIDER_ACTS[operation](self.provider_for(instance), instance, target)
+            if operation is Operation.TERMINATE:
+                # The VPS's additional addresses go with it (safe to repeat, like the rest).
+                released = release_addresses(self, instance)
         except ProviderError as error:
             outcomes = instance.abandon(error.code, error.message)
         else:
             outcomes = instance.confirm(operation)
         ended = self.close_jobs(outcomes)
-        self.save_tracked(instance, *ended, self.close_create_job(instance), position=position)
+        self.save_tracked(
+            instance, *ended, *released, self.close_create_job(instance), position=position
+        )
 
     # ---- reactions to dns.events ---------------------------------------------------------
 
