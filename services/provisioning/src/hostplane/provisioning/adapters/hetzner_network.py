@@ -41,7 +41,8 @@ def hetzner_rules(rules: Sequence[FirewallRule]) -> list[HetznerRule]:
         HetznerRule(
             direction=rule.direction,
             protocol=rule.protocol,
-            port=rule.ports,
+            # Hetzner needs a port for tcp and udp: every port is the whole range.
+            port=rule.ports or ("1-65535" if rule.protocol in ("tcp", "udp") else None),
             source_ips=[rule.cidr] if rule.direction == "in" else None,
             destination_ips=[rule.cidr] if rule.direction == "out" else None,
             description=rule.description,
