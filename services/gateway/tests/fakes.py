@@ -36,7 +36,13 @@ from hostplane.gateway.application.readmodels import (
     UsageSummary,
     UserPage,
 )
-from hostplane.gateway.bootstrap import CloudVpsAdapters, Gateway, MPanelAdapters, bootstrap
+from hostplane.gateway.bootstrap import (
+    AdminAdapters,
+    CloudVpsAdapters,
+    Gateway,
+    MPanelAdapters,
+    bootstrap,
+)
 from hostplane.gateway.domain.pages import LogCursor
 from hostplane.gateway.domain.signatures import whmcs_signature
 from hostplane.gateway.entrypoints.app import create_app
@@ -44,6 +50,7 @@ from hostplane.gateway.entrypoints.cloudvps.app import create_cloudvps_app
 from hostplane.gateway.entrypoints.mpanel.app import create_mpanel_app
 from hostplane.gateway.settings import Settings
 from hostplane.messaging.cloudevents import OutgoingEvent
+from services.gateway.tests.admin_fakes import FakeAdminReads, FakeCheck, FakeHost
 from services.gateway.tests.mpanel_billing import FakeBilling
 from services.gateway.tests.mpanel_fakes import (
     FakeBillingReads,
@@ -232,6 +239,7 @@ class Api:
     cloudvps: TestClient
     webhooks: FakeWebhooks
     vps: FakeVpsReads
+    admin: AdminAdapters
 
     def whmcs(self, method: str, path: str, body: Any = None) -> Response:
         content = json.dumps(body).encode() if body is not None else b""
@@ -302,6 +310,8 @@ def serve(settings: Settings) -> Iterator[Api]:
             billing.react(topic, command, command_id)
 
     broker, tokens = FakeBroker(react), FakeUsedTokens()
+    checks = {"hetzner": FakeCheck(), "stripe": FakeCheck()}
+    admin = AdminAdapters(FakeAdminReads(billing.reads, vps), dict(checks), FakeHost())
     gateway = bootstrap(
         settings,
         used_tokens=tokens,
@@ -311,6 +321,7 @@ def serve(settings: Settings) -> Iterator[Api]:
         telemetry_reads=reads,
         fleet_reads=FakeFleet(reads),
         mpanel=MPanelAdapters(billing.reads, FakeIdempotencyKeys(), render_pdf),
+        admin=admin,
         cloudvps=CloudVpsAdapters(
             billing.reads,
             FakeRefreshTokens(),
@@ -333,4 +344,4 @@ def serve(settings: Settings) -> Iterator[Api]:
         TestClient(create_mpanel_app(settings, wiring=wired)) as panel,
         TestClient(create_cloudvps_app(settings, wiring=wired)) as cloudvps,
     ):
-        yield Api(client, broker, reads, settings, panel, billing, cloudvps, webhooks, vps)
+        yield Api(client, broker, reads, settings, panel, billing, cloudvps, webhooks, vps, admin)

@@ -10,14 +10,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import httpx
+
 from hostplane.contracts.secrets import SecretBox
 from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.gateway.adapters.admin_views import AdminViews
+from hostplane.gateway.adapters.cloudvps_admin_views import CloudVpsAdminViews
 from hostplane.gateway.adapters.billing_views import BillingViews
 from hostplane.gateway.adapters.commands import CommandBus
 from hostplane.gateway.adapters.database import Database
+from hostplane.gateway.adapters.host_usage import LocalHost
 from hostplane.gateway.adapters.invoice_pdf import render_invoice_pdf
 from hostplane.gateway.adapters.probes import TcpProbe
+from hostplane.gateway.adapters.provider_probes import Reaches, provider_checks
 from hostplane.gateway.adapters.ratelimits import HitCounter, SignInFailures, redis_limiter
 from hostplane.gateway.adapters.telemetry_views import TelemetryViews
 from hostplane.gateway.adapters.views import Views
@@ -25,6 +30,12 @@ from hostplane.gateway.adapters.vps_views import VpsViews
 from hostplane.gateway.adapters.webhook_views import WebhookViews
 from hostplane.gateway.application.authentication import Authentication
 from hostplane.gateway.application.cloudvps.accounts import Accounts
+from hostplane.gateway.application.cloudvps.admin import (
+    AdminConsole,
+    AdminReads,
+    Check,
+    HostFigures,
+)
 from hostplane.gateway.application.cloudvps.plans import Plans
 from hostplane.gateway.application.cloudvps.ports import AccountReads, RefreshTokens, SignInAttempts
 from hostplane.gateway.application.cloudvps.servers import Servers, VpsReads
@@ -96,6 +107,17 @@ class CloudVps:
     accounts: Accounts
     servers: Servers
     webhooks: WebhookEndpoints
+    admin: AdminConsole
+
+
+@dataclass(frozen=True)
+class AdminAdapters:
+    """What CloudVPS's admin console needs: every account and VPS, the providers to ask for
+    the system's health (`bootstrap` adds the database and the broker), and this host."""
+
+    reads: AdminReads
+    providers: dict[str, Check]
+    host: HostFigures
 
 
 @dataclass(frozen=True)
@@ -149,6 +171,7 @@ def bootstrap(
     fleet_reads: FleetReads,
     mpanel: MPanelAdapters,
     cloudvps: CloudVpsAdapters,
+    admin: AdminAdapters,
 ) -> Gateway:
     """The use cases on the given adapters."""
     jobs = Jobs(instance_reads, commands, settings.job_wait_s)
@@ -178,6 +201,14 @@ def bootstrap(
             accounts=accounts,
             servers=Servers(cloudvps.servers, accounts, PanelCommands(jobs, settings.job_wait_s)),
             webhooks=WebhookEndpoints(cloudvps.webhooks, commands, box, settings.job_wait_s),
+            admin=AdminConsole(
+                admin.reads,
+                accounts,
+                PanelCommands(jobs, settings.job_wait_s),
+                {"database": Reaches(database), "kafka": Reaches(commands)} | admin.providers,
+                admin.host,
+                settings.health_check_timeout_s,
+            ),
         ),
     )
 
@@ -225,6 +256,10 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
     db = Database(settings.database_url)
     await producer.start()
     await db.open()
+    probing = httpx.AsyncClient(timeout=settings.health_check_timeout_s)
+    proxmox_probing = httpx.AsyncClient(
+        timeout=settings.health_check_timeout_s, verify=settings.proxmox_verify_tls
+    )
     prices = {plan: spec.monthly_price_usd for plan, spec in settings.plans.items()}
     billing_views = BillingViews(db)
     gateway = bootstrap(
@@ -241,6 +276,9 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
             render_invoice=render_invoice_pdf,
             cache=TcpProbe(settings.redis_url) if settings.redis_url else None,
             proxmox=TcpProbe(settings.proxmox_api_url) if settings.proxmox_api_url else None,
+        ),
+        admin=AdminAdapters(
+            CloudVpsAdminViews(db), provider_checks(settings, probing, proxmox_probing), LocalHost()
         ),
         cloudvps=CloudVpsAdapters(
             accounts=billing_views,
@@ -260,6 +298,8 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
     finally:
         sweeping.cancel()
         await db.close()
+        await probing.aclose()
+        await proxmox_probing.aclose()
         await producer.stop()
 
 

@@ -71,6 +71,24 @@ class Settings(InfraSettings, CatalogSettings):
     idempotency_ttl_s: int = 24 * 3600
     # Only asked whether it answers, for mPanel's status; empty: not configured.
     proxmox_api_url: str = ""
+    # The providers' accounts the services use, asked read-only by CloudVPS's system health
+    # (`/admin/system/health`); an empty token or URL: not configured, not asked.
+    hetzner_api_token: str = ""
+    hetzner_api_endpoint: str = "https://api.hetzner.cloud/v1"
+    proxmox_token_id: str = ""
+    proxmox_token_secret: str = ""
+    proxmox_verify_tls: bool = True
+    dns_provider: str = "cloudflare"
+    cloudflare_api_token: str = ""
+    cloudflare_zone_id: str = ""
+    cloudflare_api_base: str = "https://api.cloudflare.com/client/v4"
+    powerdns_api_url: str = ""
+    powerdns_api_key: str = ""
+    powerdns_server_id: str = "localhost"
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_secret_key: str = ""
+    # How long each health check may take; they run at once.
+    health_check_timeout_s: float = 3.0
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> "Settings":

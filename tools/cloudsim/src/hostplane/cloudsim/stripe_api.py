@@ -73,6 +73,7 @@ class StripeApi:
             ("POST", "/v1/checkout/sessions/{id}/expire", self.expire_checkout_session),
             ("GET", "/v1/events", self.list_events),
             ("GET", "/v1/events/{id}", self.retrieve_event),
+            ("GET", "/v1/balance", self.balance),
         ]
 
     # ---- customers -------------------------------------------------------------------------
@@ -220,6 +221,20 @@ class StripeApi:
             if customer in (None, c.customer) and intent in (None, c.payment_intent)
         ]
         return list_page(found, call.form, "/v1/charges", lambda c: c.wire())
+
+    def balance(self, call: Call) -> Wire:
+        """The account's balance: what its charges took, less what was refunded, available
+        at once (nothing pending), per currency."""
+        kept: dict[str, int] = {}
+        for charge in self.account.state.charges.values():
+            if charge.succeeded:
+                kept[charge.currency] = kept.get(charge.currency, 0)
+                kept[charge.currency] += charge.amount - charge.amount_refunded
+        funds = [
+            {"amount": amount, "currency": currency, "source_types": {"card": amount}}
+            for currency, amount in sorted(kept.items())
+        ] or [{"amount": 0, "currency": "usd", "source_types": {"card": 0}}]
+        return {"object": "balance", "available": funds, "pending": [], "livemode": False}
 
     def create_refund(self, call: Call) -> Wire:
         form = call.form

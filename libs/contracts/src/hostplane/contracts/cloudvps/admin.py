@@ -22,9 +22,14 @@ class PlatformStats(Body):
     currency: Currency
 
 
+# Hostplane's addition to the admin lists: a name or an email, or their beginning.
+Search = Annotated[str, Field(min_length=1, max_length=254, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
 class AdminUserQuery(ListQuery):
     status: UserStatus | None = None
     role: Role | None = None
+    search: Search | None = None
     sort: Literal["created_at", "name", "email"] = "created_at"
 
 
@@ -35,6 +40,7 @@ class AdminVps(Vps):
 class AdminVpsQuery(ListQuery):
     status: VpsStatus | None = None
     user_id: Id | None = None
+    search: Search | None = None  # the VPS's name or its owner's email
     sort: Literal["created_at", "name", "status"] = "created_at"
 
 
@@ -75,7 +81,19 @@ class HealthMetrics(Body):
     disk_usage: float
 
 
+class ComponentCheck(Body):
+    """One dependency asked for real: whether it answered, how fast, and why not."""
+
+    status: Literal["up", "down"]
+    latency_ms: float
+    error: str | None = None
+
+
 class SystemHealth(Body):
+    """`checks` is Hostplane's addition: every dependency by name (database, kafka, each
+    configured provider, stripe), each asked at once with a short timeout."""
+
     status: Literal["healthy", "degraded", "unhealthy"]
     services: ServiceStates
     metrics: HealthMetrics
+    checks: dict[str, ComponentCheck] | None = None

@@ -9,13 +9,20 @@ from hostplane.gateway.adapters.ratelimits import HitCounter
 from hostplane.gateway.domain.cloudvps.tokens import token_subject
 from hostplane.gateway.entrypoints.app import GatewayApi, Wiring, wired
 from hostplane.gateway.entrypoints.cloudvps import errors, openapi
-from hostplane.gateway.entrypoints.cloudvps.routes import admin_webhooks, auth, plans, users, vps
+from hostplane.gateway.entrypoints.cloudvps.routes import (
+    admin,
+    admin_webhooks,
+    auth,
+    plans,
+    users,
+    vps,
+)
 from hostplane.gateway.entrypoints.mpanel.bodylimit import BodyLimit
 from hostplane.gateway.entrypoints.observability import RequestMetrics, request_telemetry
 from hostplane.gateway.entrypoints.ratelimit import RateLimitMiddleware, RateLimits
 from hostplane.gateway.settings import Settings
 
-ROUTERS = [r.router for r in (auth, users, vps, plans, admin_webhooks)]
+ROUTERS = [r.router for r in (auth, users, vps, plans, admin_webhooks, admin)]
 
 
 def create_cloudvps_app(
