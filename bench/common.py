@@ -35,7 +35,9 @@ def stack(label: str, only: tuple[str, ...] = (), replicas: int = 1, **env: str)
     """The whole stack on fresh topics and a fresh database, `replicas` of each service;
     `only` keeps just those services."""
     # Load comes from one client, one key and one token: limits that never refuse it.
-    unlimited = {f"RATE_LIMIT_{who}": "1000000000/minute" for who in ("API_KEY", "USER", "IP")}
+    unlimited = {
+        f"RATE_LIMIT_{who}": "1000000000/minute" for who in ("API_KEY", "USER", "IP", "CLOUDVPS_IP")
+    }
     with running_stack(
         infra(), f"bench-{label}", replicas, **({"LOG_LEVEL": "WARNING"} | unlimited | env)
     ) as running:

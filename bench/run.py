@@ -7,6 +7,7 @@ from bench.common import Result
 from bench.scenarios import (
     accept,
     cloud_scale,
+    cloudvps_list,
     mpanel_orders,
     pipeline,
     providers,
@@ -14,6 +15,7 @@ from bench.scenarios import (
     rebuild,
     renewals,
     replicas,
+    webhook_deliveries,
 )
 
 SCENARIOS: dict[str, Callable[[], Result]] = {
@@ -26,6 +28,8 @@ SCENARIOS: dict[str, Callable[[], Result]] = {
     "providers": providers.run,
     "renewals": renewals.run,
     "mpanel_orders": mpanel_orders.run,
+    "cloudvps_list": cloudvps_list.run,
+    "webhook_deliveries": webhook_deliveries.run,
 }
 
 

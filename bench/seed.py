@@ -5,13 +5,18 @@ import hmac
 import json
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 from aiokafka import AIOKafkaProducer
+from psycopg import sql
 
 from hostplane.contracts import events
+from hostplane.contracts.billing import InvoiceLine, InvoiceStatus
+from hostplane.contracts.billing_events import InvoiceCreated, InvoicePaid, PaymentSucceeded
+from hostplane.contracts.payload import EventPayload
 from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.messaging.cloudevents import OutgoingEvent
 from hostplane.messaging.kafka import ensure_topics
@@ -142,3 +147,171 @@ async def event_history(bootstrap: str, prefix: str, instances: int) -> int:
     finally:
         await producer.stop()
     return sent
+
+
+# A CloudVPS customer's account, and their VPS as billing's CloudPods joined with instances:
+# ids from md5 of the row's number, so each VPS's CloudPod, instance and subscription meet.
+ACCOUNTS_SQL = """
+INSERT INTO views.accounts (id, version, tenant_id, customer_id, email, name, role, status,
+    password, created_at, updated_at)
+SELECT md5('bench-account' || u)::uuid, 1, %(tenant)s, md5('bench-customer' || u)::uuid,
+    'user' || u || '@bench.test', 'User ' || u, 'user', 'active', %(password)s,
+    now() - u * interval '1 minute', now()
+FROM generate_series(1, %(users)s) u
+"""
+PRODUCT_SQL = """
+INSERT INTO views.products (id, version, tenant_id, name, product_type, sku, prices, specs,
+    status, created_at, updated_at)
+VALUES (md5('bench-product')::uuid, 1, %(tenant)s, 'Starter', 'cloudpod', 'starter',
+    '[{"cycle": "monthly", "amount": 999, "currency": "USD"}]', '{}', 'active', now(), now())
+"""
+CLOUDPODS_SQL = """
+INSERT INTO views.cloudpods (instance_id, version, tenant_id, customer_id, subscription_id,
+    product_id, name, template, plan, region, created_at, updated_at)
+SELECT md5('bench-vps' || g)::uuid, 1, %(tenant)s, md5('bench-customer' || (1 + g %% %(users)s))::uuid,
+    md5('bench-subscription' || g)::uuid, md5('bench-product')::uuid,
+    'vps-' || left(md5('name' || g), 10), 'starter', 'starter', 'eu-frankfurt',
+    now() - g * interval '1 second', now()
+FROM generate_series(1, %(n)s) g
+"""
+SUBSCRIPTIONS_SQL = """
+INSERT INTO views.subscriptions (id, version, tenant_id, customer_id, product_id, status,
+    billing_cycle, starts_at, period_start, period_end, renews_at, cancel_at_period_end,
+    instance_id, created_at, updated_at)
+SELECT c.subscription_id, 1, c.tenant_id, c.customer_id, c.product_id, 'active', 'monthly',
+    c.created_at, c.created_at, c.created_at + interval '1 month',
+    c.created_at + interval '1 month', false, c.instance_id, c.created_at, c.updated_at
+FROM views.cloudpods c
+"""
+# One VPS in twenty terminated, two suspended, one provisioning, one failed; the rest active.
+FLEET_INSTANCES_SQL = """
+INSERT INTO views.instances (id, version, whmcs_service_id, whmcs_client_id, email, plan,
+    region, status, subdomain, server_type, location, ready_token_sha256, ip_address,
+    created_at, updated_at)
+SELECT c.instance_id, 5, 0, 0, a.email, 'starter', 'eu-frankfurt',
+    coalesce((ARRAY['terminated', 'suspended', 'suspended', 'provisioning', 'error'])[g %% 20 + 1],
+        'active'),
+    'vps' || g, 'cx22', 'fsn1', md5(g::text), '100.64.' || (g / 250) || '.' || (g %% 250),
+    c.created_at, now()
+FROM generate_series(1, %(n)s) g
+JOIN views.cloudpods c ON c.instance_id = md5('bench-vps' || g)::uuid
+JOIN views.accounts a ON a.customer_id = c.customer_id
+"""
+
+
+def cloudvps_fleet(
+    database_url: str, tenant_id: uuid.UUID, users: int, vps: int, sealed_password: str
+) -> list[str]:
+    """`vps` VPS spread over `users` CloudVPS accounts of the tenant, all with one password
+    (its sealed argon2 hash); returns the accounts' emails."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("SET hostplane.ranking = 'deferred'")
+        params = {"tenant": tenant_id, "users": users, "n": vps, "password": sealed_password}
+        for statement in (
+            ACCOUNTS_SQL,
+            PRODUCT_SQL,
+            CLOUDPODS_SQL,
+            SUBSCRIPTIONS_SQL,
+            FLEET_INSTANCES_SQL,
+        ):
+            conn.execute(statement, params)
+        conn.execute("SELECT views.rank_instances()")
+        for table in ("accounts", "products", "cloudpods", "subscriptions", "instances"):
+            conn.execute(sql.SQL("VACUUM ANALYZE views.{}").format(sql.Identifier(table)))
+    return [f"user{u}@bench.test" for u in range(1, users + 1)]
+
+
+@dataclass(frozen=True)
+class SourceEvent:
+    """A Hostplane event as its service's outbox relay publishes it."""
+
+    outgoing: OutgoingEvent
+
+    @property
+    def ce_id(self) -> str:
+        return f"{self.outgoing.aggregate_id}:{self.outgoing.version}"
+
+
+class WebhookSources:
+    """`vps.*`, `invoice.*` and `payment.*` events that endpoints hear of, spread over many
+    instances and invoices: each key's events in the order its aggregate would have them."""
+
+    VPS_CYCLE = (
+        events.InstanceActivated,
+        events.InstanceRebooted,
+        events.InstanceSuspended,
+        events.InstanceUnsuspended,
+    )
+
+    def __init__(self, label: str, vps_keys: int, invoice_keys: int) -> None:
+        self.vps = [uuid.uuid5(uuid.NAMESPACE_URL, f"{label}-vps-{n}") for n in range(vps_keys)]
+        self._vps_index = {key: n for n, key in enumerate(self.vps)}
+        self.invoices = [
+            uuid.uuid5(uuid.NAMESPACE_URL, f"{label}-invoice-{n}") for n in range(invoice_keys)
+        ]
+        self.tenant = uuid.uuid5(uuid.NAMESPACE_URL, f"{label}-tenant")
+        self._versions: dict[uuid.UUID, int] = {}
+        self._n = 0
+
+    def next(self, at: datetime) -> SourceEvent:
+        """The next event, happening `at`: two of three are an instance's, one an invoice's."""
+        n = self._n
+        self._n += 1
+        if n % 3 == 2:
+            key = self.invoices[(n // 3) % len(self.invoices)]
+            payload = self._invoice(key, self._version(key), at)
+        else:
+            key = self.vps[(n - n // 3) % len(self.vps)]
+            payload = self._vps(key, self._version(key), at)
+        return SourceEvent(OutgoingEvent(payload, key, self._versions[key], "bench"))
+
+    def _version(self, key: uuid.UUID) -> int:
+        self._versions[key] = self._versions.get(key, 0) + 1
+        return self._versions[key]
+
+    def _vps(self, key: uuid.UUID, version: int, at: datetime) -> events.VpsEvent:
+        if version == 1:
+            created = lifecycle(self._vps_index[key], at)[0]
+            return created.model_copy(update={"instance_id": key})
+        kind = self.VPS_CYCLE[(version - 2) % len(self.VPS_CYCLE)]
+        return kind(occurred_at=at, instance_id=key)
+
+    def _invoice(self, key: uuid.UUID, version: int, at: datetime) -> EventPayload:
+        customer = uuid.uuid5(key, "customer")
+        if version % 3 == 0:
+            return PaymentSucceeded(
+                occurred_at=at,
+                invoice_id=key,
+                tenant_id=self.tenant,
+                customer_id=customer,
+                amount=999,
+                currency="USD",
+                attempt=1,
+                payment_intent_id=f"pi_{key.hex[:24]}",
+            )
+        kind = InvoiceCreated if version % 3 == 1 else InvoicePaid
+        paid = kind is InvoicePaid
+        return kind(
+            occurred_at=at,
+            invoice_id=key,
+            tenant_id=self.tenant,
+            customer_id=customer,
+            status=InvoiceStatus.PAID if paid else InvoiceStatus.UNPAID,
+            number=f"INV-{version:06d}",
+            currency="USD",
+            lines=[InvoiceLine(description="Starter", quantity=1, unit_amount=999, amount=999)],
+            subtotal=999,
+            tax=0,
+            tax_rate_bp=0,
+            tax_country="DE",
+            total=999,
+            amount_paid=999 if paid else 0,
+            amount_refunded=0,
+            order_id=None,
+            subscription_id=None,
+            period_start=None,
+            period_end=None,
+            issued_at=at,
+            due_at=at,
+            paid_at=at if paid else None,
+        )
