@@ -10,6 +10,7 @@ from psycopg.types.json import Jsonb
 from hostplane.contracts.telemetry import SEVERITY
 from hostplane.metrics.adapters.backup_writes import BACKUP_WRITES
 from hostplane.metrics.adapters.billing_writes import BILLING_WRITES
+from hostplane.metrics.adapters.network_writes import NETWORK_WRITES
 from hostplane.metrics.domain.changes import (
     Change,
     DnsRecordChanged,
@@ -227,6 +228,7 @@ WRITES: dict[type[Change], Write] = {
     WebhookReceived: _webhook_received,
     LogLine: _log_line,
     **BILLING_WRITES,
+    **NETWORK_WRITES,
     **BACKUP_WRITES,
 }
 

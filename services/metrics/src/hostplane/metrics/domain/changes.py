@@ -12,6 +12,7 @@ from uuid import UUID
 from hostplane.contracts import events as e
 from hostplane.contracts.telemetry import LogLevel
 from hostplane.metrics.domain.billing_changes import BillingChange
+from hostplane.metrics.domain.network_changes import NetworkChange
 
 
 class InstanceFields(TypedDict, total=False):
@@ -151,4 +152,5 @@ Change = (
     | WebhookReceived
     | LogLine
     | BillingChange
+    | NetworkChange
 )

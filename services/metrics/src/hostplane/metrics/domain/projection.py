@@ -15,6 +15,7 @@ from hostplane.metrics.domain.audit import audit_line
 from hostplane.metrics.domain.backup_projection import BACKUP_RULES
 from hostplane.metrics.domain.billing_changes import InstanceOwned
 from hostplane.metrics.domain.billing_projection import BILLING_RULES
+from hostplane.metrics.domain.network_projection import NETWORK_RULES
 from hostplane.metrics.domain.changes import (
     Change,
     DnsRecordChanged,
@@ -190,6 +191,7 @@ RULES: dict[type[e.EventPayload], Rule] = {
     e.JobSucceeded: _job_succeeded,
     e.JobFailed: _job_failed,
     **BILLING_RULES,
+    **NETWORK_RULES,
     **BACKUP_RULES,
 }
 
