@@ -4,10 +4,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from hostplane.billing.adapters.payments import Charge, ChargeOutcome, CheckoutSession, Payer
+from hostplane.billing.adapters.payments import (
+    Charge,
+    ChargeOutcome,
+    CheckoutSession,
+    Payer,
+    SavedCard,
+)
 from hostplane.providers.errors import ProviderError
 
-DECLINING = {"pm_card_chargeDeclined"}
+DECLINING = {"pm_card_chargeDeclined", "pm_card_chargeCustomerFail"}
+REFUSED_ON_ATTACH = {"pm_card_visa_chargeDeclined"}
 
 
 @dataclass
@@ -19,16 +26,33 @@ class FakePayments:
     charges: dict[str, ChargeOutcome] = field(default_factory=dict)  # idempotency key ->
     requests: dict[str, tuple[str, str, Charge]] = field(default_factory=dict)  # key -> first
     refunds: dict[str, str] = field(default_factory=dict)  # intent -> refund id
+    attached: dict[tuple[str, str], str] = field(default_factory=dict)  # (cus, pm) -> saved
+    owners: dict[str, str] = field(default_factory=dict)  # saved id -> customer, if attached
+    defaults: dict[str, str | None] = field(default_factory=dict)  # customer -> default
 
     def ensure_customer(self, payer: Payer) -> str:
         return payer.provider_customer_id or self.customers.setdefault(
             payer.customer_id, f"cus_{len(self.customers) + 1}"
         )
 
-    def attach_payment_method(self, provider_customer_id: str, payment_method_id: str) -> str:
-        saved = f"pm_saved_{len(self.methods) + 1}"
+    def attach_payment_method(self, provider_customer_id: str, payment_method_id: str) -> SavedCard:
+        if payment_method_id in REFUSED_ON_ATTACH:
+            raise ProviderError("PAYMENT_FAILED", "Your card was declined.")
+        key = (provider_customer_id, payment_method_id)
+        saved = self.attached.setdefault(key, f"pm_saved_{len(self.methods) + 1}")
         self.methods[saved] = payment_method_id
-        return saved
+        self.owners[saved] = provider_customer_id
+        return SavedCard(saved, "visa", "4242", 12, 2030)
+
+    def set_default_payment_method(
+        self, provider_customer_id: str, payment_method_id: str | None
+    ) -> None:
+        self.defaults[provider_customer_id] = payment_method_id
+
+    def detach_payment_method(self, payment_method_id: str) -> None:
+        owner = self.owners.pop(payment_method_id, None)
+        if owner is not None and self.defaults.get(owner) == payment_method_id:
+            self.defaults[owner] = None
 
     def open_checkout(
         self, payer_id: str, charge: Charge, success_url: str, cancel_url: str

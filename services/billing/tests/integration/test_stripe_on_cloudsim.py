@@ -11,9 +11,11 @@ import pytest
 from hostplane.billing.adapters.payments import Charge, Payer
 from hostplane.billing.adapters.stripe_payments import StripePayments
 from hostplane.cloudsim.app import create_app
+from hostplane.providers.errors import ProviderError
 from tools.cloudsim.tests.conftest import serve
 
 KEY = "sk_test_billing_adapter"
+AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +49,7 @@ def test_a_charge_asked_for_again_is_the_same_charge(
     stripe: StripePayments, cloudsim_url: str
 ) -> None:
     _, customer = _payer(stripe)
-    card = stripe.attach_payment_method(customer, "pm_card_visa")
+    card = stripe.attach_payment_method(customer, "pm_card_visa").id
     charge = _charge()
 
     first = stripe.charge(customer, card, charge)
@@ -61,14 +63,14 @@ def test_a_declined_card_is_an_outcome_and_the_next_attempt_a_new_charge(
     stripe: StripePayments, cloudsim_url: str
 ) -> None:
     _, customer = _payer(stripe)
-    declining = stripe.attach_payment_method(customer, "pm_card_chargeDeclined")
+    declining = stripe.attach_payment_method(customer, "pm_card_chargeDeclined").id
     charge = _charge()
 
     outcome = stripe.charge(customer, declining, charge)
 
     assert not outcome.succeeded
     assert outcome.error_code in {"generic_decline", "card_declined"}
-    visa = stripe.attach_payment_method(customer, "pm_card_visa")
+    visa = stripe.attach_payment_method(customer, "pm_card_visa").id
     second = stripe.charge(customer, visa, _charge_of(charge, attempt=2))
     assert second.succeeded
     assert _succeeded_charges(cloudsim_url, str(charge.invoice_id)) == 1
@@ -107,3 +109,31 @@ def test_a_checkout_session_is_paid_by_the_customer_and_refunded_once(
 def test_the_same_customer_is_made_once(stripe: StripePayments) -> None:
     payer = Payer(uuid4(), uuid4(), "jo@example.com", "Jo", None)
     assert stripe.ensure_customer(payer) == stripe.ensure_customer(payer)
+
+
+def test_a_saved_card_is_described_made_the_default_and_detached_once(
+    stripe: StripePayments, cloudsim_url: str
+) -> None:
+    _, customer = _payer(stripe)
+
+    card = stripe.attach_payment_method(customer, "pm_card_visa")
+    stripe.set_default_payment_method(customer, card.id)
+
+    assert (card.brand, card.last4) == ("visa", "4242")
+    shown = httpx.get(f"{cloudsim_url}/stripe/v1/customers/{customer}", headers=AUTH).json()
+    assert shown["invoice_settings"]["default_payment_method"] == card.id
+    stripe.detach_payment_method(card.id)
+    stripe.detach_payment_method(card.id)  # a repeated removal: already gone, no error
+    listed = httpx.get(
+        f"{cloudsim_url}/stripe/v1/customers/{customer}/payment_methods", headers=AUTH
+    )
+    assert listed.json()["data"] == []
+
+
+def test_a_card_stripe_refuses_when_attached_is_a_payment_failure(stripe: StripePayments) -> None:
+    _, customer = _payer(stripe)
+
+    with pytest.raises(ProviderError) as refused:
+        stripe.attach_payment_method(customer, "pm_card_visa_chargeDeclined")
+
+    assert refused.value.code == "PAYMENT_FAILED"

@@ -10,6 +10,8 @@ seed 003's where it has them (`invoice.created`, `invoice.paid`, `invoice.overdu
 from datetime import datetime
 from uuid import UUID
 
+from pydantic import BaseModel
+
 from hostplane.contracts.billing import (
     Address,
     BillingCycle,
@@ -112,6 +114,16 @@ class AccountReactivated(AccountEvent):
 # ---- customers --------------------------------------------------------------------------
 
 
+class SavedCard(BaseModel):
+    """A card the customer saved at Stripe, as Stripe describes it."""
+
+    id: str
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+
 class CustomerEvent(BillingEvent):
     customer_id: UUID
     name: str
@@ -122,6 +134,7 @@ class CustomerEvent(BillingEvent):
     status: str
     stripe_customer_id: str | None
     default_payment_method: str | None = None
+    payment_methods: list[SavedCard] = []
 
 
 class CustomerCreated(CustomerEvent):
@@ -130,6 +143,16 @@ class CustomerCreated(CustomerEvent):
 
 class CustomerUpdated(CustomerEvent):
     ce_type = "customer.updated"
+
+
+class CustomerPaymentMethodAdded(CustomerEvent):
+    ce_type = "customer.payment_method_added"
+    payment_method_id: str
+
+
+class CustomerPaymentMethodRemoved(CustomerEvent):
+    ce_type = "customer.payment_method_removed"
+    payment_method_id: str
 
 
 # ---- catalog ----------------------------------------------------------------------------
@@ -384,6 +407,8 @@ BILLING_PAYLOADS: tuple[type[EventPayload], ...] = (
     AccountReactivated,
     CustomerCreated,
     CustomerUpdated,
+    CustomerPaymentMethodAdded,
+    CustomerPaymentMethodRemoved,
     ProductCreated,
     ProductUpdated,
     ProductRetired,

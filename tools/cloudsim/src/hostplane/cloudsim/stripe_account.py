@@ -134,6 +134,15 @@ class StripeAccount:
         remembers which test card it is, as at Stripe."""
         if pm_id in TEST_CARDS:
             method = PaymentMethod(test_card=pm_id)
+            if method.card.declines_attach:
+                raise StripeError(
+                    402,
+                    "card_error",
+                    method.card.decline_message,
+                    code="card_declined",
+                    decline_code=method.card.decline_code,
+                    param="payment_method",
+                )
             self.state.payment_methods[method.id] = method
         else:
             method = self.payment_method(pm_id)

@@ -27,6 +27,7 @@ class StripeTestCard:
     last4: str
     decline_code: str | None = None
     decline_message: str = "Your card was declined."
+    declines_attach: bool = False  # refused already when attached to a customer
 
     def wire(self) -> Wire:
         return {
@@ -42,8 +43,9 @@ class StripeTestCard:
         }
 
 
-# Stripe's test payment methods by id. Attaching any of them succeeds; the declining ones
-# fail when charged, which is what an off-session renewal meets.
+# Stripe's test payment methods by id. Attaching the `pm_card_visa_chargeDeclined…` ones fails
+# (Stripe checks a card when it is attached); the other declining ones attach and fail when
+# charged, which is what an off-session renewal meets.
 TEST_CARDS = {
     "pm_card_visa": StripeTestCard("visa", "4242"),
     "pm_card_mastercard": StripeTestCard("mastercard", "4444"),
@@ -52,6 +54,12 @@ TEST_CARDS = {
         "visa", "9995", "insufficient_funds", "Your card has insufficient funds."
     ),
     "pm_card_chargeCustomerFail": StripeTestCard("visa", "0341", "generic_decline"),
+    "pm_card_visa_chargeDeclined": StripeTestCard(
+        "visa", "0002", "generic_decline", declines_attach=True
+    ),
+    "pm_card_visa_chargeDeclinedExpiredCard": StripeTestCard(
+        "visa", "0069", "expired_card", "Your card has expired.", declines_attach=True
+    ),
 }
 
 

@@ -159,6 +159,13 @@ class AttachPaymentMethod(_CustomerCommand):
     set_as_default: bool = True
 
 
+class DetachPaymentMethod(_CustomerCommand):
+    """Remove a saved payment method (detached at Stripe); the default one leaves no default."""
+
+    type: Literal["DetachPaymentMethod"] = "DetachPaymentMethod"
+    payment_method_id: str
+
+
 class _ProductCommand(_Command):
     product_id: UUID
 
@@ -214,6 +221,23 @@ class PlaceOrder(_Command):
     customer_id: UUID
     items: list[OrderLine] = Field(min_length=1, max_length=50)
     coupon_code: str | None = None
+
+    @property
+    def subject_id(self) -> UUID:
+        return self.order_id
+
+
+class OrderVps(_Command):
+    """A CloudVPS customer orders a VPS: the order and its invoice, paid at once with the
+    customer's default payment method (off-session); paid, the VPS is provisioned. The
+    order id comes from the request's Idempotency-Key."""
+
+    type: Literal["OrderVps"] = "OrderVps"
+    order_id: UUID
+    customer_id: UUID
+    product_id: UUID
+    name: str = Field(min_length=1, max_length=100)
+    billing_cycle: BillingCycle = BillingCycle.MONTHLY
 
     @property
     def subject_id(self) -> UUID:
@@ -329,11 +353,13 @@ BillingCommand = Annotated[
     | CreateCustomer
     | UpdateCustomer
     | AttachPaymentMethod
+    | DetachPaymentMethod
     | CreateProduct
     | UpdateProduct
     | RetireProduct
     | CreateCoupon
     | PlaceOrder
+    | OrderVps
     | CreatePaymentSession
     | SetInvoiceStatus
     | RecordStripeEvent

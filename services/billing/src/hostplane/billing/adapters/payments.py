@@ -43,6 +43,17 @@ class ChargeOutcome:
 
 
 @dataclass(frozen=True)
+class SavedCard:
+    """A card saved for a customer, as the provider describes it."""
+
+    id: str
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+
+@dataclass(frozen=True)
 class CheckoutSession:
     id: str
     url: str
@@ -57,8 +68,18 @@ class Payments(Protocol):
         """The payer's customer id at the provider, made once."""
         ...
 
-    def attach_payment_method(self, provider_customer_id: str, payment_method_id: str) -> str:
-        """Save a payment method for the customer; returns the saved method's id."""
+    def attach_payment_method(self, provider_customer_id: str, payment_method_id: str) -> SavedCard:
+        """Save a payment method for the customer (a card refused: PAYMENT_FAILED)."""
+        ...
+
+    def set_default_payment_method(
+        self, provider_customer_id: str, payment_method_id: str | None
+    ) -> None:
+        """The method the provider charges the customer's invoices with (None: no default)."""
+        ...
+
+    def detach_payment_method(self, payment_method_id: str) -> None:
+        """Make sure the method is saved for no one any more."""
         ...
 
     def open_checkout(

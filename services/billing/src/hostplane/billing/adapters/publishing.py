@@ -80,21 +80,25 @@ def _account_status(kind: type[be.AccountSuspended | be.AccountReactivated]) -> 
     return lambda a, e, at: kind(occurred_at=at, reason=e.reason, **_account_fields(a, e))
 
 
+def _customer_fields(a: Customer, e: Any) -> dict[str, Any]:
+    return {
+        "tenant_id": a.tenant_id,
+        "actor_id": _actor(e),
+        "customer_id": a.id,
+        "name": a.name,
+        "email": a.email,
+        "phone": a.phone,
+        "address": a.address,
+        "timezone": a.timezone,
+        "status": a.status,
+        "stripe_customer_id": a.stripe_customer_id,
+        "default_payment_method": a.default_payment_method,
+        "payment_methods": a.payment_methods,
+    }
+
+
 def _customer(kind: type[be.CustomerEvent]) -> ToPayload:
-    return lambda a, e, at: kind(
-        occurred_at=at,
-        tenant_id=a.tenant_id,
-        actor_id=_actor(e),
-        customer_id=a.id,
-        name=a.name,
-        email=a.email,
-        phone=a.phone,
-        address=a.address,
-        timezone=a.timezone,
-        status=a.status,
-        stripe_customer_id=a.stripe_customer_id,
-        default_payment_method=a.default_payment_method,
-    )
+    return lambda a, e, at: kind(occurred_at=at, **_customer_fields(a, e))
 
 
 def _product(kind: type[be.ProductEvent]) -> ToPayload:
@@ -243,6 +247,12 @@ PAYLOADS: dict[type[Any], ToPayload] = {
     Account.Reactivated: _account_status(be.AccountReactivated),
     Customer.Created: _customer(be.CustomerCreated),
     Customer.Updated: _customer(be.CustomerUpdated),
+    Customer.PaymentMethodAdded: lambda a, e, at: be.CustomerPaymentMethodAdded(
+        occurred_at=at, payment_method_id=e.card["id"], **_customer_fields(a, e)
+    ),
+    Customer.PaymentMethodRemoved: lambda a, e, at: be.CustomerPaymentMethodRemoved(
+        occurred_at=at, payment_method_id=e.payment_method_id, **_customer_fields(a, e)
+    ),
     Product.Created: _product(be.ProductCreated),
     Product.Updated: _product(be.ProductUpdated),
     Product.Retired: _product(be.ProductRetired),

@@ -13,7 +13,13 @@ from uuid import UUID
 
 import stripe
 
-from hostplane.billing.adapters.payments import Charge, ChargeOutcome, CheckoutSession, Payer
+from hostplane.billing.adapters.payments import (
+    Charge,
+    ChargeOutcome,
+    CheckoutSession,
+    Payer,
+    SavedCard,
+)
 from hostplane.providers.errors import ProviderError, TransientError, retry_after_of
 from hostplane.providers.retrying import retrying
 
@@ -64,7 +70,7 @@ class StripePayments:
         return str(customer.id)
 
     @retrying("stripe", attempts=ATTEMPTS)
-    def attach_payment_method(self, provider_customer_id: str, payment_method_id: str) -> str:
+    def attach_payment_method(self, provider_customer_id: str, payment_method_id: str) -> SavedCard:
         try:
             method = self._client.v1.payment_methods.attach(
                 payment_method_id,
@@ -75,7 +81,35 @@ class StripePayments:
             raise ProviderError("PAYMENT_FAILED", error.user_message or str(error)) from error
         except stripe.StripeError as error:
             raise _classified("attach payment method", error) from error
-        return str(method.id)
+        card = method.card
+        if card is None:
+            raise ProviderError("PAYMENT_FAILED", "only cards can be saved")
+        return SavedCard(str(method.id), card.brand, card.last4, card.exp_month, card.exp_year)
+
+    @retrying("stripe", attempts=ATTEMPTS)
+    def set_default_payment_method(
+        self, provider_customer_id: str, payment_method_id: str | None
+    ) -> None:
+        try:
+            self._client.v1.customers.update(
+                provider_customer_id,
+                params={"invoice_settings": {"default_payment_method": payment_method_id or ""}},
+            )
+        except stripe.StripeError as error:
+            raise _classified("set the default payment method", error) from error
+
+    @retrying("stripe", attempts=ATTEMPTS)
+    def detach_payment_method(self, payment_method_id: str) -> None:
+        try:
+            method = self._client.v1.payment_methods.retrieve(payment_method_id)
+            if method.customer is not None:  # detached already: a repeated removal
+                self._client.v1.payment_methods.detach(payment_method_id)
+        except stripe.InvalidRequestError as error:
+            if error.http_status == 404:
+                return  # gone at Stripe: nothing to detach
+            raise _classified("detach payment method", error) from error
+        except stripe.StripeError as error:
+            raise _classified("detach payment method", error) from error
 
     @retrying("stripe", attempts=ATTEMPTS)
     def open_checkout(

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from hostplane.billing.application import account_holds, customer_accounts, orders
+from hostplane.billing.application import account_holds, customer_accounts, orders, payment_methods
 from hostplane.billing.application.service import Billing
 from hostplane.billing.domain.accounts import ClientUser, Operator, Tenant
 from hostplane.billing.domain.catalog import Coupon, Product
@@ -197,15 +197,6 @@ def update_customer(app: Billing, command: commands.UpdateCustomer, job: Job) ->
     return [customer]
 
 
-def attach_payment_method(app: Billing, command: commands.AttachPaymentMethod, job: Job) -> Changed:
-    customer = app.in_tenant(Customer, command.customer_id, command.tenant_id)
-    saved = app.payments.attach_payment_method(app.payer(customer), command.payment_method_id)
-    if command.set_as_default:
-        customer.save_payment_method(saved, command.actor_id)
-    job.succeed({"payment_method_id": saved})
-    return [customer]
-
-
 # ---- catalog -----------------------------------------------------------------------------
 
 
@@ -293,6 +284,7 @@ def create_coupon(app: Billing, command: commands.CreateCoupon, job: Job) -> Cha
 NUMBERING: frozenset[type[Any]] = frozenset(
     {
         commands.PlaceOrder,
+        commands.OrderVps,
         commands.RenewSubscription,
         commands.ChangeSubscriptionPlan,
         commands.SetInvoiceStatus,
@@ -307,12 +299,12 @@ COMMAND_HANDLERS: dict[type[Any], Handler] = {
     commands.RegisterUser: register_user,
     commands.CreateCustomer: create_customer,
     commands.UpdateCustomer: update_customer,
-    commands.AttachPaymentMethod: attach_payment_method,
     commands.CreateProduct: create_product,
     commands.UpdateProduct: update_product,
     commands.RetireProduct: retire_product,
     commands.CreateCoupon: create_coupon,
     **customer_accounts.HANDLERS,
+    **payment_methods.HANDLERS,
     **account_holds.HANDLERS,
     **orders.HANDLERS,
 }

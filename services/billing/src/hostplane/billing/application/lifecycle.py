@@ -113,7 +113,7 @@ def _subscribe(
             customer_id=customer.id,
             order_id=order.id,
             product_id=product.id,
-            name=f"{product.sku.lower()}-{default_subdomain(sid)[:6]}",
+            name=item.get("name") or f"{product.sku.lower()}-{default_subdomain(sid)[:6]}",
             template=product.sku,
             plan=product.placement["plan"],
             region=product.placement["region"],

@@ -36,6 +36,18 @@ def place_order(app: Billing, command: commands.PlaceOrder, job: Job) -> Changed
             raise not_found("order", command.order_id)
         job.succeed({"order_id": str(existing.id), "invoice_id": str(existing.invoice_id)})
         return []
+    items = [item.model_dump(mode="json") for item in command.items]
+    order, invoice, changed = _new_order(app, command, items)
+    job.succeed({"order_id": str(order.id), "invoice_id": str(invoice.id)})
+    if invoice.total == 0:  # fully discounted: nothing to pay
+        changed += lifecycle.settle(app, invoice, f"{lifecycle.MANUAL}{order.id}", 0)
+    return changed
+
+
+def _new_order(
+    app: Billing, command: commands.PlaceOrder, items: list[dict[str, Any]]
+) -> tuple[Order, Invoice, Changed]:
+    """The priced order and its finalised invoice, with the series and coupon they took."""
     customer = app.in_tenant(Customer, command.customer_id, command.tenant_id)
     lines, currency = _order_lines(app, command)
     coupon = None
@@ -53,18 +65,57 @@ def place_order(app: Billing, command: commands.PlaceOrder, job: Job) -> Changed
         order_id=command.order_id,
         tenant_id=command.tenant_id,
         customer_id=customer.id,
-        items=[item.model_dump(mode="json") for item in command.items],
+        items=items,
         coupon_code=coupon.code if coupon else None,
         invoice_id=invoice.id,
         total=invoice.total,
         currency=currency,
         actor_id=command.actor_id,
     )
+    return order, invoice, [order, invoice, *series.values(), *([coupon] if coupon else [])]
+
+
+def order_vps(app: Billing, command: commands.OrderVps, job: Job) -> Changed:
+    """A CloudVPS order: placed, invoiced and charged to the customer's default payment
+    method at once (the invoice's first attempt, so a repeated charge is Stripe's same
+    answer). Paid, the order starts its subscription and asks for the VPS; declined, the
+    invoice is void, the order failed and no VPS asked for (the job fails PAYMENT_FAILED)."""
+    existing = app.find(Order, command.order_id)
+    if existing is not None:
+        if existing.tenant_id != command.tenant_id or existing.customer_id != command.customer_id:
+            raise not_found("order", command.order_id)
+        if existing.status == "failed":
+            raise Refused("PAYMENT_FAILED", existing.error_message or "the payment failed")
+        job.succeed({"order_id": str(existing.id), "invoice_id": str(existing.invoice_id)})
+        return []
+    customer = app.in_tenant(Customer, command.customer_id, command.tenant_id)
+    if customer.default_payment_method is None:
+        raise Refused("PAYMENT_FAILED", "add a default payment method first")
+    product = _sellable(app, str(command.product_id), command.tenant_id)
+    if product.placement is None:
+        raise Refused("VALIDATION_ERROR", f"{product.sku} is not a VPS plan")
+    item = OrderLine(product_id=str(product.id), billing_cycle=command.billing_cycle)
+    place = commands.PlaceOrder(
+        tenant_id=command.tenant_id,
+        actor_id=command.actor_id,
+        order_id=command.order_id,
+        customer_id=customer.id,
+        items=[item],
+    )
+    named = {**item.model_dump(mode="json"), "name": command.name}
+    order, invoice, changed = _new_order(app, place, [named])
+    outcome = app.charge_saved(invoice, customer)
+    assert outcome is not None  # a default payment method, a payable invoice
+    with app.together() as known:  # the order is found by what its payment starts
+        known.update((aggregate.id, aggregate) for aggregate in changed)
+        changed += [customer, *lifecycle.charged(app, invoice, outcome)]
+    if not invoice.is_paid:
+        invoice.cancel(None)
+        order.fail("PAYMENT_FAILED", outcome.error_message or "the card was declined")
+        job.fail("PAYMENT_FAILED", outcome.error_message or "the card was declined")
+        return changed
     job.succeed({"order_id": str(order.id), "invoice_id": str(invoice.id)})
-    changed: Changed = [order, invoice, *series.values()]
-    if invoice.total == 0:  # fully discounted: nothing to pay
-        changed += lifecycle.settle(app, invoice, f"{lifecycle.MANUAL}{order.id}", 0)
-    return changed + ([coupon] if coupon else [])
+    return changed
 
 
 def _order_lines(app: Billing, command: commands.PlaceOrder) -> tuple[list[InvoiceLine], str]:
@@ -262,6 +313,7 @@ def request_cloudpod(app: Billing, command: commands.RequestCloudPod, job: Job) 
 
 HANDLERS: dict[type[Any], Any] = {
     commands.PlaceOrder: place_order,
+    commands.OrderVps: order_vps,
     commands.CreatePaymentSession: create_payment_session,
     commands.RecordStripeEvent: record_stripe_event,
     commands.SetInvoiceStatus: set_invoice_status,

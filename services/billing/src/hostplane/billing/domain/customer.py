@@ -33,6 +33,7 @@ class Customer(Aggregate):
         self.status = "active"
         self.stripe_customer_id: str | None = None
         self.default_payment_method: str | None = None
+        self.payment_methods: list[dict[str, Any]] = []  # saved cards, as Stripe shows them
 
     @property
     def country(self) -> str:
@@ -54,6 +55,37 @@ class Customer(Aggregate):
         if self.stripe_customer_id != stripe_customer_id:
             self.update(None, stripe_customer_id=stripe_customer_id)
 
-    def save_payment_method(self, payment_method_id: str, actor_id: UUID | None) -> None:
-        """Renewals charge this payment method from now on."""
-        self.update(actor_id, default_payment_method=payment_method_id)
+    def has_payment_method(self, payment_method_id: str) -> bool:
+        return any(card["id"] == payment_method_id for card in self.payment_methods)
+
+    def add_payment_method(
+        self, card: dict[str, Any], make_default: bool, actor_id: UUID | None
+    ) -> None:
+        """Record a saved card; made the default, orders and renewals charge it from now on."""
+        if self.has_payment_method(card["id"]) and (
+            not make_default or self.default_payment_method == card["id"]
+        ):
+            return
+        self._payment_method_added(card=card, make_default=make_default, actor_id=actor_id)
+
+    @event("PaymentMethodAdded")
+    def _payment_method_added(
+        self, card: dict[str, Any], make_default: bool, actor_id: UUID | None
+    ) -> None:
+        kept = [known for known in self.payment_methods if known["id"] != card["id"]]
+        self.payment_methods = [*kept, card]
+        if make_default:
+            self.default_payment_method = card["id"]
+
+    def remove_payment_method(self, payment_method_id: str, actor_id: UUID | None) -> None:
+        """Forget a saved card; removing the default leaves none (as at Stripe)."""
+        if self.has_payment_method(payment_method_id):
+            self._payment_method_removed(payment_method_id=payment_method_id, actor_id=actor_id)
+
+    @event("PaymentMethodRemoved")
+    def _payment_method_removed(self, payment_method_id: str, actor_id: UUID | None) -> None:
+        self.payment_methods = [
+            card for card in self.payment_methods if card["id"] != payment_method_id
+        ]
+        if self.default_payment_method == payment_method_id:
+            self.default_payment_method = None

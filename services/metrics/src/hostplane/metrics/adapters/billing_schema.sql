@@ -65,6 +65,8 @@ CREATE TABLE IF NOT EXISTS customers (
     updated_at             timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS customers_by_tenant ON customers (tenant_id, created_at, id);
+-- The customer's saved cards (SavedCard), added after the table was first made.
+ALTER TABLE customers ADD COLUMN IF NOT EXISTS payment_methods jsonb NOT NULL DEFAULT '[]';
 
 CREATE TABLE IF NOT EXISTS products (
     id           uuid PRIMARY KEY,

@@ -139,6 +139,7 @@ def _customer(cur: Cursor[Any], change: CustomerSaved) -> None:
         "status": c.status,
         "stripe_customer_id": c.stripe_customer_id,
         "default_payment_method": c.default_payment_method,
+        "payment_methods": _json_list(c.payment_methods),
     }
     _save(cur, "customers", change.version, c.occurred_at, row)
 

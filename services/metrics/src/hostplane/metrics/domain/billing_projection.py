@@ -76,6 +76,8 @@ BILLING_RULES: dict[type[EventPayload], Rule] = {
     b.AccountReactivated: _saves(AccountSaved),
     b.CustomerCreated: _saves(CustomerSaved),
     b.CustomerUpdated: _saves(CustomerSaved),
+    b.CustomerPaymentMethodAdded: _saves(CustomerSaved),
+    b.CustomerPaymentMethodRemoved: _saves(CustomerSaved),
     b.ProductCreated: _saves(ProductSaved),
     b.ProductUpdated: _saves(ProductSaved),
     b.ProductRetired: _saves(ProductSaved),
