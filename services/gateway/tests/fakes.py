@@ -51,6 +51,7 @@ from hostplane.gateway.entrypoints.mpanel.app import create_mpanel_app
 from hostplane.gateway.settings import Settings
 from hostplane.messaging.cloudevents import OutgoingEvent
 from services.gateway.tests.admin_fakes import FakeAdminReads, FakeCheck, FakeHost
+from services.gateway.tests.cloudvps_billing_fakes import FakeCustomerBillingReads
 from services.gateway.tests.mpanel_billing import FakeBilling
 from services.gateway.tests.mpanel_fakes import (
     FakeBillingReads,
@@ -332,6 +333,7 @@ def serve(settings: Settings) -> Iterator[Api]:
             ),
             webhooks,
             vps,
+            billing=FakeCustomerBillingReads(),
         ),
     )
 

@@ -18,6 +18,7 @@ from hostplane.gateway.adapters.admin_views import AdminViews
 from hostplane.gateway.adapters.cloudvps_admin_views import CloudVpsAdminViews
 from hostplane.gateway.adapters.billing_views import BillingViews
 from hostplane.gateway.adapters.commands import CommandBus
+from hostplane.gateway.adapters.customer_billing_views import CustomerBillingViews
 from hostplane.gateway.adapters.database import Database
 from hostplane.gateway.adapters.host_usage import LocalHost
 from hostplane.gateway.adapters.invoice_pdf import render_invoice_pdf
@@ -36,6 +37,8 @@ from hostplane.gateway.application.cloudvps.admin import (
     Check,
     HostFigures,
 )
+from hostplane.gateway.application.cloudvps.billing import CustomerBilling, CustomerBillingReads
+from hostplane.gateway.application.cloudvps.orders import VpsOrders
 from hostplane.gateway.application.cloudvps.plans import Plans
 from hostplane.gateway.application.cloudvps.ports import AccountReads, RefreshTokens, SignInAttempts
 from hostplane.gateway.application.cloudvps.servers import Servers, VpsReads
@@ -108,6 +111,8 @@ class CloudVps:
     servers: Servers
     webhooks: WebhookEndpoints
     admin: AdminConsole
+    billing: CustomerBilling
+    orders: VpsOrders
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,7 @@ class CloudVpsAdapters:
     attempts: SignInAttempts
     webhooks: WebhookReads
     servers: VpsReads
+    billing: CustomerBillingReads
 
 
 @dataclass(frozen=True)
@@ -208,6 +214,22 @@ def bootstrap(
                 {"database": Reaches(database), "kafka": Reaches(commands)} | admin.providers,
                 admin.host,
                 settings.health_check_timeout_s,
+            ),
+            billing=CustomerBilling(
+                cloudvps.billing,
+                mpanel.billing_reads,
+                accounts,
+                PanelCommands(jobs, settings.job_wait_s),
+                mpanel.render_invoice,
+                settings.plans,
+            ),
+            orders=VpsOrders(
+                mpanel.billing_reads,
+                cloudvps.servers,
+                accounts,
+                PanelCommands(jobs, settings.job_wait_s),
+                mpanel.idempotency_keys,
+                settings.idempotency_ttl_s,
             ),
         ),
     )
@@ -290,6 +312,7 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
             ),
             webhooks=WebhookViews(db),
             servers=VpsViews(db),
+            billing=CustomerBillingViews(db),
         ),
     )
     sweeping = asyncio.create_task(_sweep_used_tokens(db), name="sweep-used-tokens")

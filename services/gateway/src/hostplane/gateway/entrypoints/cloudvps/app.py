@@ -13,6 +13,8 @@ from hostplane.gateway.entrypoints.cloudvps.routes import (
     admin,
     admin_webhooks,
     auth,
+    billing,
+    orders,
     plans,
     users,
     vps,
@@ -22,7 +24,7 @@ from hostplane.gateway.entrypoints.observability import RequestMetrics, request_
 from hostplane.gateway.entrypoints.ratelimit import RateLimitMiddleware, RateLimits
 from hostplane.gateway.settings import Settings
 
-ROUTERS = [r.router for r in (auth, users, vps, plans, admin_webhooks, admin)]
+ROUTERS = [r.router for r in (auth, users, orders, vps, plans, billing, admin_webhooks, admin)]
 
 
 def create_cloudvps_app(
