@@ -333,7 +333,7 @@ def serve(settings: Settings) -> Iterator[Api]:
             ),
             webhooks,
             vps,
-            billing=FakeCustomerBillingReads(),
+            billing=FakeCustomerBillingReads(billing.reads.rows),
         ),
     )
 

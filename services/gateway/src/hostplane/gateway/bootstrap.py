@@ -27,6 +27,7 @@ from hostplane.gateway.adapters.provider_probes import Reaches, provider_checks
 from hostplane.gateway.adapters.ratelimits import HitCounter, SignInFailures, redis_limiter
 from hostplane.gateway.adapters.telemetry_views import TelemetryViews
 from hostplane.gateway.adapters.views import Views
+from hostplane.gateway.adapters.network_views import NetworkViews
 from hostplane.gateway.adapters.vps_views import VpsViews
 from hostplane.gateway.adapters.webhook_views import WebhookViews
 from hostplane.gateway.application.authentication import Authentication
@@ -41,6 +42,7 @@ from hostplane.gateway.application.cloudvps.billing import CustomerBilling, Cust
 from hostplane.gateway.application.cloudvps.orders import VpsOrders
 from hostplane.gateway.application.cloudvps.plans import Plans
 from hostplane.gateway.application.cloudvps.ports import AccountReads, RefreshTokens, SignInAttempts
+from hostplane.gateway.application.cloudvps.network import NetworkReads, VpsNetwork
 from hostplane.gateway.application.cloudvps.servers import Servers, VpsReads
 from hostplane.gateway.application.cloudvps.webhooks import WebhookEndpoints, WebhookReads
 from hostplane.gateway.application.fleet import Fleet
@@ -109,6 +111,7 @@ class CloudVps:
     plans: Plans
     accounts: Accounts
     servers: Servers
+    network: VpsNetwork
     webhooks: WebhookEndpoints
     admin: AdminConsole
     billing: CustomerBilling
@@ -135,6 +138,7 @@ class CloudVpsAdapters:
     attempts: SignInAttempts
     webhooks: WebhookReads
     servers: VpsReads
+    network: NetworkReads
     billing: CustomerBillingReads
 
 
@@ -205,6 +209,12 @@ def bootstrap(
         cloudvps=CloudVps(
             plans=Plans(mpanel.billing_reads, settings, settings.platform_tenant_id),
             accounts=accounts,
+            network=VpsNetwork(
+                Servers(cloudvps.servers, accounts, PanelCommands(jobs, settings.job_wait_s)),
+                cloudvps.network,
+                PanelCommands(jobs, settings.job_wait_s),
+                settings,
+            ),
             servers=Servers(cloudvps.servers, accounts, PanelCommands(jobs, settings.job_wait_s)),
             webhooks=WebhookEndpoints(cloudvps.webhooks, commands, box, settings.job_wait_s),
             admin=AdminConsole(
@@ -312,6 +322,7 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
             ),
             webhooks=WebhookViews(db),
             servers=VpsViews(db),
+            network=NetworkViews(db),
             billing=CustomerBillingViews(db),
         ),
     )

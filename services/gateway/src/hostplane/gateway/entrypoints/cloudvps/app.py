@@ -14,6 +14,7 @@ from hostplane.gateway.entrypoints.cloudvps.routes import (
     admin_webhooks,
     auth,
     billing,
+    network,
     orders,
     plans,
     users,
@@ -24,7 +25,9 @@ from hostplane.gateway.entrypoints.observability import RequestMetrics, request_
 from hostplane.gateway.entrypoints.ratelimit import RateLimitMiddleware, RateLimits
 from hostplane.gateway.settings import Settings
 
-ROUTERS = [r.router for r in (auth, users, orders, vps, plans, billing, admin_webhooks, admin)]
+ROUTERS = [
+    r.router for r in (auth, users, orders, vps, network, plans, billing, admin_webhooks, admin)
+]
 
 
 def create_cloudvps_app(
