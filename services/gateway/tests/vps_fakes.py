@@ -1,8 +1,11 @@
-"""A customer's VPS in memory, filtered, sorted and paged as the read models do."""
+"""A customer's VPS in memory, filtered, sorted and paged as the read models do, with their
+networks."""
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from uuid import UUID
 
+from hostplane.gateway.application.cloudvps.network import AddressRow, NetworkRow
 from hostplane.gateway.application.cloudvps.servers import VpsFilter, VpsRow
 from hostplane.gateway.application.mpanel.readmodels import Page
 
@@ -10,6 +13,7 @@ from hostplane.gateway.application.mpanel.readmodels import Page
 @dataclass
 class FakeVpsReads:
     rows: dict[UUID, VpsRow] = field(default_factory=dict)
+    networks: dict[UUID, NetworkRow] = field(default_factory=dict)
 
     async def servers(self, tenant_id: UUID, customer_id: UUID, wanted: VpsFilter) -> Page[VpsRow]:
         mine = [
@@ -29,3 +33,17 @@ class FakeVpsReads:
         row = self.rows.get(vps_id)
         mine = row is not None and (row.tenant_id, row.customer_id) == (tenant_id, customer_id)
         return row if mine else None
+
+    async def network(self, vps_id: UUID) -> NetworkRow:
+        return self.networks.get(vps_id, NetworkRow([], []))
+
+    async def address(self, vps_id: UUID, address_id: UUID) -> AddressRow | None:
+        """The address an attachment made, as projected once its job succeeded."""
+        held = self.networks.setdefault(vps_id, NetworkRow([], []))
+        found = next((a for a in held.addresses if a.address_id == address_id), None)
+        if found is None:
+            found = AddressRow(
+                address_id, f"198.18.0.{len(held.addresses) + 1}", 4, datetime.now(UTC)
+            )
+            held.addresses.append(found)
+        return found
