@@ -2,9 +2,9 @@
 
 provisioning → active ⇄ suspended → terminated, and error when provisioning fails for good.
 
-Operations (suspend, unsuspend, terminate, reboot, resize, and the customer's stop, start
-and rebuild) run one at a time, in the order their commands arrived, and the aggregate alone
-decides what each does:
+Operations (suspend, unsuspend, terminate, reboot, resize, and the customer's stop, start,
+rebuild and restore of a backup) run one at a time, in the order their commands arrived, and
+the aggregate alone decides what each does:
 
 - One that arrives while another is in progress, or while the instance is still being
   provisioned, is queued (`OperationQueued`). The queue moves on when the operation in
@@ -326,9 +326,10 @@ class Instance(Aggregate):
         job_id: UUID,
         target: PlanChoice | None = None,
         rebuild: RebuildChoice | None = None,
+        backup_id: UUID | None = None,
     ) -> list[JobOutcome]:
         """Ask for an operation as job `job_id` (a resize names its `target`, a rebuild its
-        image and keys).
+        image and keys, a restore its backup).
 
         Returns the job if it ended at once (target reached, or refused); otherwise it is in
         progress or queued, and ends with a later `confirm`, `abandon` or queue move.
@@ -337,7 +338,9 @@ class Instance(Aggregate):
             raise ValueError("a resize, and only a resize, names a plan")
         if (operation is Operation.REBUILD) != (rebuild is not None):
             raise ValueError("a rebuild, and only a rebuild, names an image")
-        requested = RequestedOperation.of(operation, job_id, target, rebuild)
+        if (operation is Operation.RESTORE) != (backup_id is not None):
+            raise ValueError("a restore, and only a restore, names a backup")
+        requested = RequestedOperation.of(operation, job_id, target, rebuild, backup_id)
         cuts_build_short = operation is Operation.TERMINATE and self.is_provisioning
         if (self.queue or not self._idle) and not cuts_build_short:
             self._queued(
@@ -349,6 +352,7 @@ class Instance(Aggregate):
                 behind=self._last_in_line(),
                 image=requested.image,
                 ssh_keys=list(requested.ssh_keys),
+                backup_id=requested.backup_id,
             )
             return []
         outcome = self._take_up(requested)
@@ -370,9 +374,17 @@ class Instance(Aggregate):
         disk_gb: int | None = None,
         image: str | None = None,
         ssh_keys: list[str] | None = None,
+        backup_id: UUID | None = None,
     ) -> None:
         queued = RequestedOperation(
-            Operation(operation), job_id, plan, server_type, disk_gb, image, tuple(ssh_keys or ())
+            Operation(operation),
+            job_id,
+            plan,
+            server_type,
+            disk_gb,
+            image,
+            tuple(ssh_keys or ()),
+            backup_id,
         )
         self.queue = (*self.queue, queued)
 
@@ -402,6 +414,7 @@ class Instance(Aggregate):
             disk_gb=requested.disk_gb,
             image=requested.image,
             ssh_keys=list(requested.ssh_keys),
+            backup_id=requested.backup_id,
         )
         return None
 
@@ -435,9 +448,17 @@ class Instance(Aggregate):
         disk_gb: int | None = None,
         image: str | None = None,
         ssh_keys: list[str] | None = None,
+        backup_id: UUID | None = None,
     ) -> None:
         self.pending = RequestedOperation(
-            Operation(operation), job_id, plan, server_type, disk_gb, image, tuple(ssh_keys or ())
+            Operation(operation),
+            job_id,
+            plan,
+            server_type,
+            disk_gb,
+            image,
+            tuple(ssh_keys or ()),
+            backup_id,
         )
         self._dequeue(job_id)
 
@@ -454,6 +475,7 @@ class Instance(Aggregate):
             disk_gb=pending.disk_gb,
             timestamp=at,
             image=pending.image,
+            backup_id=pending.backup_id,
         )
         done = JobOutcome(
             pending.job_id, state_result(self.status, at, pending.plan, self._power(operation))
@@ -469,6 +491,7 @@ class Instance(Aggregate):
         timestamp: datetime,
         disk_gb: int | None = None,
         image: str | None = None,
+        backup_id: UUID | None = None,
     ) -> None:
         if plan and server_type:
             self.plan, self.server_type = plan, server_type
@@ -491,6 +514,9 @@ class Instance(Aggregate):
         elif operation == Operation.REBUILD:
             # A rebuilt server boots its new image.
             self.image, self.rebuilt_at, self.stopped_at = image, timestamp, None
+        elif operation == Operation.RESTORE:
+            # The restored disk boots, whether the server was stopped before or not.
+            self.stopped_at, self.started_at = None, timestamp
 
     def abandon(self, code: str, message: str) -> list[JobOutcome]:
         """The provider could not carry out the pending operation: its job fails, and the

@@ -23,6 +23,7 @@ class Operation(StrEnum):
     STOP = "stop"
     START = "start"
     REBUILD = "rebuild"
+    RESTORE = "restore"
 
 
 class TransitionRefused(Exception):
@@ -65,6 +66,7 @@ class RequestedOperation:
     disk_gb: int | None = None
     image: str | None = None  # a rebuild's operating system
     ssh_keys: tuple[str, ...] = ()  # and the public keys it lets in
+    backup_id: UUID | None = None  # a restore's backup
 
     @classmethod
     def of(
@@ -73,7 +75,10 @@ class RequestedOperation:
         job_id: UUID,
         target: PlanChoice | None,
         rebuild: "RebuildChoice | None" = None,
+        backup_id: UUID | None = None,
     ) -> "RequestedOperation":
+        if backup_id is not None:
+            return cls(operation, job_id, backup_id=backup_id)
         if rebuild is not None:
             return cls(operation, job_id, image=rebuild.image, ssh_keys=rebuild.ssh_keys)
         if target is None:
@@ -120,6 +125,8 @@ ALLOWED_FROM: dict[Operation, frozenset[InstanceStatus]] = {
     Operation.STOP: frozenset({InstanceStatus.ACTIVE}),
     Operation.START: frozenset({InstanceStatus.ACTIVE}),
     Operation.REBUILD: frozenset({InstanceStatus.ACTIVE}),
+    # Stopped or running: the server is stopped while its disk is written, and runs after.
+    Operation.RESTORE: frozenset({InstanceStatus.ACTIVE}),
 }
 # What a stopped server cannot do until it is started again.
 NEEDS_POWER = frozenset({Operation.REBOOT})
