@@ -333,6 +333,7 @@ def serve(settings: Settings) -> Iterator[Api]:
             ),
             webhooks,
             vps,
+            network=vps,
             billing=FakeCustomerBillingReads(billing.reads.rows),
         ),
     )
