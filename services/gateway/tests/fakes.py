@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from hostplane.contracts.identity import instance_id_for, instance_token
 from hostplane.contracts.secrets import SecretBox, new_key
 from hostplane.contracts.telemetry import TelemetryBatch
-from hostplane.contracts.topics import WEBHOOKS_COMMANDS, Topic
+from hostplane.contracts.topics import SUPPORT_COMMANDS, WEBHOOKS_COMMANDS, Topic
 from hostplane.gateway.adapters.ratelimits import HitCounter, SignInFailures
 from hostplane.gateway.application.ports import CountedBy, MetricsPeriod, UsagePeriod
 from hostplane.gateway.application.readmodels import (
@@ -60,6 +60,7 @@ from services.gateway.tests.mpanel_fakes import (
     operator_token,
     render_pdf,
 )
+from services.gateway.tests.ticket_fakes import FakeTickets
 from services.gateway.tests.vps_fakes import FakeVpsReads
 from services.gateway.tests.webhook_fakes import FakeWebhooks
 
@@ -303,10 +304,13 @@ def serve(settings: Settings) -> Iterator[Api]:
         FakeBillingReads(), reads.jobs, box=SecretBox(settings.config_secrets_key)
     )
     webhooks, vps = FakeWebhooks(), FakeVpsReads()
+    tickets = FakeTickets(reads.jobs)
 
     def react(topic: Topic, command: BaseModel, command_id: UUID) -> None:
         if topic == WEBHOOKS_COMMANDS:
             webhooks.react(command, command_id)
+        elif topic == SUPPORT_COMMANDS:
+            tickets.react(command, command_id)
         else:
             billing.react(topic, command, command_id)
 
@@ -335,6 +339,7 @@ def serve(settings: Settings) -> Iterator[Api]:
             vps,
             network=vps,
             billing=FakeCustomerBillingReads(billing.reads.rows),
+            tickets=tickets,
         ),
     )
 

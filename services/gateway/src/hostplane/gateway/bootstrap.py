@@ -12,22 +12,24 @@ from dataclasses import dataclass
 
 import httpx
 
+from hostplane.contracts.attachments import AttachmentLimits
 from hostplane.contracts.secrets import SecretBox
 from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.gateway.adapters.admin_views import AdminViews
-from hostplane.gateway.adapters.cloudvps_admin_views import CloudVpsAdminViews
 from hostplane.gateway.adapters.billing_views import BillingViews
+from hostplane.gateway.adapters.cloudvps_admin_views import CloudVpsAdminViews
 from hostplane.gateway.adapters.commands import CommandBus
 from hostplane.gateway.adapters.customer_billing_views import CustomerBillingViews
 from hostplane.gateway.adapters.database import Database
 from hostplane.gateway.adapters.host_usage import LocalHost
 from hostplane.gateway.adapters.invoice_pdf import render_invoice_pdf
+from hostplane.gateway.adapters.network_views import NetworkViews
 from hostplane.gateway.adapters.probes import TcpProbe
 from hostplane.gateway.adapters.provider_probes import Reaches, provider_checks
 from hostplane.gateway.adapters.ratelimits import HitCounter, SignInFailures, redis_limiter
 from hostplane.gateway.adapters.telemetry_views import TelemetryViews
+from hostplane.gateway.adapters.ticket_views import TicketViews
 from hostplane.gateway.adapters.views import Views
-from hostplane.gateway.adapters.network_views import NetworkViews
 from hostplane.gateway.adapters.vps_views import VpsViews
 from hostplane.gateway.adapters.webhook_views import WebhookViews
 from hostplane.gateway.application.authentication import Authentication
@@ -39,11 +41,12 @@ from hostplane.gateway.application.cloudvps.admin import (
     HostFigures,
 )
 from hostplane.gateway.application.cloudvps.billing import CustomerBilling, CustomerBillingReads
+from hostplane.gateway.application.cloudvps.network import NetworkReads, VpsNetwork
 from hostplane.gateway.application.cloudvps.orders import VpsOrders
 from hostplane.gateway.application.cloudvps.plans import Plans
 from hostplane.gateway.application.cloudvps.ports import AccountReads, RefreshTokens, SignInAttempts
-from hostplane.gateway.application.cloudvps.network import NetworkReads, VpsNetwork
 from hostplane.gateway.application.cloudvps.servers import Servers, VpsReads
+from hostplane.gateway.application.cloudvps.tickets import TicketReads, Tickets
 from hostplane.gateway.application.cloudvps.webhooks import WebhookEndpoints, WebhookReads
 from hostplane.gateway.application.fleet import Fleet
 from hostplane.gateway.application.health import Health
@@ -113,6 +116,7 @@ class CloudVps:
     servers: Servers
     network: VpsNetwork
     webhooks: WebhookEndpoints
+    tickets: Tickets
     admin: AdminConsole
     billing: CustomerBilling
     orders: VpsOrders
@@ -140,6 +144,7 @@ class CloudVpsAdapters:
     servers: VpsReads
     network: NetworkReads
     billing: CustomerBillingReads
+    tickets: TicketReads
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,7 @@ def bootstrap(
             ),
             servers=Servers(cloudvps.servers, accounts, PanelCommands(jobs, settings.job_wait_s)),
             webhooks=WebhookEndpoints(cloudvps.webhooks, commands, box, settings.job_wait_s),
+            tickets=_tickets(settings, cloudvps, accounts, jobs),
             admin=AdminConsole(
                 admin.reads,
                 accounts,
@@ -243,6 +249,19 @@ def bootstrap(
             ),
         ),
     )
+
+
+def _tickets(
+    settings: Settings, adapters: CloudVpsAdapters, accounts: Accounts, jobs: Jobs
+) -> Tickets:
+    commands = PanelCommands(jobs, settings.job_wait_s)
+    limits = AttachmentLimits(
+        settings.support_attachment_max_bytes,
+        settings.support_attachment_max_count,
+        settings.support_attachment_types,
+    )
+    servers = Servers(adapters.servers, accounts, commands)
+    return Tickets(adapters.tickets, servers, commands, limits, settings.platform_tenant_id)
 
 
 def _mpanel(
@@ -322,6 +341,7 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
             ),
             webhooks=WebhookViews(db),
             servers=VpsViews(db),
+            tickets=TicketViews(db),
             network=NetworkViews(db),
             billing=CustomerBillingViews(db),
         ),

@@ -5,6 +5,7 @@ from uuid import UUID
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
+from hostplane.contracts.attachments import DEFAULT_TYPES
 from hostplane.contracts.identity import tenant_id_for
 from hostplane.messaging.settings import CatalogSettings, InfraSettings
 
@@ -58,6 +59,11 @@ class Settings(InfraSettings, CatalogSettings):
     rate_limit_cloudvps_ip: str = "100/15 minutes"
     cloudvps_access_ttl_s: int = 900
     cloudvps_refresh_ttl_s: int = 30 * 24 * 3600
+    # Support tickets' attachments: what the support service keeps (it reads the same
+    # variables), judged here before a message is sent.
+    support_attachment_max_bytes: int = 192 * 1024
+    support_attachment_max_count: int = 3
+    support_attachment_types: frozenset[str] = DEFAULT_TYPES
     # Failed sign-ins allowed before the next attempt waits: per account, per client address.
     cloudvps_sign_in_failures: str = "5/15 minutes"
     cloudvps_sign_in_failures_ip: str = "20/15 minutes"

@@ -14,6 +14,7 @@ from hostplane.contracts.topics import (
     DNS_EVENTS,
     INVOICE_EVENTS,
     JOB_EVENTS,
+    SUPPORT_EVENTS,
     USER_EVENTS,
     VPS_EVENTS,
     Topic,
@@ -32,6 +33,7 @@ EVENT_TOPICS: tuple[Topic, ...] = (
     USER_EVENTS,
     BILLING_EVENTS,
     INVOICE_EVENTS,
+    SUPPORT_EVENTS,
 )
 
 

@@ -23,6 +23,8 @@ EVENT_TABLES = {
     "cloudpods": "instance_id",
     "backups": "id",
     "audit": "id",
+    "tickets": "id",
+    "ticket_messages": "id",
     "vps_firewalls": "instance_id",
     "vps_addresses": "address_id",
 }

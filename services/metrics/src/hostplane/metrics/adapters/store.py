@@ -15,7 +15,13 @@ from hostplane.metrics.adapters.writes import write_change
 from hostplane.metrics.domain.changes import Change, InstanceAdded
 
 # The read models' DDL, in order: the instances' and jobs', then billing's.
-SCHEMA_FILES = ("schema.sql", "billing_schema.sql", "network_schema.sql", "backups_schema.sql")
+SCHEMA_FILES = (
+    "schema.sql",
+    "billing_schema.sql",
+    "network_schema.sql",
+    "backups_schema.sql",
+    "tickets_schema.sql",
+)
 
 # A write inside a view store's transaction.
 Write = Callable[[Cursor[Any]], None]

@@ -11,6 +11,7 @@ from hostplane.contracts.telemetry import SEVERITY
 from hostplane.metrics.adapters.backup_writes import BACKUP_WRITES
 from hostplane.metrics.adapters.billing_writes import BILLING_WRITES
 from hostplane.metrics.adapters.network_writes import NETWORK_WRITES
+from hostplane.metrics.adapters.ticket_writes import TICKET_WRITES
 from hostplane.metrics.domain.changes import (
     Change,
     DnsRecordChanged,
@@ -228,6 +229,7 @@ WRITES: dict[type[Change], Write] = {
     WebhookReceived: _webhook_received,
     LogLine: _log_line,
     **BILLING_WRITES,
+    **TICKET_WRITES,
     **NETWORK_WRITES,
     **BACKUP_WRITES,
 }

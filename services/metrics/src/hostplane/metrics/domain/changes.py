@@ -13,6 +13,7 @@ from hostplane.contracts import events as e
 from hostplane.contracts.telemetry import LogLevel
 from hostplane.metrics.domain.billing_changes import BillingChange
 from hostplane.metrics.domain.network_changes import NetworkChange
+from hostplane.metrics.domain.ticket_projection import TicketChange
 
 
 class InstanceFields(TypedDict, total=False):
@@ -152,5 +153,6 @@ Change = (
     | WebhookReceived
     | LogLine
     | BillingChange
+    | TicketChange
     | NetworkChange
 )

@@ -15,7 +15,6 @@ from hostplane.metrics.domain.audit import audit_line
 from hostplane.metrics.domain.backup_projection import BACKUP_RULES
 from hostplane.metrics.domain.billing_changes import InstanceOwned
 from hostplane.metrics.domain.billing_projection import BILLING_RULES
-from hostplane.metrics.domain.network_projection import NETWORK_RULES
 from hostplane.metrics.domain.changes import (
     Change,
     DnsRecordChanged,
@@ -28,8 +27,10 @@ from hostplane.metrics.domain.changes import (
     UserSeen,
     WebhookReceived,
 )
+from hostplane.metrics.domain.network_projection import NETWORK_RULES
 from hostplane.metrics.domain.platform_log import log_line
 from hostplane.metrics.domain.provider_ids import dns_record_id, server_id
+from hostplane.metrics.domain.ticket_projection import TICKET_RULES
 
 # Rules take the event (of the type they are listed under) and its aggregate's version.
 Rule = Callable[[Any, int], list[Change]]
@@ -191,6 +192,7 @@ RULES: dict[type[e.EventPayload], Rule] = {
     e.JobSucceeded: _job_succeeded,
     e.JobFailed: _job_failed,
     **BILLING_RULES,
+    **TICKET_RULES,
     **NETWORK_RULES,
     **BACKUP_RULES,
 }

@@ -18,6 +18,7 @@ from hostplane.contracts.topics import (
     INVOICE_EVENTS,
     JOB_EVENTS,
     SERVER_USAGE,
+    SUPPORT_EVENTS,
     TELEMETRY_AI_USAGE,
     TELEMETRY_LOGS,
     USER_EVENTS,
@@ -58,6 +59,7 @@ def _subscribe_events(broker: KafkaBroker, app: Metrics, settings: InfraSettings
         settings.topic(WHMCS_WEBHOOKS),
         settings.topic(BILLING_EVENTS),
         settings.topic(INVOICE_EVENTS),
+        settings.topic(SUPPORT_EVENTS),
         group_id=GROUP,
         next_offset=app.next_offset,
     )

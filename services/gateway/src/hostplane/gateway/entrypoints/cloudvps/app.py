@@ -9,6 +9,7 @@ from hostplane.gateway.adapters.ratelimits import HitCounter
 from hostplane.gateway.domain.cloudvps.tokens import token_subject
 from hostplane.gateway.entrypoints.app import GatewayApi, Wiring, wired
 from hostplane.gateway.entrypoints.cloudvps import errors, openapi
+from hostplane.gateway.entrypoints.cloudvps.bodylimits import TICKETS, BodyLimits, ticket_body_bytes
 from hostplane.gateway.entrypoints.cloudvps.routes import (
     admin,
     admin_webhooks,
@@ -17,16 +18,17 @@ from hostplane.gateway.entrypoints.cloudvps.routes import (
     network,
     orders,
     plans,
+    tickets,
     users,
     vps,
 )
-from hostplane.gateway.entrypoints.mpanel.bodylimit import BodyLimit
 from hostplane.gateway.entrypoints.observability import RequestMetrics, request_telemetry
 from hostplane.gateway.entrypoints.ratelimit import RateLimitMiddleware, RateLimits
 from hostplane.gateway.settings import Settings
 
 ROUTERS = [
-    r.router for r in (auth, users, orders, vps, network, plans, billing, admin_webhooks, admin)
+    r.router
+    for r in (auth, users, orders, vps, network, plans, billing, admin_webhooks, admin, tickets)
 ]
 
 
@@ -56,7 +58,11 @@ def create_cloudvps_app(
         prefix="cloudvps:",
         per_ip=settings.rate_limit_cloudvps_ip,
     )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimits,
+        max_bytes=settings.max_body_bytes,
+        larger={TICKETS: ticket_body_bytes(settings)},
+    )
     app.add_middleware(RateLimitMiddleware, limits=limits, refuse=errors.rate_limited)
     app.add_middleware(RequestMetrics, surface="cloudvps")
     return app
