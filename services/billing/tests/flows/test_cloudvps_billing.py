@@ -3,14 +3,17 @@ paid at once with the default card — declined, the invoice is void and no VPS 
 
 from uuid import UUID, uuid4
 
+from hostplane.billing.application.orders import order_vps
 from hostplane.billing.domain.customer import Customer
 from hostplane.billing.domain.invoice import Invoice
 from hostplane.billing.domain.order import Order
 from hostplane.contracts import billing_events as be
+from hostplane.contracts.billing import OrderLine
 from hostplane.contracts.commands import billing as c
 from hostplane.contracts.commands import provisioning as pc
 from hostplane.messaging.cloudevents import OutgoingEvent
 from hostplane.messaging.commands import OutgoingCommand
+from hostplane.messaging.jobs import Job
 from services.billing.tests.flows.conftest import World
 from services.billing.tests.flows.test_order_to_cloudpod import TENANT, _shop
 
@@ -151,3 +154,29 @@ def test_a_vps_order_without_a_default_card_is_refused_with_nothing_stored(world
     assert outcome == "failed:PAYMENT_FAILED"
     assert world.app.find(Order, order_id) is None
     assert world.payments.charges == {}
+
+
+def test_a_vps_order_run_again_after_a_crash_is_the_same_charge(world: World) -> None:
+    customer, product = _shop(world)
+    _attach(world, customer, "pm_card_visa")
+    order_id = uuid4()
+    command = c.OrderVps(
+        tenant_id=TENANT, order_id=order_id, customer_id=customer, product_id=product, name="web"
+    )
+    # Charged, then the process dies before it stores anything; meanwhile another order
+    # takes the invoice number this one had.
+    order_vps(world.app, command, Job(job_id=uuid4(), command="OrderVps", subject_id=order_id))
+    world.send(
+        c.PlaceOrder(
+            tenant_id=TENANT,
+            order_id=uuid4(),
+            customer_id=customer,
+            items=[OrderLine(product_id=str(product))],
+        )
+    )
+
+    outcome = _order_vps(world, customer, product, order_id, uuid4())
+
+    assert outcome == "succeeded:"
+    order: Order = world.app.repository.get(order_id)
+    assert world.payments.successful_charges(order.invoice_id) == 1

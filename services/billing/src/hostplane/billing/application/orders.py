@@ -1,5 +1,6 @@
 """Handlers of the commands about money: orders, invoices, payments and subscriptions."""
 
+from dataclasses import replace
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -104,8 +105,10 @@ def order_vps(app: Billing, command: commands.OrderVps, job: Job) -> Changed:
     )
     named = {**item.model_dump(mode="json"), "name": command.name}
     order, invoice, changed = _new_order(app, place, [named])
-    outcome = app.charge_saved(invoice, customer)
-    assert outcome is not None  # a default payment method, a payable invoice
+    # Described by the order, not the invoice's number: run again after a crash, the number
+    # may be another, and the charge must be the same request under the same key.
+    charge = replace(app.charge_of(invoice, 1), description=f"{product.name} - order {order.id}")
+    outcome = app.payments.charge(app.payer(customer), customer.default_payment_method, charge)
     with app.together() as known:  # the order is found by what its payment starts
         known.update((aggregate.id, aggregate) for aggregate in changed)
         changed += [customer, *lifecycle.charged(app, invoice, outcome)]
