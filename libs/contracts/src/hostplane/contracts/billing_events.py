@@ -307,6 +307,13 @@ class CloudPodRequested(BillingEvent):
     region: str
 
 
+class CloudPodRenamed(CloudPodRequested):
+    """The CloudPod (a CloudVPS VPS) has a new name, given by its customer; its whole state
+    as after `cloudpod.requested`."""
+
+    ce_type = "cloudpod.renamed"
+
+
 # ---- invoice.events (key: invoice id): invoices and their payments ------------------------
 
 
@@ -427,6 +434,7 @@ BILLING_PAYLOADS: tuple[type[EventPayload], ...] = (
     SubscriptionSuspended,
     SubscriptionReactivated,
     CloudPodRequested,
+    CloudPodRenamed,
     InvoiceCreated,
     InvoiceFinalized,
     InvoicePaid,

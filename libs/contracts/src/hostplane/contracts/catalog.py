@@ -117,3 +117,8 @@ REGIONS: dict[Region, HetznerRegion | ProxmoxRegion] = {
 }
 
 SERVER_IMAGE = "ubuntu-24.04"
+# The operating systems a VPS may be rebuilt with: seed 003's `operating_system` slug, and the
+# image of that name at the provider (Hetzner's system images; a Proxmox template's name).
+OPERATING_SYSTEMS: dict[str, str] = {
+    slug: slug for slug in ("ubuntu-24.04", "ubuntu-22.04", "debian-12", "debian-11", "rocky-9")
+}

@@ -139,6 +139,38 @@ class InstanceResized(VpsEvent):
     server_type: str
 
 
+class StopRequested(OperationRequest):
+    ce_type = "vps.stop_requested"
+
+
+class InstanceStopped(VpsEvent):
+    """Its customer powered the server off; it stays theirs until started again."""
+
+    ce_type = "vps.stopped"
+
+
+class StartRequested(OperationRequest):
+    ce_type = "vps.start_requested"
+
+
+class InstanceStarted(VpsEvent):
+    """A stopped server was powered on again."""
+
+    ce_type = "vps.started"
+
+
+class RebuildRequested(OperationRequest):
+    ce_type = "vps.rebuild_requested"
+    image: str
+
+
+class InstanceRebuilt(VpsEvent):
+    """The server's disk was written anew from `image`; it runs again."""
+
+    ce_type = "vps.rebuilt"
+    image: str
+
+
 class ConfigUpdated(VpsEvent):
     """The instance's agent settings changed. Names of secrets only, never their values."""
 
@@ -400,6 +432,12 @@ OWN_PAYLOADS: tuple[type[EventPayload], ...] = (
     InstanceRebooted,
     ResizeRequested,
     InstanceResized,
+    StopRequested,
+    InstanceStopped,
+    StartRequested,
+    InstanceStarted,
+    RebuildRequested,
+    InstanceRebuilt,
     OperationQueued,
     OperationSkipped,
     OperationRefused,

@@ -340,6 +340,18 @@ class SuspendCloudPod(_Command):
         return self.instance_id
 
 
+class RenameCloudPod(_Command):
+    """A customer names their CloudPod (a CloudVPS VPS) anew."""
+
+    type: Literal["RenameCloudPod"] = "RenameCloudPod"
+    instance_id: UUID
+    name: str = Field(min_length=1, max_length=100)
+
+    @property
+    def subject_id(self) -> UUID:
+        return self.instance_id
+
+
 BillingCommand = Annotated[
     CreateTenant
     | CreateUser
@@ -368,6 +380,7 @@ BillingCommand = Annotated[
     | ChangeSubscriptionPlan
     | RenewSubscription
     | RequestCloudPod
-    | SuspendCloudPod,
+    | SuspendCloudPod
+    | RenameCloudPod,
     Field(discriminator="type"),
 ]

@@ -65,6 +65,33 @@ class ResizeInstance(_Command):
     new_plan: Plan
 
 
+class StopInstance(_Command):
+    """Power the server off, at its customer's wish (it stays theirs, and billed)."""
+
+    type: Literal["StopInstance"] = "StopInstance"
+
+
+class StartInstance(_Command):
+    """Power a stopped server on again."""
+
+    type: Literal["StartInstance"] = "StartInstance"
+
+
+class RebuildInstance(_Command):
+    """Write the server's disk anew from `image`, letting in `ssh_keys` (public keys)."""
+
+    type: Literal["RebuildInstance"] = "RebuildInstance"
+    image: str
+    ssh_keys: list[str] = []
+
+
+class OpenConsole(_Command):
+    """Ask the server's provider for console access; the job's result carries it, its
+    password sealed (`CONFIG_SECRETS_KEY`) so that no job row holds it in clear."""
+
+    type: Literal["OpenConsole"] = "OpenConsole"
+
+
 class UpdateInstanceConfig(_Command):
     """New agent settings. Secrets (API keys, channel tokens) travel sealed, never in clear."""
 
@@ -138,6 +165,10 @@ ProvisioningCommand = Annotated[
     | TerminateInstance
     | RebootInstance
     | ResizeInstance
+    | StopInstance
+    | StartInstance
+    | RebuildInstance
+    | OpenConsole
     | UpdateInstanceConfig
     | ReportInstanceReady
     | UpdateFirewall
