@@ -66,6 +66,9 @@ REQUESTED: dict[Operation, Callable[[Any, datetime], contract.EventPayload]] = {
     Operation.UNSUSPEND: _plain_request(contract.UnsuspendRequested),
     Operation.TERMINATE: _plain_request(contract.TerminateRequested),
     Operation.REBOOT: _plain_request(contract.RebootRequested),
+    Operation.RESTORE: lambda e, at: contract.RestoreRequested(
+        occurred_at=at, instance_id=e.originator_id, job_id=e.job_id, backup_id=e.backup_id
+    ),
     Operation.RESIZE: lambda e, at: contract.ResizeRequested(
         occurred_at=at,
         instance_id=e.originator_id,
@@ -90,6 +93,9 @@ CONFIRMED: dict[Operation, Callable[[Any, datetime], contract.EventPayload]] = {
     ),
     Operation.TERMINATE: lambda e, at: contract.InstanceTerminated(
         occurred_at=at, instance_id=e.originator_id, data_deleted=True
+    ),
+    Operation.RESTORE: lambda e, at: contract.InstanceRestored(
+        occurred_at=at, instance_id=e.originator_id, backup_id=e.backup_id
     ),
 }
 

@@ -4,7 +4,8 @@ A backup is taken, and deleted, in a step on its own event (`vps.backup.requeste
 `vps.backup.deletion_requested`) rather than in the command's handler: the command is stored
 at once with its job, and the provider call that may take minutes runs where a crash resumes
 it. The steps are safe to repeat, as the provider calls are. A restore is an operation of the
-instance (`Operation.RESTORE`); its handler only checks that the backup can be restored.
+instance (`Operation.RESTORE`), queued with its others; its handler checks that the backup
+can be restored, and the saga's step for the operation has the provider write it back.
 """
 
 from uuid import UUID
@@ -20,7 +21,7 @@ from hostplane.providers.errors import ProviderError
 from hostplane.provisioning.application.service import Provisioning
 from hostplane.provisioning.domain.backup import Backup, BackupStatus
 from hostplane.provisioning.domain.instance import Instance
-from hostplane.provisioning.domain.operations import TransitionRefused, state_message
+from hostplane.provisioning.domain.operations import Operation, TransitionRefused, state_message
 
 # An instance whose server exists: it can be backed up.
 BACKED_UP_FROM = frozenset({InstanceStatus.ACTIVE, InstanceStatus.SUSPENDED})
@@ -71,6 +72,16 @@ def delete_backup(
     if not found.request_deletion(job.id):
         job.succeed({"backup_id": str(found.id), "status": BackupStatus.DELETED.value})
     return [found]
+
+
+def restore_backup(
+    app: Provisioning, instance: Instance, command: commands.RestoreBackup, job: Job
+) -> list[Aggregate | None]:
+    """Queue the restore of one of the instance's available backups; its job ends when the
+    provider wrote the disk back and the server runs again."""
+    check_restorable(app, instance, command.backup_id)
+    outcomes = instance.request(Operation.RESTORE, job.id, backup_id=command.backup_id)
+    return [*app.close_jobs(outcomes, job)]
 
 
 def take_backup(app: Provisioning, backup_id: UUID, position: Position | None) -> None:

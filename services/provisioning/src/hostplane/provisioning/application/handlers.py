@@ -167,4 +167,5 @@ COMMAND_HANDLERS: dict[type[Any], Handler] = {
     commands.AttachAddress: on_instance(attach_address),
     commands.CreateBackup: on_instance(backups.create_backup),
     commands.DeleteBackup: on_instance(backups.delete_backup),
+    commands.RestoreBackup: on_instance(backups.restore_backup),
 }

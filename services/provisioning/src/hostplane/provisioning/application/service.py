@@ -274,6 +274,12 @@ def _resize(provider: ServerProvider, instance: Instance, plan: PlanSpec | None)
     provider.resize(instance.id, plan, start_after=instance.status is InstanceStatus.ACTIVE)
 
 
+def _restore(provider: ServerProvider, instance: Instance, *_: object) -> None:
+    pending = instance.pending
+    assert pending is not None and pending.backup_id is not None
+    provider.restore_backup(instance.id, pending.backup_id)
+
+
 # The provider calls of each operation (given the resize's target plan); each is safe to repeat.
 PROVIDER_ACTS: dict[Operation, Callable[[ServerProvider, Instance, PlanSpec | None], object]] = {
     Operation.TERMINATE: lambda provider, instance, _: provider.ensure_deleted(instance.id),
@@ -281,4 +287,5 @@ PROVIDER_ACTS: dict[Operation, Callable[[ServerProvider, Instance, PlanSpec | No
     Operation.UNSUSPEND: lambda provider, instance, _: provider.power_on(instance.id),
     Operation.REBOOT: lambda provider, instance, _: provider.reboot(instance.id),
     Operation.RESIZE: _resize,
+    Operation.RESTORE: _restore,
 }

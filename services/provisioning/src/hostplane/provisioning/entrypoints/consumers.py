@@ -135,6 +135,7 @@ SAGA_STEPS: dict[type[Any], Callable[[Provisioning, Any, Position], None]] = {
     contract.TerminateRequested: _carry_out(Operation.TERMINATE),
     contract.RebootRequested: _carry_out(Operation.REBOOT),
     contract.ResizeRequested: _carry_out(Operation.RESIZE),
+    contract.RestoreRequested: _carry_out(Operation.RESTORE),
     contract.BackupRequested: lambda app, e, position: take_backup(app, e.backup_id, position),
     contract.BackupDeletionRequested: lambda app, e, position: remove_backup(
         app, e.backup_id, e.job_id, position
