@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 
+from hostplane.contracts.secrets import SecretBox
 from hostplane.messaging.eventstore import event_store_env
 from hostplane.provisioning.adapters.hetzner import HetznerProvider
 from hostplane.provisioning.adapters.hetzner_network import HetznerNetwork
@@ -54,6 +55,7 @@ def bootstrap(
         catalog=settings,
         ready_url=settings.ready_url,
         instance_token_secret=settings.instance_token_secret,
+        secrets=SecretBox(settings.config_secrets_key) if settings.config_secrets_key else None,
         networking=networking_from(settings) if networking is None else networking,
     )
 

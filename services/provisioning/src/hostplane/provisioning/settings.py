@@ -20,6 +20,8 @@ class Settings(HetznerProjectSettings, ProxmoxSettings, CatalogSettings):
     provider_timeout_s: float = 30.0
     # How often the running servers' usage is sampled from their providers' metrics; 0 never.
     metrics_interval_s: float = 60.0
+    # Seals console passwords for the gateway (Fernet, shared with it); none: no console.
+    config_secrets_key: str = ""
     # The Proxmox cluster's routed addresses for additional IPs: networks and ranges,
     # comma-separated (`198.51.100.0/28,203.0.113.10-203.0.113.20`); empty: none to give.
     proxmox_ip_pool: str = ""

@@ -1,4 +1,7 @@
-"""The cloud-init user data a new server boots with: it reports back once OpenClaw is up."""
+"""The cloud-init user data a server boots with: a new one reports back once OpenClaw is up;
+a rebuilt one lets its customer's SSH keys in."""
+
+import json
 
 USER_DATA_TEMPLATE = """#cloud-config
 write_files:
@@ -13,6 +16,11 @@ runcmd:
 -d '{{\\"openclaw_version\\": \\"'$(openclaw --version)'\\", \\"gateway_port\\": 18789}}' \
 $HOSTPLANE_READY_URL && break; sleep 2; done"]
 """
+
+
+def ssh_keys_user_data(ssh_keys: list[str]) -> str:
+    """Cloud-config authorising `ssh_keys` (JSON is YAML, and quotes every key safely)."""
+    return "#cloud-config\n" + json.dumps({"ssh_authorized_keys": ssh_keys}) + "\n"
 
 
 def user_data(ready_url: str, ready_token: str) -> str:

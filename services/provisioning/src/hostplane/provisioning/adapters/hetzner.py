@@ -27,6 +27,7 @@ from hostplane.contracts.telemetry import ServerUsage
 from hostplane.providers.budget import Budget, pace_requests
 from hostplane.providers.errors import ProviderError
 from hostplane.providers.retrying import retrying
+from hostplane.provisioning.adapters.cloudinit import ssh_keys_user_data
 from hostplane.provisioning.adapters.hetzner_backups import HetznerBackups
 from hostplane.provisioning.adapters.provider import (
     BootState,
@@ -222,6 +223,18 @@ class HetznerProvider(HetznerBackups):
             self._wait(self._change_type(server, plan.server_type))
         if start_after:
             self.power_on(instance_id)
+
+    @failing_for_good("REBUILD_FAILED")
+    def rebuild(self, instance_id: UUID, image: str, ssh_keys: list[str]) -> None:
+        """Hetzner's rebuild action: the disk written anew from `image`, cloud-init given the
+        keys; the server is started if it was off."""
+        server = self._require(instance_id)
+        self._wait(self._rebuild(server, image, ssh_keys_user_data(ssh_keys) if ssh_keys else None))
+        self.power_on(instance_id)
+
+    @provider_call
+    def _rebuild(self, server: BoundServer, image: str, user_data: str | None) -> BoundAction:
+        return self._client.servers.rebuild(server, Image(name=image), user_data=user_data).action
 
     @failing_for_good("PROVIDER_ERROR")
     def usage(self) -> list[ServerUsage]:

@@ -99,6 +99,11 @@ class ServerProvider(ServerBackups, Protocol):
         """Give the server the plan's size (disks only grow), running again if asked."""
         ...
 
+    def rebuild(self, instance_id: UUID, image: str, ssh_keys: list[str]) -> None:
+        """Write the server's disk anew from `image` (what was on it is gone), letting in
+        `ssh_keys`; the server runs afterwards."""
+        ...
+
     def usage(self) -> list[ServerUsage]:
         """The latest resource usage of every running Hostplane server of this provider."""
         ...

@@ -44,7 +44,6 @@ from hostplane.provisioning.adapters.provider import (
     CreatedServer,
     ServerSpec,
 )
-from hostplane.provisioning.adapters.proxmox_backups import ProxmoxBackups
 from hostplane.provisioning.adapters.proxmox_api import (
     Guest,
     ProxmoxApi,
@@ -53,6 +52,7 @@ from hostplane.provisioning.adapters.proxmox_api import (
     reported,
     vm_name,
 )
+from hostplane.provisioning.adapters.proxmox_backups import ProxmoxBackups
 from hostplane.provisioning.domain.instance import ServerFacts
 
 MANAGED_TAG = "hostplane"
@@ -202,6 +202,11 @@ class ProxmoxProvider(ProxmoxBackups):
             self._grow_disk(guest, config, plan.disk_gb)
             if start_after:
                 self._start(guest)
+
+    def rebuild(self, instance_id: UUID, image: str, ssh_keys: list[str]) -> None:
+        """A VM's disk is not rewritten from a template here: the rebuild fails for good,
+        and the VM is left as it was."""
+        raise ProviderError("REBUILD_UNSUPPORTED", "Proxmox VE VMs cannot be rebuilt")
 
     def usage(self) -> list[ServerUsage]:
         """Every running Hostplane VM's latest minute of its hour of RRD data."""

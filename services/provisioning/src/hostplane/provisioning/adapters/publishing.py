@@ -66,6 +66,11 @@ REQUESTED: dict[Operation, Callable[[Any, datetime], contract.EventPayload]] = {
     Operation.UNSUSPEND: _plain_request(contract.UnsuspendRequested),
     Operation.TERMINATE: _plain_request(contract.TerminateRequested),
     Operation.REBOOT: _plain_request(contract.RebootRequested),
+    Operation.STOP: _plain_request(contract.StopRequested),
+    Operation.START: _plain_request(contract.StartRequested),
+    Operation.REBUILD: lambda e, at: contract.RebuildRequested(
+        occurred_at=at, instance_id=e.originator_id, job_id=e.job_id, image=e.image
+    ),
     Operation.RESTORE: lambda e, at: contract.RestoreRequested(
         occurred_at=at, instance_id=e.originator_id, job_id=e.job_id, backup_id=e.backup_id
     ),
@@ -93,6 +98,15 @@ CONFIRMED: dict[Operation, Callable[[Any, datetime], contract.EventPayload]] = {
     ),
     Operation.TERMINATE: lambda e, at: contract.InstanceTerminated(
         occurred_at=at, instance_id=e.originator_id, data_deleted=True
+    ),
+    Operation.STOP: lambda e, at: contract.InstanceStopped(
+        occurred_at=at, instance_id=e.originator_id
+    ),
+    Operation.START: lambda e, at: contract.InstanceStarted(
+        occurred_at=at, instance_id=e.originator_id
+    ),
+    Operation.REBUILD: lambda e, at: contract.InstanceRebuilt(
+        occurred_at=at, instance_id=e.originator_id, image=e.image
     ),
     Operation.RESTORE: lambda e, at: contract.InstanceRestored(
         occurred_at=at, instance_id=e.originator_id, backup_id=e.backup_id

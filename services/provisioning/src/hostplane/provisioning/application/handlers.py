@@ -14,13 +14,20 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from hostplane.contracts.commands import provisioning as commands
+from hostplane.contracts.vps import InstanceStatus
 from hostplane.messaging.eventstore import Position
 from hostplane.messaging.jobs import Job
+from hostplane.providers.errors import ProviderError
 from hostplane.provisioning.application import backups
 from hostplane.provisioning.application.network import attach_address, update_firewall
 from hostplane.provisioning.application.service import Provisioning
 from hostplane.provisioning.domain.instance import Instance
-from hostplane.provisioning.domain.operations import Operation, TransitionRefused
+from hostplane.provisioning.domain.operations import (
+    Operation,
+    RebuildChoice,
+    TransitionRefused,
+    state_message,
+)
 from hostplane.provisioning.domain.subdomain import SubdomainClaim
 from hostplane.provisioning.domain.user import User
 
@@ -131,6 +138,30 @@ def resize(
     return [*app.close_jobs(instance.request(Operation.RESIZE, job.id, target), job)]
 
 
+def rebuild(
+    app: Provisioning, instance: Instance, command: commands.RebuildInstance, job: Job
+) -> Changed:
+    choice = RebuildChoice(command.image, tuple(command.ssh_keys))
+    return [*app.close_jobs(instance.request(Operation.REBUILD, job.id, rebuild=choice), job)]
+
+
+def open_console(
+    app: Provisioning, instance: Instance, command: commands.OpenConsole, job: Job
+) -> Changed:
+    """Console access from the provider, now: only a running server has a console."""
+    if instance.status is not InstanceStatus.ACTIVE:
+        raise TransitionRefused(state_message(instance.status), status=instance.status)
+    if not instance.running:
+        raise TransitionRefused("Instance is stopped", status=instance.status)
+    try:
+        access = app.provider_for(instance).console(instance.id)
+    except ProviderError as error:
+        job.fail(error.code, error.message)
+        return []
+    job.succeed({"console": app.sealed_console(access)})
+    return []
+
+
 def configure(
     app: Provisioning, instance: Instance, command: commands.UpdateInstanceConfig, job: Job
 ) -> Changed:
@@ -161,11 +192,15 @@ COMMAND_HANDLERS: dict[type[Any], Handler] = {
     commands.TerminateInstance: on_instance(request(Operation.TERMINATE)),
     commands.RebootInstance: on_instance(request(Operation.REBOOT)),
     commands.ResizeInstance: on_instance(resize),
+    commands.StopInstance: on_instance(request(Operation.STOP)),
+    commands.StartInstance: on_instance(request(Operation.START)),
+    commands.RebuildInstance: on_instance(rebuild),
+    commands.OpenConsole: on_instance(open_console),
     commands.UpdateInstanceConfig: on_instance(configure),
     commands.ReportInstanceReady: on_instance(report_ready),
-    commands.UpdateFirewall: on_instance(update_firewall),
-    commands.AttachAddress: on_instance(attach_address),
     commands.CreateBackup: on_instance(backups.create_backup),
     commands.DeleteBackup: on_instance(backups.delete_backup),
     commands.RestoreBackup: on_instance(backups.restore_backup),
+    commands.UpdateFirewall: on_instance(update_firewall),
+    commands.AttachAddress: on_instance(attach_address),
 }

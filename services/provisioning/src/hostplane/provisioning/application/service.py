@@ -15,21 +15,28 @@ from eventsourcing.application import AggregateNotFoundError
 
 from hostplane.contracts.catalog import SERVER_IMAGE, Plan, PlanSpec, Region
 from hostplane.contracts.identity import instance_token
+from hostplane.contracts.secrets import SecretBox
 from hostplane.contracts.telemetry import ServerUsage
-from hostplane.contracts.vps import InstanceStatus
+from hostplane.contracts.vps import InstanceStatus, iso
 from hostplane.messaging.eventstore import Position, TrackedApplication
 from hostplane.messaging.jobs import Job
 from hostplane.messaging.settings import CatalogSettings
 from hostplane.providers.errors import ProviderError
 from hostplane.provisioning.adapters.boot_watch import BootWatch
 from hostplane.provisioning.adapters.cloudinit import user_data
-from hostplane.provisioning.adapters.provider import BootState, ServerProvider, ServerSpec
+from hostplane.provisioning.adapters.provider import (
+    BootState,
+    ConsoleAccess,
+    ServerProvider,
+    ServerSpec,
+)
 from hostplane.provisioning.application.network import Networking, release_addresses
 from hostplane.provisioning.domain.instance import Instance
 from hostplane.provisioning.domain.operations import (
     JobOutcome,
     Operation,
     PlanChoice,
+    RequestedOperation,
 )
 
 log = logging.getLogger(__name__)
@@ -47,9 +54,11 @@ class Provisioning(TrackedApplication):
         catalog: CatalogSettings,
         ready_url: str,
         instance_token_secret: str,
+        secrets: SecretBox | None = None,
         networking: Networking | None = None,
     ) -> None:
         super().__init__(env)
+        self._secrets = secrets
         self.providers = dict(providers)
         self.networking = networking or Networking()
         self.catalog = catalog
@@ -81,6 +90,17 @@ class Provisioning(TrackedApplication):
         """What a resize to `plan` means at the instance's provider."""
         spec = self.plan(plan)
         return PlanChoice(plan, spec.size_at(instance.provider), spec.disk_gb)
+
+    def sealed_console(self, access: ConsoleAccess) -> dict[str, str]:
+        """Console access as a job's result: the password sealed for the gateway, so that
+        the job's events and rows never hold it in clear."""
+        if self._secrets is None:
+            raise ProviderError("CONSOLE_UNAVAILABLE", "CONFIG_SECRETS_KEY is not configured")
+        return {
+            "url": access.url,
+            "password": self._secrets.seal(access.password).sealed,
+            "expires_at": iso(access.expires_at),
+        }
 
     # ---- saga steps, on the instance's own events ----------------------------------------
 
@@ -166,7 +186,7 @@ class Provisioning(TrackedApplication):
         target = self.plan(pending.plan) if pending.plan else None
         released = []
         try:
-            PROVIDER_ACTS[operation](self.provider_for(instance), instance, target)
+            PROVIDER_ACTS[operation](self.provider_for(instance), instance, pending, target)
             if operation is Operation.TERMINATE:
                 # The VPS's additional addresses go with it (safe to repeat, like the rest).
                 released = release_addresses(self, instance)
@@ -269,9 +289,19 @@ class Provisioning(TrackedApplication):
         return job
 
 
-def _resize(provider: ServerProvider, instance: Instance, plan: PlanSpec | None) -> None:
+def _resize(
+    provider: ServerProvider, instance: Instance, _: RequestedOperation, plan: PlanSpec | None
+) -> None:
     assert plan is not None
-    provider.resize(instance.id, plan, start_after=instance.status is InstanceStatus.ACTIVE)
+    running = instance.status is InstanceStatus.ACTIVE and instance.running
+    provider.resize(instance.id, plan, start_after=running)
+
+
+def _rebuild(
+    provider: ServerProvider, instance: Instance, pending: RequestedOperation, _: PlanSpec | None
+) -> None:
+    assert pending.image is not None
+    provider.rebuild(instance.id, pending.image, list(pending.ssh_keys))
 
 
 def _restore(provider: ServerProvider, instance: Instance, *_: object) -> None:
@@ -280,12 +310,18 @@ def _restore(provider: ServerProvider, instance: Instance, *_: object) -> None:
     provider.restore_backup(instance.id, pending.backup_id)
 
 
-# The provider calls of each operation (given the resize's target plan); each is safe to repeat.
-PROVIDER_ACTS: dict[Operation, Callable[[ServerProvider, Instance, PlanSpec | None], object]] = {
-    Operation.TERMINATE: lambda provider, instance, _: provider.ensure_deleted(instance.id),
-    Operation.SUSPEND: lambda provider, instance, _: provider.power_off(instance.id),
-    Operation.UNSUSPEND: lambda provider, instance, _: provider.power_on(instance.id),
-    Operation.REBOOT: lambda provider, instance, _: provider.reboot(instance.id),
+# The provider calls of each operation (given the operation in progress and a resize's target
+# plan); each is safe to repeat.
+PROVIDER_ACTS: dict[
+    Operation, Callable[[ServerProvider, Instance, RequestedOperation, PlanSpec | None], object]
+] = {
+    Operation.TERMINATE: lambda provider, instance, *_: provider.ensure_deleted(instance.id),
+    Operation.SUSPEND: lambda provider, instance, *_: provider.power_off(instance.id),
+    Operation.UNSUSPEND: lambda provider, instance, *_: provider.power_on(instance.id),
+    Operation.REBOOT: lambda provider, instance, *_: provider.reboot(instance.id),
     Operation.RESIZE: _resize,
+    Operation.STOP: lambda provider, instance, *_: provider.power_off(instance.id),
+    Operation.START: lambda provider, instance, *_: provider.power_on(instance.id),
+    Operation.REBUILD: _rebuild,
     Operation.RESTORE: _restore,
 }

@@ -140,6 +140,9 @@ SAGA_STEPS: dict[type[Any], Callable[[Provisioning, Any, Position], None]] = {
     contract.BackupDeletionRequested: lambda app, e, position: remove_backup(
         app, e.backup_id, e.job_id, position
     ),
+    contract.StopRequested: _carry_out(Operation.STOP),
+    contract.StartRequested: _carry_out(Operation.START),
+    contract.RebuildRequested: _carry_out(Operation.REBUILD),
 }
 
 
