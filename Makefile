@@ -29,7 +29,7 @@ infra-status: ## show whether Kafka and PostgreSQL are healthy
 
 run: install infra-up ## run cloudsim and every service (REPLICAS=N of each); OpenClaw on 127.0.0.1:8080, mPanel on :2271
 	$(UV) run --frozen honcho start -f deploy/local/Procfile -e $(ENV_FILE) -d . \
-	  -c metrics=$(REPLICAS),dns=$(REPLICAS),provisioning=$(REPLICAS),billing=$(REPLICAS),webhooks=$(REPLICAS),gateway=$(REPLICAS)
+	  -c metrics=$(REPLICAS),dns=$(REPLICAS),provisioning=$(REPLICAS),billing=$(REPLICAS),webhooks=$(REPLICAS),support=$(REPLICAS),gateway=$(REPLICAS)
 
 test: install infra-up ## unit, component and e2e tests against real Kafka and PostgreSQL
 	$(UV) run --frozen pytest
