@@ -80,6 +80,15 @@ class Message(Body):
     message: str
 
 
+class InProgress(Body):
+    """The data of a 202: the request was taken and its job is still running (or done, and
+    not yet shown); the resource's own GET shows its effect. Repeating the request is safe."""
+
+    job_id: Id
+    status: Literal["queued", "running", "succeeded"]
+    message: str
+
+
 class Deleted(Body):
     id: Id
     deleted: Literal[True] = True

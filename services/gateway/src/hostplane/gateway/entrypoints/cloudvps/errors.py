@@ -14,7 +14,15 @@ from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from hostplane.contracts.cloudvps.envelope import ErrorCode, ErrorDetail, ErrorResponse
+from hostplane.contracts.cloudvps.envelope import (
+    Envelope,
+    ErrorCode,
+    ErrorDetail,
+    ErrorResponse,
+    InProgress,
+)
+from hostplane.gateway.application.jobs import JobPending
+from hostplane.gateway.application.mpanel.commands import ViewLagging
 from hostplane.gateway.domain.errors import (
     Conflict,
     Forbidden,
@@ -88,11 +96,24 @@ def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorResponse} for status in statuses}
 
 
+def in_progress(job_id: Any, status: str) -> JSONResponse:
+    """202: the job outlived the wait (or its effect is not shown yet); GET shows the result."""
+    message = "Accepted and still in progress: the resource shows the result when it is done"
+    body = Envelope[InProgress](data=InProgress(job_id=str(job_id), status=status, message=message))
+    return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=202)
+
+
 def install(app: FastAPI) -> None:
     """Route every error through the contract's envelope."""
 
     async def on_refused(_: Request, exc: Any) -> JSONResponse:
         return refusal(exc)
+
+    async def on_job_pending(_: Request, exc: Any) -> JSONResponse:
+        return in_progress(exc.job_id, exc.status)
+
+    async def on_view_lagging(_: Request, exc: Any) -> JSONResponse:
+        return in_progress(exc.job_id, "succeeded")
 
     async def on_validation(_: Request, exc: Any) -> JSONResponse:
         invalid = validation_error(exc)
@@ -116,6 +137,8 @@ def install(app: FastAPI) -> None:
         return respond(500, ErrorCode.SYSTEM_ERROR, "Internal error")
 
     app.add_exception_handler(Refused, on_refused)
+    app.add_exception_handler(JobPending, on_job_pending)
+    app.add_exception_handler(ViewLagging, on_view_lagging)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)
     # The metrics service creates the read models: a gateway that starts first waits for it.

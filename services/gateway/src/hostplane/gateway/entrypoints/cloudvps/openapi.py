@@ -2,6 +2,7 @@
 
 - every route answers the envelope's error body for a refused request (422 VALIDATION_ERROR,
   when it has parameters or a body), the limit's 429 and an outage's 503;
+- a change a signed-in user asks for answers 202 when its job outlives the wait;
 - a route for signed-in users names the bearer token (`security`) and answers 401; an admin's
   route answers 403 to everyone else;
 - a route that takes a body answers 400 INVALID_REQUEST when it is not JSON, and 413 past
@@ -13,13 +14,15 @@ from typing import Any
 
 from fastapi.routing import APIRoute
 
-from hostplane.contracts.cloudvps.envelope import ErrorResponse
+from hostplane.contracts.cloudvps.envelope import Envelope, ErrorResponse, InProgress
 from hostplane.gateway.entrypoints.cloudvps.dependencies import admin, signed_in
 from hostplane.gateway.entrypoints.openapi import RETRY_AFTER, dependency_calls
 from hostplane.gateway.settings import Settings
 
 ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+ACCEPTED = "InProgressEnvelope"
 ANSWERS = {
+    "202": "Accepted, still in progress: the resource's GET shows the result (safe to repeat)",
     "400": "The body is not JSON (INVALID_REQUEST)",
     "401": "Missing, invalid or expired access token (UNAUTHORIZED)",
     "403": "Admins only, or the account is suspended (FORBIDDEN)",
@@ -47,7 +50,7 @@ def exact(
             continue
         calls = list(dict.fromkeys(dependency_calls(route.dependant)))
         for method in route.methods or ():
-            _answers(document["paths"][route.path_format][method.lower()], calls)
+            _answers(document["paths"][route.path_format][method.lower()], calls, method.lower())
     components = document.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
@@ -56,12 +59,20 @@ def exact(
     for name, nested in schema.pop("$defs", {}).items():
         schemas.setdefault(name, nested)
     schemas["ErrorResponse"] = schema
+    accepted = Envelope[InProgress].model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, nested in accepted.pop("$defs", {}).items():
+        schemas.setdefault(name, nested)
+    schemas[ACCEPTED] = accepted
     components["securitySchemes"] = SECURITY_SCHEMES
     return document
 
 
-def _answers(operation: dict[str, Any], calls: list[Callable[..., Any]]) -> None:
+def _answers(operation: dict[str, Any], calls: list[Callable[..., Any]], method: str) -> None:
     responses: dict[str, Any] = operation["responses"]
+    if method != "get" and signed_in in calls:
+        # A change a job carries out: past the wait, the job goes on (see `errors.in_progress`).
+        content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ACCEPTED}"}}}
+        responses.setdefault("202", {"description": ANSWERS["202"], "content": content})
     added = ["429", "503"]
     if operation.get("parameters") or operation.get("requestBody"):
         added.append("422")
