@@ -16,8 +16,9 @@ The names are seed 003's. Hostplane's events become them by this rule:
 
 Every other event stays inside Hostplane: requests and queued, skipped or refused operations
 (the change has not happened), failures of provisioning (the instance never ran), resizes,
-configuration, DNS and jobs. No source produces `vps.backup.created` or `vps.backup.failed`
-yet; endpoints may subscribe to them all the same.
+configuration, DNS and jobs. A VPS's backup becomes `vps.backup.created` once its provider
+holds it (`vps.backup.created` of vps.events) and `vps.backup.failed` when the provider could
+not take it; its requests, restores and deletions stay inside.
 
 A webhook's ordering key is the instance's, invoice's or user's id, so an endpoint receives
 what happens to one of them in the order it happened.
@@ -53,6 +54,8 @@ from hostplane.contracts.billing_events import (
 )
 from hostplane.contracts.cloudvps.webhooks import WebhookEvent
 from hostplane.contracts.events import (
+    BackupCreated,
+    BackupFailed,
     InstanceActivated,
     InstanceCreated,
     InstanceRebooted,
@@ -135,6 +138,8 @@ SOURCES: dict[type[EventPayload], WebhookEvent] = {
     InstanceRebooted: WebhookEvent.VPS_STARTED,
     InstanceSuspended: WebhookEvent.VPS_STOPPED,
     InstanceTerminated: WebhookEvent.VPS_DELETED,
+    BackupCreated: WebhookEvent.VPS_BACKUP_CREATED,
+    BackupFailed: WebhookEvent.VPS_BACKUP_FAILED,
     InvoiceCreated: WebhookEvent.INVOICE_CREATED,
     InvoicePaid: WebhookEvent.INVOICE_PAID,
     InvoiceOverdue: WebhookEvent.INVOICE_OVERDUE,
@@ -201,6 +206,34 @@ def _vps_created(source: InstanceCreated, event: WebhookEvent) -> tuple[str, Dat
 def _vps_deleted(source: InstanceTerminated, event: WebhookEvent) -> tuple[str, Data]:
     key, data = _vps(source, event)
     return key, data | {"data_deleted": source.data_deleted}
+
+
+GB = 10**9  # a backup's size is told in GB, as the API lists it
+
+
+@_describe.register
+def _backup_created(source: BackupCreated, event: WebhookEvent) -> tuple[str, Data]:
+    return str(source.instance_id), {
+        "vps_id": str(source.instance_id),
+        "backup_id": str(source.backup_id),
+        "name": source.name,
+        "status": "completed",
+        "size": round(source.size_bytes / GB, 2),
+        "size_unit": "GB",
+        "created_at": iso(source.created_at),
+    }
+
+
+@_describe.register
+def _backup_failed(source: BackupFailed, event: WebhookEvent) -> tuple[str, Data]:
+    return str(source.instance_id), {
+        "vps_id": str(source.instance_id),
+        "backup_id": str(source.backup_id),
+        "name": source.name,
+        "status": "failed",
+        "error_code": source.error_code,
+        "error_message": source.error_message,
+    }
 
 
 @_describe.register
