@@ -175,3 +175,18 @@ def test_a_vps_declined_by_billing_is_a_payment_error(api: Api) -> None:
     assert (answer.status_code, answer.json()["error"]["code"]) == (402, "PAYMENT_ERROR")
     [sent] = api.broker.sent(bc.OrderVps)
     assert (sent.customer_id, sent.product_id, sent.name) == (customer, product.id, "web-1")
+
+
+def test_stripe_away_while_a_vps_is_paid_for_is_a_payment_error(api: Api) -> None:
+    jo, customer = _customer(api, "jo@example.com")
+    product = a_product(api.settings.platform_tenant_id)
+    rows = api.billing.reads.rows
+    rows.products[product.id] = product
+    rows.customers[customer] = replace(rows.customers[customer], default_payment_method="pm_1")
+    api.billing.refusals["OrderVps"] = ("PAYMENT_PROVIDER_ERROR", "stripe: unavailable")
+
+    answer = api.cloudvps.post(
+        "/api/v1/vps", json={"name": "web-1", "plan_id": str(product.id)}, headers=jo
+    )
+
+    assert (answer.status_code, answer.json()["error"]["code"]) == (402, "PAYMENT_ERROR")

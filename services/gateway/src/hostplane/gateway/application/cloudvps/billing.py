@@ -26,12 +26,26 @@ from hostplane.gateway.application.mpanel.readmodels import (
     SubscriptionRow,
 )
 from hostplane.gateway.domain.cloudvps.tokens import Caller
-from hostplane.gateway.domain.errors import Forbidden, NotFound, Unprocessable
+from hostplane.gateway.domain.errors import (
+    Forbidden,
+    NotFound,
+    PaymentError,
+    Refused,
+    Unprocessable,
+)
 
 HOUR_S = 3600
 # Billing's invoice statuses shown to a customer: an unpaid one is pending until it is due,
 # then overdue. Drafts, void (cancelled) and refunded invoices are not listed.
 SHOWN_STATUSES = ("unpaid", "paid")
+
+
+def payment_refusal(refusal: Refused) -> Refused:
+    """Stripe's refusals (a card declined, a payment method it does not know, Stripe away)
+    are the contract's PAYMENT_ERROR; billing's other refusals stay what they are."""
+    if refusal.code.startswith("PAYMENT"):
+        return PaymentError(refusal.message, code=refusal.code)
+    return refusal
 
 
 @dataclass(frozen=True)
@@ -202,7 +216,10 @@ class CustomerBilling:
             payment_method_id=payment_method_id,
             set_as_default=make_default,
         )
-        job = await self.commands.billing(command)
+        try:
+            job = await self.commands.billing(command)
+        except Refused as refusal:
+            raise payment_refusal(refusal) from refusal
         result = await self.commands.shown(job.id, lambda: self.reads.job_result(job.id))
         saved = str(result.get("payment_method_id", ""))
 

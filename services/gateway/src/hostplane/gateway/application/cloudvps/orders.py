@@ -18,13 +18,20 @@ from hostplane.contracts.cloudvps.vps import CreateVpsRequest
 from hostplane.contracts.commands.billing import OrderVps
 from hostplane.contracts.identity import HOSTPLANE_NAMESPACE
 from hostplane.gateway.application.cloudvps.accounts import Accounts
+from hostplane.gateway.application.cloudvps.billing import payment_refusal
 from hostplane.gateway.application.cloudvps.servers import VpsReads, VpsRow
 from hostplane.gateway.application.mpanel.commands import PanelCommands
 from hostplane.gateway.application.mpanel.ports import BillingReads
 from hostplane.gateway.application.mpanel.readmodels import ProductRow
 from hostplane.gateway.application.ports import IdempotencyKeys
 from hostplane.gateway.domain.cloudvps.tokens import Caller
-from hostplane.gateway.domain.errors import Conflict, Forbidden, PaymentError, Unprocessable
+from hostplane.gateway.domain.errors import (
+    Conflict,
+    Forbidden,
+    PaymentError,
+    Refused,
+    Unprocessable,
+)
 from hostplane.gateway.domain.mpanel.orders import body_digest
 
 # The images a VPS may be made from: provisioning installs the catalog's one image.
@@ -85,7 +92,10 @@ class VpsOrders:
         )
         # Sent again under the same key, it is the same job: billing orders and charges once,
         # and a declined first attempt is answered declined again.
-        job = await self.commands.billing(command, order_vps_command_id(order_id))
+        try:
+            job = await self.commands.billing(command, order_vps_command_id(order_id))
+        except Refused as refusal:
+            raise payment_refusal(refusal) from refusal
         return await self.commands.shown(
             job.id, lambda: self._made(tenant_id, customer_id, order_id)
         )
