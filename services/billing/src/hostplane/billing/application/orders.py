@@ -80,7 +80,11 @@ def order_vps(app: Billing, command: commands.OrderVps, job: Job) -> Changed:
     """A CloudVPS order: placed, invoiced and charged to the customer's default payment
     method at once (the invoice's first attempt, so a repeated charge is Stripe's same
     answer). Paid, the order starts its subscription and asks for the VPS; declined, the
-    invoice is void, the order failed and no VPS asked for (the job fails PAYMENT_FAILED)."""
+    invoice is void, the order failed and no VPS asked for (the job fails PAYMENT_FAILED).
+
+    The charge runs within the command's numbering turn, as a plan change's does: the customer
+    waits for the answer, and an invoice stored unpaid only to be charged a moment later would
+    be dunning's to chase if the charge never came."""
     existing = app.find(Order, command.order_id)
     if existing is not None:
         if existing.tenant_id != command.tenant_id or existing.customer_id != command.customer_id:
