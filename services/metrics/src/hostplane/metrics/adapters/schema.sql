@@ -109,6 +109,12 @@ CREATE INDEX IF NOT EXISTS instances_by_rank ON instances (age_rank);
 -- Their ids stay in `hetzner_id` and `cloudflare_record_id`, the names readers know,
 -- whichever provider holds them.
 ALTER TABLE instances ADD COLUMN IF NOT EXISTS server_provider text;
+-- Power switched by the customer: off since `stopped_at` (NULL: meant to run); the server
+-- booted last at `running_since` (NULL while off); the image a rebuild wrote (NULL: the
+-- image it was created with).
+ALTER TABLE instances ADD COLUMN IF NOT EXISTS stopped_at timestamptz;
+ALTER TABLE instances ADD COLUMN IF NOT EXISTS running_since timestamptz;
+ALTER TABLE instances ADD COLUMN IF NOT EXISTS image text;
 ALTER TABLE instances ADD COLUMN IF NOT EXISTS dns_provider text;
 
 -- Held until commit. A transaction that may insert instances takes it before any row lock,

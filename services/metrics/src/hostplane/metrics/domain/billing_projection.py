@@ -96,6 +96,7 @@ BILLING_RULES: dict[type[EventPayload], Rule] = {
     b.SubscriptionSuspended: _subscription,
     b.SubscriptionReactivated: _subscription,
     b.CloudPodRequested: _cloudpod,
+    b.CloudPodRenamed: _saves(CloudPodSaved),
     b.InvoiceCreated: _saves(InvoiceSaved),
     b.InvoiceFinalized: _saves(InvoiceSaved),
     b.InvoicePaid: _saves(InvoiceSaved),

@@ -37,6 +37,9 @@ class InstanceFields(TypedDict, total=False):
     ready_at: datetime
     suspended_at: datetime
     unsuspended_at: datetime
+    stopped_at: datetime | None
+    running_since: datetime | None
+    image: str
     terminated_at: datetime
     data_deleted: bool
     error_code: str
@@ -153,6 +156,6 @@ Change = (
     | WebhookReceived
     | LogLine
     | BillingChange
-    | TicketChange
     | NetworkChange
+    | TicketChange
 )

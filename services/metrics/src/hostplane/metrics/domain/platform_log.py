@@ -27,6 +27,9 @@ PLATFORM_LOG: dict[type[e.EventPayload], tuple[LogLevel, Callable[[Any], str]]] 
     e.InstanceSuspended: (WARN, lambda ev: "Instance suspended: server powered off"),
     e.InstanceUnsuspended: (INFO, lambda ev: "Instance unsuspended: server powered on"),
     e.InstanceRebooted: (INFO, lambda ev: "Server rebooted"),
+    e.InstanceStopped: (INFO, lambda ev: "Server stopped by its owner"),
+    e.InstanceStarted: (INFO, lambda ev: "Server started by its owner"),
+    e.InstanceRebuilt: (WARN, lambda ev: f"Server rebuilt with {ev.image}: its disk was rewritten"),
     e.InstanceResized: (INFO, lambda ev: f"Moved to the {ev.plan} plan ({ev.server_type})"),
     e.ConfigUpdated: (
         INFO,

@@ -142,13 +142,32 @@ RULES: dict[type[e.EventPayload], Rule] = {
             "ready_at": ev.occurred_at,
         }
     ),
-    e.InstanceActivated: _sets(lambda ev: {"status": "active"}),
+    e.InstanceActivated: _sets(lambda ev: {"status": "active", "running_since": ev.occurred_at}),
     e.SuspendRequested: _sets(lambda ev: {"pending_operation": "suspend"}),
     e.UnsuspendRequested: _sets(lambda ev: {"pending_operation": "unsuspend"}),
     e.TerminateRequested: _sets(lambda ev: {"pending_operation": "terminate"}),
     e.RebootRequested: _sets(lambda ev: {"pending_operation": "reboot"}),
     e.ResizeRequested: _sets(lambda ev: {"pending_operation": "resize"}),
-    e.InstanceRebooted: _sets(lambda ev: {"pending_operation": None}),
+    e.InstanceRebooted: _sets(
+        lambda ev: {"pending_operation": None, "running_since": ev.occurred_at}
+    ),
+    e.StopRequested: _sets(lambda ev: {"pending_operation": "stop"}),
+    e.StartRequested: _sets(lambda ev: {"pending_operation": "start"}),
+    e.RebuildRequested: _sets(lambda ev: {"pending_operation": "rebuild"}),
+    e.InstanceStopped: _sets(
+        lambda ev: {"pending_operation": None, "stopped_at": ev.occurred_at, "running_since": None}
+    ),
+    e.InstanceStarted: _sets(
+        lambda ev: {"pending_operation": None, "stopped_at": None, "running_since": ev.occurred_at}
+    ),
+    e.InstanceRebuilt: _sets(
+        lambda ev: {
+            "pending_operation": None,
+            "image": ev.image,
+            "stopped_at": None,
+            "running_since": ev.occurred_at,
+        }
+    ),
     e.OperationFailed: _sets(lambda ev: {"pending_operation": None}),
     e.ConfigUpdated: _configured,
     e.InstanceResized: _sets(
@@ -159,10 +178,18 @@ RULES: dict[type[e.EventPayload], Rule] = {
             "status": "suspended",
             "pending_operation": None,
             "suspended_at": ev.occurred_at,
+            "running_since": None,
         }
     ),
     e.InstanceUnsuspended: _sets(
-        lambda ev: {"status": "active", "pending_operation": None, "unsuspended_at": ev.occurred_at}
+        lambda ev: {
+            "status": "active",
+            "pending_operation": None,
+            "unsuspended_at": ev.occurred_at,
+            # Unsuspending powers the server on, stopped before or not.
+            "stopped_at": None,
+            "running_since": ev.occurred_at,
+        }
     ),
     e.InstanceTerminated: _sets(
         lambda ev: {
@@ -192,9 +219,9 @@ RULES: dict[type[e.EventPayload], Rule] = {
     e.JobSucceeded: _job_succeeded,
     e.JobFailed: _job_failed,
     **BILLING_RULES,
-    **TICKET_RULES,
     **NETWORK_RULES,
     **BACKUP_RULES,
+    **TICKET_RULES,
 }
 
 
