@@ -140,6 +140,8 @@ def test_the_vps_created_body_never_carries_the_ready_token_hash() -> None:
         (e.InstanceUnsuspended, WebhookEvent.VPS_STARTED, "active"),
         (e.InstanceRebooted, WebhookEvent.VPS_STARTED, "active"),
         (e.InstanceSuspended, WebhookEvent.VPS_STOPPED, "suspended"),
+        (e.InstanceStopped, WebhookEvent.VPS_STOPPED, "stopped"),
+        (e.InstanceStarted, WebhookEvent.VPS_STARTED, "active"),
     ],
 )
 def test_instance_changes_become_started_or_stopped(

@@ -5,8 +5,10 @@ The names are seed 003's. Hostplane's events become them by this rule:
 
 - `vps.created` is the instance's own `vps.created`: it exists and is being provisioned;
 - `vps.started` is every change that leaves the instance running: it became `vps.active`
-  (provisioning finished), was `vps.unsuspended`, or was `vps.rebooted`;
-- `vps.stopped` is `vps.suspended`: the only way an instance stops and stays;
+  (provisioning finished), was `vps.unsuspended`, started by its customer (`vps.started`),
+  `vps.rebooted` or `vps.rebuilt`;
+- `vps.stopped` is every change that leaves it off: its customer stopped it (`vps.stopped`)
+  or it was `vps.suspended`;
 - `vps.deleted` is the instance's own `vps.deleted` (terminated, its server removed);
 - `invoice.created`, `invoice.paid`, `invoice.overdue`, `payment.succeeded` and
   `payment.failed` are billing's events of the same names;
@@ -59,6 +61,9 @@ from hostplane.contracts.events import (
     InstanceActivated,
     InstanceCreated,
     InstanceRebooted,
+    InstanceRebuilt,
+    InstanceStarted,
+    InstanceStopped,
     InstanceSuspended,
     InstanceTerminated,
     InstanceUnsuspended,
@@ -136,7 +141,10 @@ SOURCES: dict[type[EventPayload], WebhookEvent] = {
     InstanceActivated: WebhookEvent.VPS_STARTED,
     InstanceUnsuspended: WebhookEvent.VPS_STARTED,
     InstanceRebooted: WebhookEvent.VPS_STARTED,
+    InstanceStarted: WebhookEvent.VPS_STARTED,
+    InstanceRebuilt: WebhookEvent.VPS_STARTED,
     InstanceSuspended: WebhookEvent.VPS_STOPPED,
+    InstanceStopped: WebhookEvent.VPS_STOPPED,
     InstanceTerminated: WebhookEvent.VPS_DELETED,
     BackupCreated: WebhookEvent.VPS_BACKUP_CREATED,
     BackupFailed: WebhookEvent.VPS_BACKUP_FAILED,
@@ -158,6 +166,8 @@ VPS_STATUS = {
     WebhookEvent.VPS_STOPPED: InstanceStatus.SUSPENDED,
     WebhookEvent.VPS_DELETED: InstanceStatus.TERMINATED,
 }
+# A server its customer stopped is still active, and off: it says so.
+SOURCE_STATUS: dict[type[EventPayload], str] = {InstanceStopped: "stopped"}
 
 
 def webhook_for(source: EventPayload) -> OutgoingWebhook | None:
@@ -179,7 +189,7 @@ def _describe(source: EventPayload, event: WebhookEvent) -> tuple[str, Data]:
 def _vps(source: VpsEvent, event: WebhookEvent) -> tuple[str, Data]:
     return str(source.instance_id), {
         "vps_id": str(source.instance_id),
-        "status": VPS_STATUS[event].value,
+        "status": SOURCE_STATUS.get(type(source), VPS_STATUS[event].value),
     }
 
 
