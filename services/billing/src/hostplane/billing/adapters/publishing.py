@@ -184,6 +184,24 @@ def _subscription(kind: type[be.SubscriptionEvent]) -> ToPayload:
     return lambda a, e, at: kind(occurred_at=at, **_subscription_fields(a, e))
 
 
+def _cloudpod(kind: type[be.CloudPodRequested]) -> ToPayload:
+    """The CloudPod's state after the event, as `kind`."""
+    return lambda a, e, at: kind(
+        occurred_at=at,
+        tenant_id=a.tenant_id,
+        actor_id=_actor(e),
+        instance_id=a.id,
+        subscription_id=a.subscription_id,
+        customer_id=a.customer_id,
+        order_id=a.order_id,
+        product_id=a.product_id,
+        name=a.name,
+        template=a.template,
+        plan=a.plan,
+        region=a.region,
+    )
+
+
 def _invoice_fields(a: Invoice, e: Any) -> dict[str, Any]:
     return {
         "invoice_id": a.id,
@@ -280,20 +298,8 @@ PAYLOADS: dict[type[Any], ToPayload] = {
     ),
     Subscription.Suspended: _subscription(be.SubscriptionSuspended),
     Subscription.Reactivated: _subscription(be.SubscriptionReactivated),
-    CloudPod.Requested: lambda a, e, at: be.CloudPodRequested(
-        occurred_at=at,
-        tenant_id=a.tenant_id,
-        actor_id=_actor(e),
-        instance_id=a.id,
-        subscription_id=a.subscription_id,
-        customer_id=a.customer_id,
-        order_id=a.order_id,
-        product_id=a.product_id,
-        name=a.name,
-        template=a.template,
-        plan=a.plan,
-        region=a.region,
-    ),
+    CloudPod.Requested: _cloudpod(be.CloudPodRequested),
+    CloudPod.Renamed: _cloudpod(be.CloudPodRenamed),
     Invoice.Created: _invoice(be.InvoiceCreated),
     Invoice.Finalized: _invoice(be.InvoiceFinalized),
     Invoice.Paid: _invoice(be.InvoicePaid),

@@ -12,7 +12,13 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from hostplane.billing.application import account_holds, customer_accounts, orders, payment_methods
+from hostplane.billing.application import (
+    account_holds,
+    cloudpod_names,
+    customer_accounts,
+    orders,
+    payment_methods,
+)
 from hostplane.billing.application.service import Billing
 from hostplane.billing.domain.accounts import ClientUser, Operator, Tenant
 from hostplane.billing.domain.catalog import Coupon, Product
@@ -306,5 +312,6 @@ COMMAND_HANDLERS: dict[type[Any], Handler] = {
     **customer_accounts.HANDLERS,
     **payment_methods.HANDLERS,
     **account_holds.HANDLERS,
+    **cloudpod_names.HANDLERS,
     **orders.HANDLERS,
 }

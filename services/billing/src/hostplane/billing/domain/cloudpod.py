@@ -115,6 +115,15 @@ class CloudPod(Aggregate):
     def _unsuspend_ordered(self) -> None:
         self.suspended_for = None
 
+    def rename(self, name: str, actor_id: UUID | None) -> None:
+        """Its customer's new name for it (the same name changes nothing)."""
+        if name != self.name:
+            self._renamed(name=name, actor_id=actor_id)
+
+    @event("Renamed")
+    def _renamed(self, name: str, actor_id: UUID | None) -> None:
+        self.name = name
+
     def terminate(self, reason: str) -> None:
         if self.status != "terminated":
             self._terminate_ordered(reason=reason)
