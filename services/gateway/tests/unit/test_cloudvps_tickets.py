@@ -118,6 +118,24 @@ def test_a_reply_carries_its_files_and_the_ticket_counts_it(api: Api) -> None:
     assert shown["message_count"] == 1 and len(shown["messages"]) == 1
 
 
+def test_a_message_may_carry_files_bigger_than_other_bodies(api: Api) -> None:
+    jo, _ = _customer(api, "jo@example.com")
+    ticket_id = _open(api, jo).json()["data"]["id"]
+    big = PNG + b"\x00" * (api.settings.support_attachment_max_bytes - len(PNG))
+    files = [_png(data=big) for _ in range(api.settings.support_attachment_max_count)]
+    assert len(str(files)) > api.settings.max_body_bytes
+    answer = api.cloudvps.post(
+        f"{TICKETS}/{ticket_id}/messages",
+        json={"message": "logs", "attachments": files},
+        headers=jo,
+    )
+    assert answer.status_code == 201, answer.text
+    elsewhere = api.cloudvps.put(
+        "/api/v1/users/profile", json={"name": "x" * api.settings.max_body_bytes}, headers=jo
+    )
+    assert elsewhere.status_code == 413
+
+
 def test_a_file_that_is_not_what_it_says_is_a_validation_error_and_sends_nothing(
     api: Api,
 ) -> None:

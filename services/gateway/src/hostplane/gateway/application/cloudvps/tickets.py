@@ -9,7 +9,7 @@ again by the support service before it keeps them.
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID, uuid4
 
@@ -23,11 +23,10 @@ from hostplane.contracts.commands import support as commands
 from hostplane.contracts.support_events import AuthorRole
 from hostplane.contracts.topics import SUPPORT_COMMANDS
 from hostplane.gateway.application.cloudvps.servers import Servers
-from hostplane.gateway.application.jobs import JobPending
-from hostplane.gateway.application.mpanel.commands import PanelCommands, ViewLagging
+from hostplane.gateway.application.mpanel.commands import PanelCommands
 from hostplane.gateway.application.mpanel.readmodels import Page
 from hostplane.gateway.domain.cloudvps.tokens import Caller
-from hostplane.gateway.domain.errors import Forbidden, NotFound, Unavailable, Unprocessable
+from hostplane.gateway.domain.errors import Forbidden, NotFound, Unprocessable
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,6 @@ class TicketReads(Protocol):
 
 Row = TypeVar("Row")
 TicketCommand = commands.OpenTicket | commands.AddTicketMessage | commands.UpdateTicket
-NOT_ANSWERED = "The support service has not answered yet; retry"
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,7 @@ class Tickets:
             vps_id=vps_id,
         )
         row = await self._applied(command, lambda: self.reads.ticket(self.tenant_id, ticket_id))
-        return row or _as_opened(command), []
+        return row, []
 
     async def reply(
         self, caller: Caller, ticket_id: UUID, body: AddTicketMessageRequest
@@ -151,10 +149,7 @@ class Tickets:
                 (m for m in await self.reads.messages(ticket_id) if m.id == message_id), None
             )
 
-        found = await self._applied(command, shown)
-        if found is None:
-            raise Unavailable(NOT_ANSWERED)
-        return found
+        return await self._applied(command, shown)
 
     async def update(self, caller: Caller, ticket_id: UUID, body: UpdateTicketRequest) -> TicketRow:
         """Close or reopen the ticket, or change its priority."""
@@ -174,21 +169,16 @@ class Tickets:
                 return None
             return row if row.priority == (body.priority or row.priority) else None
 
-        await self._applied(command, shown)
-        return await self._visible(caller, ticket_id)
+        return await self._applied(command, shown)
 
     async def _applied(
         self, command: TicketCommand, shown: Callable[[], Awaitable[Row | None]]
-    ) -> Row | None:
+    ) -> Row:
         """Send the command, wait for its job (its refusal is the answer) and then for the
-        read models to show it: None if they lag behind the wait."""
-        try:
-            job = await self.commands.run(SUPPORT_COMMANDS, command.ticket_id, command)
-            return await self.commands.shown(job.id, shown)
-        except JobPending as pending:
-            raise Unavailable(NOT_ANSWERED) from pending
-        except ViewLagging:
-            return None
+        read models to show it; past the wait the caller answers 202 with the job
+        (JobPending, ViewLagging)."""
+        job = await self.commands.run(SUPPORT_COMMANDS, command.ticket_id, command)
+        return await self.commands.shown(job.id, shown)
 
     async def _visible(self, caller: Caller, ticket_id: UUID) -> TicketRow:
         row = await self.reads.ticket(self.tenant_id, ticket_id)
@@ -206,22 +196,3 @@ class Tickets:
 
 def _role(caller: Caller) -> AuthorRole:
     return "admin" if caller.is_admin else "user"
-
-
-def _as_opened(command: commands.OpenTicket) -> TicketRow:
-    """The ticket as it was opened, while the read models have yet to show it."""
-    now = datetime.now(UTC)
-    return TicketRow(
-        id=command.ticket_id,
-        tenant_id=command.tenant_id,
-        owner_id=command.actor_id,
-        subject=command.subject,
-        description=command.description,
-        category=command.category,
-        priority=command.priority.value,
-        status="open",
-        vps_id=command.vps_id,
-        message_count=0,
-        created_at=now,
-        updated_at=now,
-    )
