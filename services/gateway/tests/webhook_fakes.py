@@ -1,5 +1,5 @@
 """The webhooks service as the gateway sees it: it applies endpoint commands to its tables
-and records each command's outcome, refusing a URL that is not http(s) or an unknown event."""
+and records each command's outcome, refusing a URL that is not http(s), a loopback target or an unknown event."""
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -35,6 +35,10 @@ class FakeWebhooks:
                 e not in EVENTS and e != "*" for e in command.events or ()
             ):
                 refusal = "unknown event"
+            case wc.CreateWebhookEndpoint() | wc.UpdateWebhookEndpoint() if "//127." in (
+                command.url or ""
+            ):
+                refusal = "127.0.0.1 is a loopback address"
             case wc.CreateWebhookEndpoint():
                 self.endpoints_by_id[command.endpoint_id] = EndpointRow(
                     command.endpoint_id,

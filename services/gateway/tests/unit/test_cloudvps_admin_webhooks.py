@@ -63,16 +63,23 @@ def test_an_endpoint_is_answered_with_its_secret_once(api: Api) -> None:
 
 def test_the_webhook_services_refusal_is_the_answer(api: Api) -> None:
     admin = _admin(api)
-    refused = _create(api, admin, events=["vps.exploded"])
+    refused = _create(api, admin, url="http://127.0.0.1:9000/hooks")
     assert refused.status_code == 422
     assert refused.json()["error"] == {
         "code": "VALIDATION_ERROR",
-        "message": "unknown event",
+        "message": "127.0.0.1 is a loopback address",
         "details": {},
     }
     assert api.cloudvps.get(HOOKS, headers=admin).json()["data"] == []
-    not_http = _create(api, admin, url="ftp://hooks.example.com")
-    assert not_http.status_code == 422
+
+
+def test_an_unknown_event_or_scheme_is_refused_before_anything_is_sent(api: Api) -> None:
+    admin = _admin(api)
+    for wrong in ({"events": ["vps.exploded"]}, {"url": "ftp://hooks.example.com"}):
+        refused = _create(api, admin, **wrong)
+        assert refused.status_code == 422
+        assert refused.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert api.broker.sent(wc.CreateWebhookEndpoint) == []
 
 
 def test_update_rotate_and_delete(api: Api) -> None:
