@@ -78,7 +78,6 @@ class Ticket(Aggregate):
         self.vps_id = vps_id
         self.status = TicketStatus.OPEN
         self.messages: list[Message] = []
-        self.last_actor_id = owner_id
 
     def visible_to(self, actor_id: UUID, role: AuthorRole) -> bool:
         """Staff see every ticket; a user only their own (another's is not found)."""
@@ -127,7 +126,6 @@ class Ticket(Aggregate):
         files = tuple(StoredAttachment(**a) for a in attachments)
         self.messages.append(Message(message_id, author_id, author_role, body, files))
         self.status = TicketStatus(status)
-        self.last_actor_id = author_id
 
     def update(
         self,
@@ -148,4 +146,3 @@ class Ticket(Aggregate):
     def _updated(self, actor_id: UUID, status: TicketStatus, priority: TicketPriority) -> None:
         self.status = TicketStatus(status)
         self.priority = TicketPriority(priority)
-        self.last_actor_id = actor_id
