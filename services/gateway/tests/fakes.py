@@ -6,7 +6,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
@@ -51,6 +51,7 @@ from hostplane.gateway.entrypoints.mpanel.app import create_mpanel_app
 from hostplane.gateway.settings import Settings
 from hostplane.messaging.cloudevents import OutgoingEvent
 from services.gateway.tests.admin_fakes import FakeAdminReads, FakeCheck, FakeHost
+from services.gateway.tests.backup_fakes import FakeBackupReads
 from services.gateway.tests.cloudvps_billing_fakes import FakeCustomerBillingReads
 from services.gateway.tests.mpanel_billing import FakeBilling
 from services.gateway.tests.mpanel_fakes import (
@@ -177,6 +178,11 @@ class FakeReadModels:
     async def history(self, instance_id: UUID, period: MetricsPeriod) -> list[UsagePoint]:
         return self.history_points
 
+    async def history_between(
+        self, instance_id: UUID, start: datetime, end: datetime, step: timedelta
+    ) -> list[UsagePoint]:
+        return [p for p in self.history_points if start <= p.t < end]
+
 
 class FakeFleet:
     def __init__(self, reads: FakeReadModels) -> None:
@@ -242,6 +248,7 @@ class Api:
     webhooks: FakeWebhooks
     vps: FakeVpsReads
     admin: AdminAdapters
+    backups: FakeBackupReads = field(default_factory=FakeBackupReads)
 
     def whmcs(self, method: str, path: str, body: Any = None) -> Response:
         content = json.dumps(body).encode() if body is not None else b""
@@ -305,6 +312,7 @@ def serve(settings: Settings) -> Iterator[Api]:
     )
     webhooks, vps = FakeWebhooks(), FakeVpsReads()
     tickets = FakeTickets(reads.jobs)
+    backups = FakeBackupReads()
 
     def react(topic: Topic, command: BaseModel, command_id: UUID) -> None:
         if topic == WEBHOOKS_COMMANDS:
@@ -339,6 +347,7 @@ def serve(settings: Settings) -> Iterator[Api]:
             vps,
             network=vps,
             billing=FakeCustomerBillingReads(billing.reads.rows),
+            backups=backups,
             tickets=tickets,
         ),
     )
@@ -352,4 +361,6 @@ def serve(settings: Settings) -> Iterator[Api]:
         TestClient(create_mpanel_app(settings, wiring=wired)) as panel,
         TestClient(create_cloudvps_app(settings, wiring=wired)) as cloudvps,
     ):
-        yield Api(client, broker, reads, settings, panel, billing, cloudvps, webhooks, vps, admin)
+        yield Api(
+            client, broker, reads, settings, panel, billing, cloudvps, webhooks, vps, admin, backups
+        )

@@ -24,6 +24,8 @@ class FakeVpsReads:
             and (
                 r.status != "terminated" if wanted.statuses is None else r.status in wanted.statuses
             )
+            and wanted.stopped in (None, r.stopped_at is not None)
+            and wanted.operation in (None, r.pending_operation)
         ]
         mine.sort(key=lambda r: (getattr(r, wanted.sort), r.id), reverse=wanted.descending)
         first = (wanted.page - 1) * wanted.limit

@@ -16,6 +16,7 @@ from hostplane.contracts.attachments import AttachmentLimits
 from hostplane.contracts.secrets import SecretBox
 from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.gateway.adapters.admin_views import AdminViews
+from hostplane.gateway.adapters.backup_views import BackupViews
 from hostplane.gateway.adapters.billing_views import BillingViews
 from hostplane.gateway.adapters.cloudvps_admin_views import CloudVpsAdminViews
 from hostplane.gateway.adapters.commands import CommandBus
@@ -40,7 +41,9 @@ from hostplane.gateway.application.cloudvps.admin import (
     Check,
     HostFigures,
 )
+from hostplane.gateway.application.cloudvps.backups import BackupReads, Backups
 from hostplane.gateway.application.cloudvps.billing import CustomerBilling, CustomerBillingReads
+from hostplane.gateway.application.cloudvps.monitoring import Monitoring
 from hostplane.gateway.application.cloudvps.network import NetworkReads, VpsNetwork
 from hostplane.gateway.application.cloudvps.orders import VpsOrders
 from hostplane.gateway.application.cloudvps.plans import Plans
@@ -115,9 +118,11 @@ class CloudVps:
     accounts: Accounts
     servers: Servers
     network: VpsNetwork
+    backups: Backups
     webhooks: WebhookEndpoints
     tickets: Tickets
     admin: AdminConsole
+    monitoring: Monitoring
     billing: CustomerBilling
     orders: VpsOrders
 
@@ -144,6 +149,7 @@ class CloudVpsAdapters:
     servers: VpsReads
     network: NetworkReads
     billing: CustomerBillingReads
+    backups: BackupReads
     tickets: TicketReads
 
 
@@ -201,6 +207,7 @@ def bootstrap(
         PanelCommands(jobs, settings.job_wait_s),
         box,
     )
+    servers = Servers(cloudvps.servers, accounts, PanelCommands(jobs, settings.job_wait_s))
     return Gateway(
         settings=settings,
         authentication=Authentication(settings, used_tokens),
@@ -220,7 +227,8 @@ def bootstrap(
                 PanelCommands(jobs, settings.job_wait_s),
                 settings,
             ),
-            servers=Servers(cloudvps.servers, accounts, PanelCommands(jobs, settings.job_wait_s)),
+            servers=servers,
+            backups=Backups(servers, cloudvps.backups),
             webhooks=WebhookEndpoints(cloudvps.webhooks, commands, box, settings.job_wait_s),
             tickets=_tickets(settings, cloudvps, accounts, jobs),
             admin=AdminConsole(
@@ -231,6 +239,7 @@ def bootstrap(
                 admin.host,
                 settings.health_check_timeout_s,
             ),
+            monitoring=Monitoring(servers, telemetry_reads, box, settings.plans),
             billing=CustomerBilling(
                 cloudvps.billing,
                 mpanel.billing_reads,
@@ -341,8 +350,9 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
             ),
             webhooks=WebhookViews(db),
             servers=VpsViews(db),
-            tickets=TicketViews(db),
             network=NetworkViews(db),
+            tickets=TicketViews(db),
+            backups=BackupViews(db),
             billing=CustomerBillingViews(db),
         ),
     )

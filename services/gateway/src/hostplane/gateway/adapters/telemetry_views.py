@@ -2,7 +2,7 @@
 resource samples."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -114,6 +114,25 @@ class TelemetryViews:
             "SELECT cpu_percent, ram_used_mb, traffic_out_gb, traffic_gb "
             "FROM views.usage_samples WHERE instance_id = %s ORDER BY ts DESC LIMIT 1",
             (instance_id,),
+        )
+
+    async def history_between(
+        self, instance_id: UUID, start: datetime, end: datetime, step: timedelta
+    ) -> list[UsagePoint]:
+        """Averages per `step` from `start` to `end`, oldest first; throughput in MB/s."""
+        return await self._db.all(
+            class_row(UsagePoint),
+            """
+            SELECT date_bin(%s::interval, ts, TIMESTAMPTZ '2000-01-01') AS t,
+                   avg(cpu_percent) AS cpu_percent, avg(ram_used_mb) AS ram_used_mb,
+                   avg(disk_bps) / 1e6::float8 AS disk_mbps,
+                   avg(net_in_bps) / 1e6::float8 AS net_in_mbps,
+                   avg(net_out_bps) / 1e6::float8 AS net_out_mbps
+            FROM views.usage_samples
+            WHERE instance_id = %s AND ts >= %s AND ts < %s
+            GROUP BY 1 ORDER BY 1
+            """,
+            (step, instance_id, start, end),
         )
 
     async def history(self, instance_id: UUID, period: MetricsPeriod) -> list[UsagePoint]:

@@ -64,7 +64,8 @@ class Views:
             SELECT id, status, error_code, error_message, finished_at,
                    result->>'at' AS at, result->>'status' AS met_status,
                    coalesce(result->'restart_required' = 'true'::jsonb, false) AS restart_required,
-                   result->>'session_id' AS session_id, result->>'checkout_url' AS checkout_url
+                   result->>'session_id' AS session_id, result->>'checkout_url' AS checkout_url,
+                   result->'console' AS console
             FROM views.jobs WHERE id = %s
             """,
             (job_id,),

@@ -15,7 +15,7 @@ SELECT = """
     SELECT c.instance_id AS id, c.tenant_id, c.customer_id, c.subscription_id, c.name,
         coalesce(i.status, 'pending') AS status, i.ip_address, c.plan, c.region,
         coalesce(p.prices, '[]'::jsonb) AS prices, i.pending_operation, c.created_at,
-        s.period_end AS next_billing_date
+        s.period_end AS next_billing_date, i.stopped_at, i.image, i.running_since
     FROM views.cloudpods c
     LEFT JOIN views.instances i ON i.id = c.instance_id
     LEFT JOIN views.subscriptions s ON s.id = c.subscription_id
@@ -39,6 +39,12 @@ class VpsViews:
         else:
             where += " AND coalesce(i.status, 'pending') = ANY(%(statuses)s)"
             params["statuses"] = list(wanted.statuses)
+        if wanted.stopped is not None:
+            where += " AND (i.stopped_at IS NOT NULL) = %(stopped)s"
+            params["stopped"] = wanted.stopped
+        if wanted.operation is not None:
+            where += " AND i.pending_operation = %(operation)s"
+            params["operation"] = wanted.operation
         direction = "DESC" if wanted.descending else "ASC"
         order = f"{ORDER[wanted.sort]} {direction}, c.instance_id {direction}"
         window = {"limit": wanted.limit, "offset": (wanted.page - 1) * wanted.limit}

@@ -1,7 +1,7 @@
 """What the use cases need from the outside world; adapters (and test fakes) provide it."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 from uuid import UUID
 
@@ -113,6 +113,12 @@ class TelemetryReads(Protocol):
     async def latest_sample(self, instance_id: UUID) -> UsageSample | None: ...
 
     async def history(self, instance_id: UUID, period: MetricsPeriod) -> list[UsagePoint]: ...
+
+    async def history_between(
+        self, instance_id: UUID, start: datetime, end: datetime, step: timedelta
+    ) -> list[UsagePoint]:
+        """Averages per `step` from `start` to `end`, oldest first; throughput in MB/s."""
+        ...
 
 
 class FleetReads(Protocol):

@@ -5,7 +5,7 @@ Units are converted where the rows are read: money in dollars, throughput in MB/
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 
@@ -67,6 +67,8 @@ class JobRow:
     # A payment session's job: the Checkout session billing opened.
     session_id: str | None = None
     checkout_url: str | None = None
+    # An OpenConsole job's: the console's address, sealed password and expiry.
+    console: dict[str, Any] | None = None
 
     @property
     def finished(self) -> bool:

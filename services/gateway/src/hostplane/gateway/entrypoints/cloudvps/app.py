@@ -14,7 +14,9 @@ from hostplane.gateway.entrypoints.cloudvps.routes import (
     admin,
     admin_webhooks,
     auth,
+    backups,
     billing,
+    monitoring,
     network,
     orders,
     plans,
@@ -28,7 +30,20 @@ from hostplane.gateway.settings import Settings
 
 ROUTERS = [
     r.router
-    for r in (auth, users, orders, vps, network, plans, billing, admin_webhooks, admin, tickets)
+    for r in (
+        auth,
+        users,
+        orders,
+        vps,
+        network,
+        backups,
+        monitoring,
+        plans,
+        billing,
+        admin_webhooks,
+        admin,
+        tickets,
+    )
 ]
 
 

@@ -1,15 +1,19 @@
 """Use-case results in seed 003's shapes."""
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
 
 from hostplane.contracts.billing import BillingCycle
 from hostplane.contracts.catalog import SERVER_IMAGE, PlanSpec
 from hostplane.contracts.cloudvps.auth import AuthToken, AuthUser, UserProfile
+from hostplane.contracts.cloudvps.monitoring import Console, Metrics, MetricsPoint
 from hostplane.contracts.cloudvps.plans import Plan, PlanPricing
 from hostplane.contracts.cloudvps.vps import Specifications, Vps, VpsPricing, VpsStatus
 from hostplane.contracts.cloudvps.webhook_endpoints import Attempt, Delivery, Endpoint
 from hostplane.contracts.money import to_major
 from hostplane.gateway.application.cloudvps.accounts import Profile, SignedIn
+from hostplane.gateway.application.cloudvps.monitoring import ConsoleAccess, VpsMetrics
 from hostplane.gateway.application.cloudvps.plans import OfferedPlan
 from hostplane.gateway.application.cloudvps.servers import VpsRow
 from hostplane.gateway.application.cloudvps.webhooks import AttemptRow, DeliveryRow, EndpointRow
@@ -130,14 +134,36 @@ VPS_STATUS = {
     "error": VpsStatus.ERROR,
     "terminated": VpsStatus.DELETING,
 }
-# A VPS's statuses, as the instance statuses they are (the list's `status` filter).
-INSTANCE_STATUSES: dict[VpsStatus, tuple[str, ...]] = {
-    VpsStatus.CREATING: ("pending", "provisioning"),
-    VpsStatus.RUNNING: ("active",),
-    VpsStatus.RESTARTING: ("active",),
-    VpsStatus.SUSPENDED: ("suspended",),
-    VpsStatus.ERROR: ("error",),
+
+
+@dataclass(frozen=True)
+class StatusFilter:
+    """A VPS status as the instance's: its statuses, its power, its operation in progress."""
+
+    statuses: tuple[str, ...]
+    stopped: bool | None = None
+    operation: str | None = None
+
+
+# What an active VPS shows while an operation of its customer runs on it.
+IN_PROGRESS = {
+    "reboot": VpsStatus.RESTARTING,
+    "stop": VpsStatus.STOPPING,
+    "start": VpsStatus.STARTING,
+    "rebuild": VpsStatus.REBUILDING,
+    "restore": VpsStatus.RESTORING,
 }
+# A VPS's statuses, as the instances they are (the list's `status` filter).
+STATUS_FILTERS: dict[VpsStatus, StatusFilter] = {
+    VpsStatus.CREATING: StatusFilter(("pending", "provisioning")),
+    VpsStatus.RUNNING: StatusFilter(("active",), stopped=False),
+    VpsStatus.STOPPED: StatusFilter(("active",), stopped=True),
+    **{shown: StatusFilter(("active",), operation=op) for op, shown in IN_PROGRESS.items()},
+    VpsStatus.SUSPENDED: StatusFilter(("suspended",)),
+    VpsStatus.ERROR: StatusFilter(("error",)),
+}
+# The instance statuses alone, for filters that do not look at power.
+INSTANCE_STATUSES = {status: wanted.statuses for status, wanted in STATUS_FILTERS.items()}
 
 
 def _operating_system(image: str) -> str:
@@ -149,10 +175,18 @@ def _operating_system(image: str) -> str:
     return f"{name.capitalize()} {version}{lts}".strip()
 
 
-def vps(row: VpsRow, spec: PlanSpec) -> Vps:
+def vps_status(row: VpsRow) -> VpsStatus:
+    """The instance's status, and for an active one its power and what runs on it."""
     status = VPS_STATUS.get(row.status, VpsStatus.ERROR)
-    if status is VpsStatus.RUNNING and row.pending_operation == "reboot":
-        status = VpsStatus.RESTARTING
+    if status is not VpsStatus.RUNNING:
+        return status
+    if row.pending_operation in IN_PROGRESS:
+        return IN_PROGRESS[row.pending_operation]
+    return VpsStatus.STOPPED if row.stopped_at is not None else status
+
+
+def vps(row: VpsRow, spec: PlanSpec) -> Vps:
+    status = vps_status(row)
     prices = {p["cycle"]: p for p in row.prices}
     monthly = prices.get("monthly")
     yearly = prices.get("yearly")
@@ -163,7 +197,7 @@ def vps(row: VpsRow, spec: PlanSpec) -> Vps:
         name=row.name,
         status=status,
         ip_address=row.ip_address,
-        operating_system=_operating_system(SERVER_IMAGE),
+        operating_system=_operating_system(row.image or SERVER_IMAGE),
         specifications=Specifications(
             cpu=spec.cores,
             ram=spec.memory_mb // 1024,
@@ -173,4 +207,45 @@ def vps(row: VpsRow, spec: PlanSpec) -> Vps:
         pricing=VpsPricing(monthly_price=to_major(int(amount), currency), currency=currency),
         created_at=row.created_at,
         next_billing_date=row.next_billing_date,
+    )
+
+
+KB_PER_MB = 1000
+
+
+def _ram_percent(ram_used_mb: float | None, memory_mb: int) -> float:
+    """The share of the plan's memory in use; 0 where the provider cannot see inside."""
+    return round(100 * (ram_used_mb or 0.0) / memory_mb, 1) if memory_mb else 0.0
+
+
+def metrics(found: VpsMetrics) -> Metrics:
+    """The latest sample, the newest point's network rates (KB/s) and the history. Providers
+    report no disk fill level, so `disk` is 0; uptime counts from the server's last boot."""
+    memory, newest = found.plan.memory_mb, found.history[-1] if found.history else None
+    running = found.vps.running_since if vps_status(found.vps) is VpsStatus.RUNNING else None
+    uptime = (datetime.now(UTC) - running).total_seconds() if running else 0
+    return Metrics(
+        cpu_usage=round(found.latest.cpu_percent, 1) if found.latest else 0.0,
+        ram_usage=_ram_percent(found.latest.ram_used_mb if found.latest else 0.0, memory),
+        disk_usage=0.0,
+        network_in=round(newest.net_in_mbps * KB_PER_MB, 1) if newest else 0.0,
+        network_out=round(newest.net_out_mbps * KB_PER_MB, 1) if newest else 0.0,
+        uptime=max(0, int(uptime)),
+        metrics_history=[
+            MetricsPoint(
+                timestamp=point.t,
+                cpu=round(point.cpu_percent, 1),
+                ram=_ram_percent(point.ram_used_mb, memory),
+                disk=0.0,
+                network_in=round(point.net_in_mbps * KB_PER_MB, 1),
+                network_out=round(point.net_out_mbps * KB_PER_MB, 1),
+            )
+            for point in found.history
+        ],
+    )
+
+
+def console(access: ConsoleAccess) -> Console:
+    return Console(
+        console_url=access.url, vnc_password=access.password, expires_at=access.expires_at
     )

@@ -1,5 +1,5 @@
 """`/api/v1/vps`: the signed-in customer's VPS — the list with its filters, sort and order;
-one VPS; a restart; a delete. Another user's VPS is 404."""
+one VPS; its new name; restart, stop, start and rebuild; a delete. Another user's VPS is 404."""
 
 from typing import Annotated
 from uuid import UUID
@@ -8,7 +8,12 @@ from fastapi import APIRouter, Depends, Query
 
 from hostplane.contracts.catalog import Plan
 from hostplane.contracts.cloudvps.envelope import Deleted, Envelope, Pagination
-from hostplane.contracts.cloudvps.vps import Vps, VpsStatus
+from hostplane.contracts.cloudvps.vps import (
+    RebuildVpsRequest,
+    UpdateVpsRequest,
+    Vps,
+    VpsStatus,
+)
 from hostplane.gateway.application.cloudvps.servers import Servers, VpsFilter, VpsRow
 from hostplane.gateway.entrypoints.cloudvps import presenters
 from hostplane.gateway.entrypoints.cloudvps.dependencies import SignedIn
@@ -41,12 +46,15 @@ async def list_vps(
     sort: Annotated[str, Query(pattern="^(created_at|name|status)$")] = "created_at",
     order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
 ) -> Envelope[list[Vps]]:
+    shown = presenters.STATUS_FILTERS.get(status) if status else None
     wanted = VpsFilter(
-        presenters.INSTANCE_STATUSES.get(status, ("none",)) if status else None,
+        (shown.statuses if shown else ("none",)) if status else None,
         sort,
         order == "desc",
         page,
         limit,
+        stopped=shown.stopped if shown else None,
+        operation=shown.operation if shown else None,
     )
     found = await servers.list(caller, wanted)
     return Envelope(
@@ -80,6 +88,70 @@ async def restart_vps(
     vps_id: UUID, caller: SignedIn, servers: ServersDep, gateway: GatewayDep
 ) -> Envelope[Vps]:
     return Envelope(data=_shown(gateway, await servers.restart(caller, vps_id)))
+
+
+ACTING = refusals(401, 404, 409, 502)
+
+
+@router.post(
+    "/{vps_id}/stop",
+    response_model=Envelope[Vps],
+    response_model_exclude_none=True,
+    responses=ACTING,
+)
+async def stop_vps(
+    vps_id: UUID, caller: SignedIn, servers: ServersDep, gateway: GatewayDep
+) -> Envelope[Vps]:
+    """Power the VPS off (a stopped one stays as it is)."""
+    return Envelope(data=_shown(gateway, await servers.stop(caller, vps_id)))
+
+
+@router.post(
+    "/{vps_id}/start",
+    response_model=Envelope[Vps],
+    response_model_exclude_none=True,
+    responses=ACTING,
+)
+async def start_vps(
+    vps_id: UUID, caller: SignedIn, servers: ServersDep, gateway: GatewayDep
+) -> Envelope[Vps]:
+    """Power the VPS on (a running one stays as it is; a suspended one cannot)."""
+    return Envelope(data=_shown(gateway, await servers.start(caller, vps_id)))
+
+
+@router.post(
+    "/{vps_id}/rebuild",
+    response_model=Envelope[Vps],
+    response_model_exclude_none=True,
+    responses=refusals(401, 404, 409, 422, 502),
+)
+async def rebuild_vps(
+    vps_id: UUID,
+    request: RebuildVpsRequest,
+    caller: SignedIn,
+    servers: ServersDep,
+    gateway: GatewayDep,
+) -> Envelope[Vps]:
+    """Write the VPS's disk anew with an operating system, letting in the SSH keys."""
+    row = await servers.rebuild(caller, vps_id, request.operating_system, request.ssh_keys)
+    return Envelope(data=_shown(gateway, row))
+
+
+@router.put(
+    "/{vps_id}",
+    response_model=Envelope[Vps],
+    response_model_exclude_none=True,
+    responses=refusals(401, 404, 409, 422),
+)
+async def update_vps(
+    vps_id: UUID,
+    request: UpdateVpsRequest,
+    caller: SignedIn,
+    servers: ServersDep,
+    gateway: GatewayDep,
+) -> Envelope[Vps]:
+    """Name the VPS anew."""
+    return Envelope(data=_shown(gateway, await servers.rename(caller, vps_id, request.name)))
 
 
 @router.delete("/{vps_id}", response_model=Envelope[Deleted], responses=FOUND)
