@@ -1,9 +1,15 @@
 """A customer's backups of their VPS: their own VPS's only (another's is 404 and sends
-nothing), a bad request refused in the contract's error shape before anything is sent."""
+nothing), listed in the contract's shape, restored through provisioning (a backup still being
+taken is CONFLICT, a provider's failure PROXMOX_ERROR), a bad request refused in the
+contract's error shape before anything is sent."""
+
+from dataclasses import replace
+from uuid import UUID, uuid4
 
 from hostplane.contracts.commands import provisioning as pc
+from hostplane.gateway.application.cloudvps.backups import BackupRow
 from services.gateway.tests.fakes import Api
-from services.gateway.tests.unit.test_cloudvps_vps import _customer, _vps
+from services.gateway.tests.unit.test_cloudvps_vps import T0, _customer, _vps
 
 
 def test_a_vps_without_backups_lists_none(api: Api) -> None:
@@ -47,3 +53,88 @@ def test_deleting_a_backup_that_does_not_exist_is_not_found(api: Api) -> None:
     answer = api.cloudvps.delete(f"/api/v1/vps/{vps_id}/backups/{backup}", headers=jo)
     assert answer.status_code == 404
     assert not api.broker.sent(pc.DeleteBackup)
+
+
+def _backup(api: Api, vps_id: str, status: str = "available") -> str:
+    row = BackupRow(
+        id=uuid4(),
+        instance_id=UUID(vps_id),
+        name="Pre-update backup",
+        description=None,
+        kind="manual",
+        status=status,
+        size_bytes=2_400_000_000,
+        requested_at=T0,
+        taken_at=T0 if status == "available" else None,
+    )
+    api.backups.rows[row.id] = row
+    return str(row.id)
+
+
+def test_a_vps_lists_its_backups_in_the_contracts_shape(api: Api) -> None:
+    jo, jo_customer = _customer(api, "jo@example.com")
+    vps_id = _vps(api, jo_customer, "web-1")
+    backup_id = _backup(api, vps_id)
+    answer = api.cloudvps.get(f"/api/v1/vps/{vps_id}/backups", headers=jo)
+    assert answer.json()["data"] == [
+        {
+            "id": backup_id,
+            "name": "Pre-update backup",
+            "size": 2.4,
+            "size_unit": "GB",
+            "type": "manual",
+            "status": "completed",
+            "created_at": "2026-03-01T12:00:00Z",
+        }
+    ]
+
+
+def test_a_restore_goes_to_provisioning_and_answers_the_vps(api: Api) -> None:
+    jo, jo_customer = _customer(api, "jo@example.com")
+    vps_id = _vps(api, jo_customer, "web-1")
+    backup_id = _backup(api, vps_id)
+    answer = api.cloudvps.post(f"/api/v1/vps/{vps_id}/backups/{backup_id}/restore", headers=jo)
+    assert answer.status_code == 200
+    assert (answer.json()["data"]["id"], answer.json()["data"]["status"]) == (vps_id, "running")
+    (restore,) = api.broker.sent(pc.RestoreBackup)
+    assert (str(restore.instance_id), str(restore.backup_id)) == (vps_id, backup_id)
+
+
+def test_a_vps_being_restored_shows_restoring(api: Api) -> None:
+    jo, jo_customer = _customer(api, "jo@example.com")
+    vps_id = _vps(api, jo_customer, "web-1")
+    row = api.vps.rows[UUID(vps_id)]
+    api.vps.rows[row.id] = replace(row, pending_operation="restore")  # as metrics projects it
+    answer = api.cloudvps.get(f"/api/v1/vps/{vps_id}", headers=jo)
+    assert answer.json()["data"]["status"] == "restoring"
+
+
+def test_another_vps_backup_or_none_is_not_found_and_nothing_is_sent(api: Api) -> None:
+    jo, jo_customer = _customer(api, "jo@example.com")
+    vps_id, other_id = _vps(api, jo_customer, "web-1"), _vps(api, jo_customer, "web-2")
+    others = _backup(api, other_id)
+    for backup_id in (others, str(uuid4())):
+        answer = api.cloudvps.post(f"/api/v1/vps/{vps_id}/backups/{backup_id}/restore", headers=jo)
+        assert (answer.status_code, answer.json()["error"]["code"]) == (404, "NOT_FOUND")
+    assert not api.broker.sent(pc.RestoreBackup)
+
+
+def test_a_backup_still_being_taken_is_a_conflict(api: Api) -> None:
+    jo, jo_customer = _customer(api, "jo@example.com")
+    vps_id = _vps(api, jo_customer, "web-1")
+    backup_id = _backup(api, vps_id, status="creating")
+    api.billing.refusals["RestoreBackup"] = ("CONFLICT", "Backup is creating")
+    answer = api.cloudvps.post(f"/api/v1/vps/{vps_id}/backups/{backup_id}/restore", headers=jo)
+    assert (answer.status_code, answer.json()["error"]) == (
+        409,
+        {"code": "CONFLICT", "message": "Backup is creating", "details": {}},
+    )
+
+
+def test_a_restore_the_provider_fails_is_a_proxmox_error(api: Api) -> None:
+    jo, jo_customer = _customer(api, "jo@example.com")
+    vps_id = _vps(api, jo_customer, "web-1")
+    backup_id = _backup(api, vps_id)
+    api.billing.refusals["RestoreBackup"] = ("RESTORE_FAILED", "the image could not be written")
+    answer = api.cloudvps.post(f"/api/v1/vps/{vps_id}/backups/{backup_id}/restore", headers=jo)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (502, "PROXMOX_ERROR")

@@ -1,14 +1,17 @@
 """`/api/v1/vps/{id}/backups`: the signed-in customer's backups of their VPS — listed, taken
-now, and deleted. Another user's VPS, or another VPS's backup, is 404."""
+now, restored and deleted. Another user's VPS, or another VPS's backup, is 404."""
 
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
+from hostplane.contracts.catalog import Plan
 from hostplane.contracts.cloudvps.backups import Backup, CreateBackupRequest
 from hostplane.contracts.cloudvps.envelope import Deleted, Envelope
+from hostplane.contracts.cloudvps.vps import Vps
 from hostplane.gateway.application.cloudvps.backups import BackupRow, Backups
+from hostplane.gateway.entrypoints.cloudvps import presenters
 from hostplane.gateway.entrypoints.cloudvps.dependencies import SignedIn
 from hostplane.gateway.entrypoints.cloudvps.errors import refusals
 from hostplane.gateway.entrypoints.dependencies import GatewayDep
@@ -71,6 +74,21 @@ async def create_backup(
 ) -> Envelope[Backup]:
     """Back the VPS up now: answered while the provider takes it (`in_progress`)."""
     return Envelope(data=shown(await backups.create(caller, vps_id, body)))
+
+
+@router.post(
+    "/{backup_id}/restore",
+    response_model=Envelope[Vps],
+    response_model_exclude_none=True,
+    responses=refusals(401, 404, 409, 502),
+)
+async def restore_backup(
+    vps_id: UUID, backup_id: UUID, caller: SignedIn, backups: BackupsDep, gateway: GatewayDep
+) -> Envelope[Vps]:
+    """Restore the VPS from the backup: it is stopped while its disk is written (`restoring`),
+    and runs again after."""
+    row = await backups.restore(caller, vps_id, backup_id)
+    return Envelope(data=presenters.vps(row, gateway.settings.plans[Plan(row.plan)]))
 
 
 @router.delete("/{backup_id}", response_model=Envelope[Deleted], responses=refusals(401, 404, 409))
