@@ -13,7 +13,7 @@ from uuid import UUID
 
 from hostplane.contracts import events as e
 from hostplane.contracts.payload import EventPayload
-from hostplane.metrics.domain.changes import InstanceChanged
+from hostplane.metrics.domain.changes import InstanceChanged, InstanceFields
 
 
 class BackupFields(TypedDict, total=False):
@@ -54,12 +54,20 @@ def _sets(fields: Callable[[Any], BackupFields]) -> Callable[[Any, int], list[An
     return rule
 
 
-def _restore(ev: e.VpsEvent, version: int) -> list[Any]:
+def _restore_requested(ev: e.RestoreRequested, version: int) -> list[Any]:
     # A restore's events are the instance's: its version orders them with the others.
-    pending = "restore" if isinstance(ev, e.RestoreRequested) else None
-    return [
-        InstanceChanged(ev.instance_id, version, ev.occurred_at, {"pending_operation": pending})
-    ]
+    fields: InstanceFields = {"pending_operation": "restore"}
+    return [InstanceChanged(ev.instance_id, version, ev.occurred_at, fields)]
+
+
+def _restored(ev: e.InstanceRestored, version: int) -> list[Any]:
+    # The restored disk boots, whether the server was stopped before or not.
+    fields: InstanceFields = {
+        "pending_operation": None,
+        "stopped_at": None,
+        "running_since": ev.occurred_at,
+    }
+    return [InstanceChanged(ev.instance_id, version, ev.occurred_at, fields)]
 
 
 BACKUP_RULES: dict[type[EventPayload], Callable[[Any, int], list[Any]]] = {
@@ -77,6 +85,6 @@ BACKUP_RULES: dict[type[EventPayload], Callable[[Any, int], list[Any]]] = {
     e.BackupDeletionRequested: _sets(lambda ev: {"status": "deleting"}),
     e.BackupDeleted: _sets(lambda ev: {"status": "deleted"}),
     e.BackupDeletionFailed: _sets(lambda ev: {"status": "available"}),
-    e.RestoreRequested: _restore,
-    e.InstanceRestored: _restore,
+    e.RestoreRequested: _restore_requested,
+    e.InstanceRestored: _restored,
 }
