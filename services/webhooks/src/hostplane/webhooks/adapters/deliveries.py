@@ -1,7 +1,7 @@
 """Deliveries as the dispatcher sees them: claimed when due, in order per endpoint and key,
 and their attempts recorded with what they decided."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,17 +48,20 @@ class Attempt:
     response: str | None = None
 
 
-# A due delivery is attempted unless an earlier one of its endpoint and ordering key is still
-# pending; its `next_attempt_at` becomes a lease, so no other replica takes it meanwhile, and
-# one whose replica died is taken again when the lease ends.
+# A due delivery is attempted when it is the earliest pending one of its endpoint and ordering
+# key; its `next_attempt_at` becomes a lease, so no other replica takes it meanwhile, and one
+# whose replica died is taken again when the lease ends. The earliest is found by a look-up in
+# `deliveries_in_order` for each due delivery, whatever the planner's statistics say: written
+# as NOT EXISTS, the plan chosen right after a burst of inserts (statistics from when nothing
+# was pending) compared every due delivery with every pending one, 30 s for 20,000.
 CLAIM = """
 WITH due AS (
     SELECT d.id FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
     WHERE d.status = 'pending' AND d.next_attempt_at <= %(now)s AND e.enabled
-      AND NOT EXISTS (
-        SELECT 1 FROM deliveries p
+      AND d.seq = (
+        SELECT min(p.seq) FROM deliveries p
         WHERE p.endpoint_id = d.endpoint_id AND p.ordering_key = d.ordering_key
-          AND p.status = 'pending' AND p.seq < d.seq
+          AND p.status = 'pending'
       )
     ORDER BY d.next_attempt_at, d.seq
     LIMIT %(limit)s
@@ -81,55 +84,90 @@ def claim(cur: Cursor[Any], now: datetime, limit: int, lease_until: datetime) ->
         return rows.fetchall()
 
 
+@dataclass(frozen=True)
+class Finished:
+    """An attempt made on a claimed delivery, waiting to be recorded, and the `Retry-After`
+    its answer asked for."""
+
+    claimed: Claimed
+    attempt: Attempt
+    retry_after: str | None = None
+
+
+# The verdict on a finished attempt, given its endpoint's failing streak (None: not failing).
+Judge = Callable[[Finished, datetime | None], Verdict]
+
+INSERT_ATTEMPT = (
+    "INSERT INTO attempts (delivery_id, n, at, status, latency_ms, error, response) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+)
+APPLY_VERDICT = (
+    "UPDATE deliveries SET status = %s, next_attempt_at = %s, last_status = %s, "
+    "delivered_at = CASE WHEN %s THEN %s ELSE delivered_at END "
+    "WHERE id = %s AND attempts = %s AND status = 'pending' RETURNING id"
+)
+
+
 def record(
-    cur: Cursor[Any],
-    claimed: Claimed,
-    attempt: Attempt,
-    judge: Callable[[datetime | None], Verdict],
-) -> Verdict | None:
-    """Log the attempt and apply its verdict (given the endpoint's failing streak) to the
-    delivery and its endpoint; None when the delivery was meanwhile cancelled, deleted or
-    taken by another replica, whose attempt then decides."""
-    cur.execute(
-        "SELECT first_failure_at FROM endpoints WHERE id = %s FOR UPDATE", (claimed.endpoint_id,)
+    cur: Cursor[Any], finished: Sequence[Finished], judge: Judge
+) -> list[tuple[Finished, Verdict]]:
+    """Log the attempts and apply each one's verdict to its delivery and endpoint, in one
+    transaction: each endpoint is locked once, and its attempts are judged in turn, each
+    given the failing streak the ones before it left. An attempt whose delivery was meanwhile
+    cancelled, deleted or taken by another replica (whose attempt then decides) is logged and
+    left out of what is returned."""
+    by_endpoint: dict[UUID, list[Finished]] = {}
+    for one in finished:
+        by_endpoint.setdefault(one.claimed.endpoint_id, []).append(one)
+    decided: list[tuple[Finished, Verdict]] = []
+    # Endpoints in one order, so that two replicas' batches never wait on each other in a cycle.
+    for endpoint_id in sorted(by_endpoint):
+        cur.execute(
+            "SELECT first_failure_at FROM endpoints WHERE id = %s FOR UPDATE", (endpoint_id,)
+        )
+        row = cur.fetchone()
+        if row is None:
+            continue
+        streak: datetime | None = row[0]
+        attempts = by_endpoint[endpoint_id]
+        cur.executemany(INSERT_ATTEMPT, [_attempt_row(one) for one in attempts])
+        for one in attempts:
+            verdict = judge(one, streak)
+            if not _apply(cur, one, verdict):
+                continue
+            decided.append((one, verdict))
+            if verdict.failing_since != streak:
+                streak = verdict.failing_since
+                endpoints.update_fields(cur, endpoint_id, one.attempt.at, first_failure_at=streak)
+            if verdict.disabled_reason:
+                endpoints.disable(cur, endpoint_id, verdict.disabled_reason, one.attempt.at)
+    return decided
+
+
+def _attempt_row(one: Finished) -> tuple[object, ...]:
+    attempt = one.attempt
+    return (
+        one.claimed.id,
+        one.claimed.attempts,
+        attempt.at,
+        attempt.status,
+        attempt.latency_ms,
+        attempt.error,
+        attempt.response,
     )
-    row = cur.fetchone()
-    if row is None:
-        return None
+
+
+def _apply(cur: Cursor[Any], one: Finished, verdict: Verdict) -> bool:
     cur.execute(
-        "INSERT INTO attempts (delivery_id, n, at, status, latency_ms, error, response) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-        (
-            claimed.id,
-            claimed.attempts,
-            attempt.at,
-            attempt.status,
-            attempt.latency_ms,
-            attempt.error,
-            attempt.response,
-        ),
-    )
-    verdict = judge(row[0])
-    cur.execute(
-        "UPDATE deliveries SET status = %s, next_attempt_at = %s, last_status = %s, "
-        "delivered_at = CASE WHEN %s THEN %s ELSE delivered_at END "
-        "WHERE id = %s AND attempts = %s AND status = 'pending' RETURNING id",
+        APPLY_VERDICT,
         (
             verdict.status,
             verdict.next_attempt_at,
-            attempt.status,
+            one.attempt.status,
             verdict.status is DeliveryStatus.DELIVERED,
-            attempt.at,
-            claimed.id,
-            claimed.attempts,
+            one.attempt.at,
+            one.claimed.id,
+            one.claimed.attempts,
         ),
     )
-    if cur.fetchone() is None:
-        return None
-    if verdict.failing_since != row[0]:
-        endpoints.update_fields(
-            cur, claimed.endpoint_id, attempt.at, first_failure_at=verdict.failing_since
-        )
-    if verdict.disabled_reason:
-        endpoints.disable(cur, claimed.endpoint_id, verdict.disabled_reason, attempt.at)
-    return verdict
+    return cur.fetchone() is not None

@@ -8,6 +8,7 @@ check), so receivers behind virtual hosts and TLS are reached as their URL says.
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,6 +24,9 @@ from hostplane.webhooks.domain.targets import (
 
 USER_AGENT = "Hostplane-Webhooks/1"
 SNIPPET_BYTES = 1024
+# Threads for resolving targets: the sender's own, so that other work queued on the event
+# loop's default threads never holds up an attempt.
+RESOLVERS = 8
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class HttpSender:
     ) -> None:
         self._allow_private = allow_private
         self._resolve = resolve
+        self._resolving = ThreadPoolExecutor(RESOLVERS, thread_name_prefix="webhooks-resolve")
         self._client = httpx.AsyncClient(
             timeout=timeout_s, follow_redirects=False, headers={"User-Agent": USER_AGENT}
         )
@@ -51,8 +56,8 @@ class HttpSender:
         """POST `body` to `url` once; never raises for the receiver's or the network's sake."""
         started = time.monotonic()
         try:
-            addresses = await asyncio.to_thread(
-                check_target, url, self._allow_private, self._resolve
+            addresses = await asyncio.get_running_loop().run_in_executor(
+                self._resolving, check_target, url, self._allow_private, self._resolve
             )
             request = self._client.build_request(
                 "POST",
@@ -83,6 +88,7 @@ class HttpSender:
 
     async def close(self) -> None:
         await self._client.aclose()
+        self._resolving.shutdown(wait=False)
 
 
 def _at(url: str, address: IPAddress) -> str:

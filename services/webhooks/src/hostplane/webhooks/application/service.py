@@ -65,21 +65,23 @@ class Webhooks:
         an offset passed, or published again) queues nothing."""
         last = partition[-1].position
         now = self.clock.now()
-        queued = 0
         with self.store.transaction() as cur:
             resume = resume_offset(cur, last.stream)
             fresh = [a for a in partition if a.position.offset >= resume and a.webhook]
             subscribed = endpoints.subscriptions(cur) if fresh else []
             filters = [(s.id, EventFilter(patterns=tuple(s.events))) for s in subscribed]
+            rows = []
             for arrived in fresh:
                 assert arrived.webhook is not None
                 event = arrived.webhook.payload.event
                 targets = [endpoint for endpoint, f in filters if f.matches(event)]
-                queued += _queue(cur, arrived, arrived.webhook, targets, now)
-            if queued:
+                rows += _deliveries(arrived, arrived.webhook, targets, now)
+            if rows:
+                # One statement for the partition's batch, in its order: `seq` follows it.
+                cur.executemany(QUEUE, rows)
                 notify_due(cur)
             advance(cur, last)
-        return queued
+        return len(rows)
 
     def handle_command(self, position: Position, command_id: UUID, command: WebhookCommand) -> bool:
         """Carry out a command once; False if its position or its id was handled before.
@@ -129,17 +131,23 @@ def _first_time(cur: Cursor[Any], command_id: UUID, command_type: str, clock: Cl
     return cur.fetchone() is not None
 
 
-def _queue(
-    cur: Cursor[Any],
+QUEUE = (
+    "INSERT INTO deliveries (id, endpoint_id, event, source_id, ordering_key, body, status, "
+    "next_attempt_at, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (endpoint_id, source_id) DO NOTHING"
+)
+
+
+def _deliveries(
     arrived: Arrived,
     webhook: OutgoingWebhook,
     targets: list[UUID],
     now: datetime,
-) -> int:
+) -> list[tuple[object, ...]]:
     if not targets:
-        return 0
+        return []
     body = webhook.payload.body()
-    rows = [
+    return [
         (
             delivery_id(endpoint, arrived.source_id),
             endpoint,
@@ -153,10 +161,3 @@ def _queue(
         )
         for endpoint in targets
     ]
-    cur.executemany(
-        "INSERT INTO deliveries (id, endpoint_id, event, source_id, ordering_key, body, status, "
-        "next_attempt_at, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-        "ON CONFLICT (endpoint_id, source_id) DO NOTHING",
-        rows,
-    )
-    return len(rows)

@@ -44,11 +44,12 @@ def subscribe(broker: KafkaBroker, app: Webhooks, settings: InfraSettings) -> No
         next_offset=app.next_offset,
     )
     async def on_events(message: KafkaMessage) -> None:
+        def take(records: list[Any]) -> None:
+            # Read in the thread too: a large batch read on the event loop holds up sending.
+            app.take_events([arrived(r) for r in records])
+
         await asyncio.gather(
-            *(
-                asyncio.to_thread(app.take_events, [arrived(r) for r in records])
-                for records in by_partition(message)
-            )
+            *(asyncio.to_thread(take, records) for records in by_partition(message))
         )
 
     @tracked_subscriber(
