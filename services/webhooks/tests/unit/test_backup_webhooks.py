@@ -1,5 +1,6 @@
 """A VPS's backups as endpoints hear of them: `vps.backup.created` once the provider holds
-one, `vps.backup.failed` when it could not take it, and nothing of the rest."""
+one, `vps.backup.failed` when it could not take it, a restored VPS `vps.started`, and nothing
+of the rest."""
 
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -64,6 +65,16 @@ def test_a_backup_the_provider_could_not_take_is_vps_backup_failed_with_why() ->
     }
 
 
+def test_a_restored_vps_runs_again_and_is_vps_started() -> None:
+    instance_id = uuid4()
+    webhook = webhook_for(
+        e.InstanceRestored(occurred_at=AT, instance_id=instance_id, backup_id=uuid4())
+    )
+    assert webhook is not None
+    assert webhook.payload.event is WebhookEvent.VPS_STARTED
+    assert webhook.payload.data == {"vps_id": str(instance_id), "status": "active"}
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -80,5 +91,5 @@ def test_a_backup_the_provider_could_not_take_is_vps_backup_failed_with_why() ->
         e.RestoreRequested(occurred_at=AT, instance_id=uuid4(), job_id=uuid4(), backup_id=uuid4()),
     ],
 )
-def test_requests_deletions_and_restores_of_backups_stay_inside(source: EventPayload) -> None:
+def test_requests_and_deletions_of_backups_stay_inside(source: EventPayload) -> None:
     assert webhook_for(source) is None

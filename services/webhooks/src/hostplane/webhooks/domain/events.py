@@ -6,7 +6,7 @@ The names are seed 003's. Hostplane's events become them by this rule:
 - `vps.created` is the instance's own `vps.created`: it exists and is being provisioned;
 - `vps.started` is every change that leaves the instance running: it became `vps.active`
   (provisioning finished), was `vps.unsuspended`, started by its customer (`vps.started`),
-  `vps.rebooted` or `vps.rebuilt`;
+  `vps.rebooted`, `vps.rebuilt` or `vps.restored` (its disk written back from a backup);
 - `vps.stopped` is every change that leaves it off: its customer stopped it (`vps.stopped`)
   or it was `vps.suspended`;
 - `vps.deleted` is the instance's own `vps.deleted` (terminated, its server removed);
@@ -20,7 +20,7 @@ Every other event stays inside Hostplane: requests and queued, skipped or refuse
 (the change has not happened), failures of provisioning (the instance never ran), resizes,
 configuration, DNS and jobs. A VPS's backup becomes `vps.backup.created` once its provider
 holds it (`vps.backup.created` of vps.events) and `vps.backup.failed` when the provider could
-not take it; its requests, restores and deletions stay inside.
+not take it; its requests and deletions stay inside.
 
 A webhook's ordering key is the instance's, invoice's or user's id, so an endpoint receives
 what happens to one of them in the order it happened.
@@ -62,6 +62,7 @@ from hostplane.contracts.events import (
     InstanceCreated,
     InstanceRebooted,
     InstanceRebuilt,
+    InstanceRestored,
     InstanceStarted,
     InstanceStopped,
     InstanceSuspended,
@@ -143,6 +144,7 @@ SOURCES: dict[type[EventPayload], WebhookEvent] = {
     InstanceRebooted: WebhookEvent.VPS_STARTED,
     InstanceStarted: WebhookEvent.VPS_STARTED,
     InstanceRebuilt: WebhookEvent.VPS_STARTED,
+    InstanceRestored: WebhookEvent.VPS_STARTED,
     InstanceSuspended: WebhookEvent.VPS_STOPPED,
     InstanceStopped: WebhookEvent.VPS_STOPPED,
     InstanceTerminated: WebhookEvent.VPS_DELETED,
