@@ -92,6 +92,25 @@ def test_a_user_opens_a_ticket_about_their_vps_and_reads_it_back(api: Api) -> No
     assert listed["pagination"]["total"] == 1
 
 
+def test_a_ticket_sent_again_under_its_key_is_the_same_ticket(api: Api) -> None:
+    jo, _ = _customer(api, "jo@example.com")
+    key = {"Idempotency-Key": "ticket-1", **jo}
+    first, again = _open(api, key), _open(api, key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json()["data"]["id"] == again.json()["data"]["id"]
+    opens = [
+        command_id
+        for (_, _, command), command_id in zip(
+            api.broker.commands, api.broker.command_ids, strict=True
+        )
+        if isinstance(command, sc.OpenTicket)
+    ]
+    assert len(opens) == 2 and len(set(opens)) == 1  # sent again as the same job
+    other = _open(api, key, subject="Another question")
+    assert (other.status_code, other.json()["error"]["code"]) == (409, "CONFLICT")
+    assert len(api.cloudvps.get(TICKETS, headers=jo).json()["data"]) == 1
+
+
 def test_a_ticket_about_another_users_vps_is_404_and_sends_nothing(api: Api) -> None:
     _, jo_customer = _customer(api, "jo@example.com")
     sam, _ = _customer(api, "sam@example.com")

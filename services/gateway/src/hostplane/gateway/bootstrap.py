@@ -230,7 +230,7 @@ def bootstrap(
             servers=servers,
             backups=Backups(servers, cloudvps.backups),
             webhooks=WebhookEndpoints(cloudvps.webhooks, commands, box, settings.job_wait_s),
-            tickets=_tickets(settings, cloudvps, accounts, jobs),
+            tickets=_tickets(settings, cloudvps, mpanel, accounts, jobs),
             admin=AdminConsole(
                 admin.reads,
                 accounts,
@@ -261,7 +261,11 @@ def bootstrap(
 
 
 def _tickets(
-    settings: Settings, adapters: CloudVpsAdapters, accounts: Accounts, jobs: Jobs
+    settings: Settings,
+    adapters: CloudVpsAdapters,
+    mpanel: MPanelAdapters,
+    accounts: Accounts,
+    jobs: Jobs,
 ) -> Tickets:
     commands = PanelCommands(jobs, settings.job_wait_s)
     limits = AttachmentLimits(
@@ -270,7 +274,15 @@ def _tickets(
         settings.support_attachment_types,
     )
     servers = Servers(adapters.servers, accounts, commands)
-    return Tickets(adapters.tickets, servers, commands, limits, settings.platform_tenant_id)
+    return Tickets(
+        adapters.tickets,
+        servers,
+        commands,
+        limits,
+        settings.platform_tenant_id,
+        mpanel.idempotency_keys,
+        settings.idempotency_ttl_s,
+    )
 
 
 def _mpanel(

@@ -5,7 +5,7 @@ every ticket. Another user's ticket is 404."""
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query
 
 from hostplane.contracts.cloudvps.admin import AdminTicket, AdminTicketQuery
 from hostplane.contracts.cloudvps.envelope import Envelope, Pagination
@@ -34,6 +34,17 @@ async def tickets(gateway: GatewayDep) -> Tickets:
 
 
 TicketsDep = Annotated[Tickets, Depends(tickets)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="The same key and body within 24 hours are the same ticket or message; "
+        "the same key with another body is 409",
+    ),
+]
 
 
 def _owner(user_id: str | None) -> UUID | None:
@@ -90,13 +101,13 @@ async def list_tickets(
     status_code=201,
     response_model=Envelope[TicketDetail],
     response_model_exclude_none=True,
-    responses=refusals(401, 403, 404),
+    responses=refusals(401, 403, 404, 409),
 )
 async def open_ticket(
-    body: CreateTicketRequest, caller: SignedIn, tickets: TicketsDep
+    body: CreateTicketRequest, caller: SignedIn, tickets: TicketsDep, key: IdempotencyKey = None
 ) -> Envelope[TicketDetail]:
     """Open a ticket, about one of the caller's VPS if `vps_id` names one."""
-    row, messages = await tickets.open(caller, body)
+    row, messages = await tickets.open(caller, body, key)
     return Envelope(data=presenters.detail(row, messages))
 
 
@@ -119,13 +130,17 @@ async def get_ticket(
     status_code=201,
     response_model=Envelope[TicketMessage],
     response_model_exclude_none=True,
-    responses=FOUND,
+    responses=refusals(401, 404, 409),
 )
 async def add_message(
-    ticket_id: UUID, body: AddTicketMessageRequest, caller: SignedIn, tickets: TicketsDep
+    ticket_id: UUID,
+    body: AddTicketMessageRequest,
+    caller: SignedIn,
+    tickets: TicketsDep,
+    key: IdempotencyKey = None,
 ) -> Envelope[TicketMessage]:
     """Add a message, with files, to the ticket."""
-    return Envelope(data=presenters.message(await tickets.reply(caller, ticket_id, body)))
+    return Envelope(data=presenters.message(await tickets.reply(caller, ticket_id, body, key)))
 
 
 @router.put(
