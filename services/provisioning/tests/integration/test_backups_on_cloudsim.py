@@ -110,6 +110,15 @@ def test_a_restore_leaves_the_server_running(
     assert missing.value.code in {"BACKUP_NOT_FOUND", "RESTORE_FAILED"}
 
 
+def test_a_stopped_server_restored_runs_again(provider: ServerProvider, instance_id: UUID) -> None:
+    backup_id = uuid4()
+    provider.ensure_backup(instance_id, backup_id, "before")
+    provider.power_off(instance_id)
+    provider.restore_backup(instance_id, backup_id)
+    provider.restore_backup(instance_id, backup_id)  # the saga's step delivered again
+    provider.wait_started(instance_id)  # raises for a server left stopped
+
+
 def test_a_backup_the_provider_fails_to_take_is_reported_and_leaves_nothing(
     cloudsim_url: str, provider: ServerProvider, instance_id: UUID
 ) -> None:

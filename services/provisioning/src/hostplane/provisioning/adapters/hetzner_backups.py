@@ -48,6 +48,9 @@ class HetznerBackups:
     def _wait(self, action: BoundAction | None) -> None:
         raise NotImplementedError
 
+    def power_on(self, instance_id: UUID) -> None:
+        raise NotImplementedError
+
     def ensure_backup(self, instance_id: UUID, backup_id: UUID, name: str) -> BackupCopy:
         """The backup image, found by its label or created; waits until it is available."""
         try:
@@ -108,7 +111,8 @@ class HetznerBackups:
             raise ProviderError("BACKUP_DELETE_FAILED", f"{error.code}: {error.message}") from error
 
     def restore_backup(self, instance_id: UUID, backup_id: UUID) -> None:
-        """Rebuild the server from the backup image (Hetzner stops and starts it)."""
+        """Rebuild the server from the backup image (Hetzner stops it for that), then make
+        sure it runs: a server its customer had stopped runs again once restored."""
         image = self._backup_image(backup_id)
         if image is None:
             raise ProviderError("BACKUP_NOT_FOUND", f"no backup image for backup {backup_id}")
@@ -118,6 +122,7 @@ class HetznerBackups:
             self._wait(rebuilt.action)
         except APIException as error:
             raise ProviderError("RESTORE_FAILED", f"{error.code}: {error.message}") from error
+        self.power_on(instance_id)
 
     def _backup_image(self, backup_id: UUID) -> BoundImage | None:
         images = self._client.images.get_all(
