@@ -35,7 +35,10 @@ def dispatcher(
 ) -> Dispatcher:
     """The dispatcher sending `app`'s deliveries."""
     sender = HttpSender(
-        settings.webhooks_timeout_s, settings.webhooks_allow_private_targets, resolve
+        settings.webhooks_timeout_s,
+        settings.webhooks_allow_private_targets,
+        resolve,
+        connections=settings.webhooks_concurrency,
     )
     return Dispatcher(
         app.store,

@@ -43,13 +43,23 @@ class Sent:
 
 class HttpSender:
     def __init__(
-        self, timeout_s: float, allow_private: bool, resolve: Resolver = resolve_with_dns
+        self,
+        timeout_s: float,
+        allow_private: bool,
+        resolve: Resolver = resolve_with_dns,
+        connections: int = 32,
     ) -> None:
         self._allow_private = allow_private
         self._resolve = resolve
         self._resolving = ThreadPoolExecutor(RESOLVERS, thread_name_prefix="webhooks-resolve")
+        # As many kept-alive connections as attempts at a time: with httpx's default of 20, a
+        # busy receiver's extra connections were closed after each answer and opened again.
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         self._client = httpx.AsyncClient(
-            timeout=timeout_s, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+            timeout=timeout_s,
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+            limits=limits,
         )
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> Sent:
