@@ -9,6 +9,9 @@ import pytest
 from proxmoxer import ProxmoxResource, ResourceException
 
 TEMPLATE = 9000
+# The cluster's template VMs, one per operating system, all on the first node.
+TEMPLATES = {9000: "ubuntu-24.04", 9001: "ubuntu-22.04", 9002: "debian-12", 9003: "debian-11"}
+TEMPLATES |= {9004: "rocky-9"}
 
 
 class Upload(io.BytesIO):
@@ -59,7 +62,9 @@ def test_a_clone_of_the_template_boots_and_its_agent_reports_an_address(
     proxmox: ProxmoxResource,
 ) -> None:
     listed = proxmox.cluster.resources.get(type="vm")
-    assert [(vm["vmid"], vm["node"], vm["template"]) for vm in listed] == [(TEMPLATE, "pve1", 1)]
+    assert {(vm["vmid"], vm["node"], vm["template"]) for vm in listed} == {
+        (vmid, "pve1", 1) for vmid in TEMPLATES
+    }
     vmid = clone(proxmox)
     config = proxmox.nodes("pve2").qemu(vmid).config.get()
     assert config["name"] == "web-1"
@@ -134,7 +139,7 @@ def test_a_stopped_vm_is_destroyed_and_gone(proxmox: ProxmoxResource) -> None:
         wait_task(proxmox, vm.status.shutdown.post(timeout=60, forceStop=1))["exitstatus"] == "OK"
     )
     wait_task(proxmox, vm.delete(purge=1, **{"destroy-unreferenced-disks": 1}))
-    assert [r["vmid"] for r in proxmox.cluster.resources.get(type="vm")] == [TEMPLATE]
+    assert {r["vmid"] for r in proxmox.cluster.resources.get(type="vm")} == set(TEMPLATES)
 
 
 def test_a_booted_vm_calls_the_ready_url_of_the_seed_in_its_cd_drive(
@@ -209,11 +214,56 @@ def test_an_injected_5xx_answers_in_proxmox_error_shape(cloudsim_url: str) -> No
     assert answer.json() == {"data": None, "message": "injected 503\n"}
 
 
-def test_admin_lists_the_vms_and_a_reset_leaves_only_the_template(
+def test_admin_lists_the_vms_and_a_reset_leaves_only_the_templates(
     cloudsim_url: str, proxmox: ProxmoxResource
 ) -> None:
     vmid = clone(proxmox)
     listed = httpx.get(f"{cloudsim_url}/_admin/proxmox/vms").json()
-    assert {(vm["vmid"], vm["node"]) for vm in listed} == {(TEMPLATE, "pve1"), (vmid, "pve2")}
+    assert {(vm["vmid"], vm["node"]) for vm in listed} == {
+        *((template, "pve1") for template in TEMPLATES),
+        (vmid, "pve2"),
+    }
     httpx.post(f"{cloudsim_url}/_admin/reset").raise_for_status()
-    assert [r["vmid"] for r in proxmox.cluster.resources.get(type="vm")] == [TEMPLATE]
+    assert {r["vmid"] for r in proxmox.cluster.resources.get(type="vm")} == set(TEMPLATES)
+
+
+def osinfo(proxmox: ProxmoxResource, vmid: int, node: str = "pve2") -> dict[str, Any]:
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            return dict(proxmox.nodes(node).qemu(vmid).agent("get-osinfo").get()["result"])
+        except ResourceException:
+            assert time.monotonic() < deadline, "the guest agent never answered"
+            time.sleep(0.02)
+
+
+def test_a_stopped_vms_disk_is_imported_anew_from_another_template(
+    proxmox: ProxmoxResource,
+) -> None:
+    vmid = clone(proxmox)
+    vm = proxmox.nodes("pve2").qemu(vmid)
+    start(proxmox, vmid)
+    assert osinfo(proxmox, vmid)["version-id"] == "24.04"
+    with pytest.raises(ResourceException) as running:
+        vm.config.post(scsi0="local-lvm:0,import-from=local-lvm:base-9002-disk-0")
+    assert running.value.status_code == 500
+    wait_task(proxmox, vm.status.stop.post())
+
+    upid = vm.config.post(scsi0="local-lvm:0,import-from=local-lvm:base-9002-disk-0")
+    assert wait_task(proxmox, upid)["exitstatus"] == "OK"
+    config = vm.config.get()
+    assert config["scsi0"] == f"local-lvm:vm-{vmid}-disk-1,size=2G"
+    assert config["unused0"] == f"local-lvm:vm-{vmid}-disk-0"
+    vm.config.put(delete="unused0")
+    assert not any(key.startswith("unused") for key in vm.config.get())
+    start(proxmox, vmid)
+    assert (osinfo(proxmox, vmid)["id"], osinfo(proxmox, vmid)["version-id"]) == ("debian", "12")
+
+
+def test_an_import_from_a_volume_that_does_not_exist_is_refused(proxmox: ProxmoxResource) -> None:
+    vmid = clone(proxmox)
+    vm = proxmox.nodes("pve2").qemu(vmid)
+    with pytest.raises(ResourceException) as refused:
+        vm.config.post(scsi0="local-lvm:0,import-from=local-lvm:base-9999-disk-0")
+    assert refused.value.status_code == 500
+    assert vm.config.get()["scsi0"].startswith(f"local-lvm:vm-{vmid}-disk-0,")

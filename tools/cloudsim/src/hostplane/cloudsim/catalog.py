@@ -109,47 +109,43 @@ SERVER_TYPES: list[dict[str, Any]] = [
     _server_type(25, "cx52", 16, 32.0, 320, "32.4000"),
 ]
 
+
+def _system_image(
+    id_: int, name: str, description: str, flavor: str, version: str, created: str
+) -> dict[str, Any]:
+    """A system image as `GET /images` shows it (x86, deployable at once, never deleted)."""
+    return {
+        "id": id_,
+        "type": "system",
+        "status": "available",
+        "name": name,
+        "description": description,
+        "image_size": None,
+        "disk_size": 5,
+        "created": created,
+        "created_from": None,
+        "bound_to": None,
+        "os_flavor": flavor,
+        "os_version": version,
+        "rapid_deploy": True,
+        "protection": {"delete": False},
+        "deprecated": None,
+        "deleted": None,
+        "labels": {},
+        "architecture": "x86",
+    }
+
+
 IMAGES: list[dict[str, Any]] = [
-    {
-        "id": 161547269,
-        "type": "system",
-        "status": "available",
-        "name": "ubuntu-24.04",
-        "description": "Ubuntu 24.04",
-        "image_size": None,
-        "disk_size": 5,
-        "created": "2024-04-25T00:00:00+00:00",
-        "created_from": None,
-        "bound_to": None,
-        "os_flavor": "ubuntu",
-        "os_version": "24.04",
-        "rapid_deploy": True,
-        "protection": {"delete": False},
-        "deprecated": None,
-        "deleted": None,
-        "labels": {},
-        "architecture": "x86",
-    },
-    {
-        "id": 114690389,
-        "type": "system",
-        "status": "available",
-        "name": "debian-12",
-        "description": "Debian 12",
-        "image_size": None,
-        "disk_size": 5,
-        "created": "2023-06-13T00:00:00+00:00",
-        "created_from": None,
-        "bound_to": None,
-        "os_flavor": "debian",
-        "os_version": "12",
-        "rapid_deploy": True,
-        "protection": {"delete": False},
-        "deprecated": None,
-        "deleted": None,
-        "labels": {},
-        "architecture": "x86",
-    },
+    _system_image(
+        161547269, "ubuntu-24.04", "Ubuntu 24.04", "ubuntu", "24.04", "2024-04-25T00:00:00+00:00"
+    ),
+    _system_image(
+        67794396, "ubuntu-22.04", "Ubuntu 22.04", "ubuntu", "22.04", "2022-04-21T00:00:00+00:00"
+    ),
+    _system_image(114690389, "debian-12", "Debian 12", "debian", "12", "2023-06-13T00:00:00+00:00"),
+    _system_image(45557056, "debian-11", "Debian 11", "debian", "11", "2021-08-16T00:00:00+00:00"),
+    _system_image(76766499, "rocky-9", "Rocky Linux 9", "rocky", "9", "2022-07-14T00:00:00+00:00"),
 ]
 
 

@@ -7,10 +7,19 @@ POST and PUT are form-encoded, an upload multipart. Clone, start, stop, shutdown
 delete, resize and uploads are tasks: answered at once with a UPID, they end after the
 configured action delay with exitstatus "OK" (or an error, for an `action_error` fault).
 
-The cluster's nodes come from `CLOUDSIM_PROXMOX_NODES` (`name:GiB` each); template VM 9000, a
-cloud-init Ubuntu image, lives on the first. A started VM's guest agent answers once the
-boot delay has passed, with an address from 10.20.0.0/16; then, on its first boot, the VM
-calls the ready callback of the user data in the NoCloud seed image in its CD drive.
+The cluster's nodes come from `CLOUDSIM_PROXMOX_NODES` (`name:GiB` each); the cloud-init
+template VMs, one per operating system and named after it (9000 `ubuntu-24.04`, 9001
+`ubuntu-22.04`, 9002 `debian-12`, 9003 `debian-11`, 9004 `rocky-9`), live on the first. A
+started VM's guest agent answers once the boot delay has passed, with an address from
+10.20.0.0/16 and the operating system of its disk's image (`get-osinfo`); then, on the first
+boot of its disk, the VM calls the ready callback of the user data in the NoCloud seed image
+in its CD drive.
+
+A config change may make a disk as a copy of another volume (`scsi0:
+local-lvm:0,import-from=local-lvm:base-9002-disk-0`, Proxmox VE 7.2+): the POST's task
+writes a new volume of the VM, and the disk it replaces stays as `unusedN` until that entry
+is deleted. Where Proxmox would leave the replacement of a running VM's disk pending until
+its next stop, cloudsim refuses it.
 """
 
 import asyncio
@@ -30,16 +39,20 @@ from hostplane.cloudsim.faults import action_should_fail
 from hostplane.cloudsim.proxmox_guests import (
     BYTES_PER_UNIT,
     CERT,
-    TEMPLATE,
-    TEMPLATE_VMID,
+    DRIVE,
+    TEMPLATE_IMAGES,
     cloned_config,
     disk_bytes,
     guest_interfaces,
     halt,
+    import_request,
+    imported_disk,
     rrd_rows,
     sized,
     status_of,
+    template_config,
     vm_row,
+    volume_of,
 )
 from hostplane.cloudsim.proxmox_wire import (
     data,
@@ -83,9 +96,10 @@ class Proxmox:
         """The world's cluster, its template VM put on the first node when first asked for."""
         cluster = self.world.proxmox
         if not cluster.seeded:
-            cluster.vms[TEMPLATE_VMID] = ProxmoxVM(
-                TEMPLATE_VMID, next(iter(self.nodes)), dict(TEMPLATE)
-            )
+            for vmid in TEMPLATE_IMAGES:
+                cluster.vms[vmid] = ProxmoxVM(
+                    vmid, next(iter(self.nodes)), template_config(vmid), image_of=vmid
+                )
             cluster.seeded = True
         return cluster
 
@@ -161,6 +175,28 @@ class Proxmox:
         if isinstance(vm, ProxmoxVM) and vm.lock:
             return error(500, f"VM {vmid} is locked ({vm.lock})")
         return vm
+
+    def disk(self, volume: str) -> tuple[ProxmoxVM, str] | None:
+        """The VM (or template) one of whose disks is `volume`, and that disk's config."""
+        for vm in self.cluster.vms.values():
+            for key, value in vm.config.items():
+                if DRIVE.fullmatch(key) and volume_of(value) == volume:
+                    return vm, value
+        return None
+
+    def refused_imports(
+        self, vm: ProxmoxVM, imports: dict[str, tuple[str, str, list[str]]]
+    ) -> JSONResponse | None:
+        for key, (storage, source, _) in imports.items():
+            if storage not in STORAGES:
+                return error(500, f"storage '{storage}' does not exist")
+            if "images" not in STORAGES[storage]:
+                return error(500, f"storage '{storage}' does not support vm images")
+            if self.disk(source) is None:
+                return error(500, f"volume '{source}' does not exist")
+            if vm.status == "running" and key in vm.config:
+                return error(500, f"VM {vm.vmid} is running - cannot replace disk '{key}'")
+        return None
 
     def node_memory(self, node: str) -> tuple[int, int]:
         """(used, total) bytes: the node's own share and its running VMs' memory."""
@@ -276,7 +312,9 @@ class Proxmox:
             if target not in self.nodes:
                 return error(500, f"no such cluster node '{target}'")
             config = cloned_config(source.config, newid, params)
-            cluster.vms[newid] = vm = ProxmoxVM(newid, target, config, lock="clone")
+            cluster.vms[newid] = vm = ProxmoxVM(
+                newid, target, config, lock="clone", image_of=source.image_of
+            )
             return self.task(
                 request,
                 node,
@@ -301,13 +339,30 @@ class Proxmox:
             refused = refused_parameters(params, integers=("cores", "memory", "sockets"))
             if isinstance(vm, JSONResponse) or refused is not None:
                 return vm if isinstance(vm, JSONResponse) else refused
+            imports = {
+                key: wanted
+                for key, value in params.items()
+                if DRIVE.fullmatch(key) and (wanted := import_request(value)) is not None
+            }
+            refused = self.refused_imports(vm, imports)
+            if refused is not None:
+                return refused
             for key in params.pop("delete", "").split(","):
                 vm.config.pop(key.strip(), None)
             params.pop("digest", None)
-            vm.config.update(params)
+            vm.config.update({k: v for k, v in params.items() if k not in imports})
+
+            def write_imports() -> None:
+                for key, (storage, source, options) in imports.items():
+                    owner, disk = self.disk(source) or (None, "")
+                    vm.config.update(imported_disk(vm, key, storage, disk_bytes(disk), options))
+                    if owner is not None and key == "scsi0":  # the boot disk: a fresh guest
+                        vm.image_of, vm.started_once = owner.image_of, False
+
             if request.method == "PUT":
+                write_imports()
                 return data(None)
-            return self.task(request, node, "qmconfig", vmid)
+            return self.task(request, node, "qmconfig", vmid, work=write_imports)
 
         r.add_api_route("/nodes/{node}/qemu/{vmid}/config", set_config, methods=["PUT", "POST"])
 
@@ -349,8 +404,8 @@ class Proxmox:
             vm = self.vm(node, vmid)
             return vm if isinstance(vm, JSONResponse) else data(status_of(vm))
 
-        @r.get("/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces")
-        async def interfaces(node: str, vmid: int) -> Any:
+        @r.get("/nodes/{node}/qemu/{vmid}/agent/{command}")
+        async def agent(node: str, vmid: int, command: str) -> Any:
             vm = self.vm(node, vmid)
             if isinstance(vm, JSONResponse):
                 return vm
@@ -360,6 +415,12 @@ class Proxmox:
                 return error(500, "No QEMU guest agent configured")
             if vm.booted_at is None or time.monotonic() < vm.booted_at:
                 return error(500, "QEMU guest agent is not running")
+            if command == "get-osinfo" and vm.image_of in TEMPLATE_IMAGES:
+                return data({"result": TEMPLATE_IMAGES[vm.image_of][2].osinfo()})
+            if command != "network-get-interfaces":
+                return error(
+                    501, f"Method 'GET /nodes/{node}/qemu/{vmid}/agent/{command}' not implemented"
+                )
             return data({"result": guest_interfaces(vm)})
 
         @r.get("/nodes/{node}/qemu/{vmid}/rrddata")

@@ -91,6 +91,7 @@ class ProxmoxBackups:
                 "vmid": vm.vmid,
                 "notes": notes,
                 "config": dict(vm.config),
+                "image_of": vm.image_of,
                 "size": int(disk * ARCHIVE_SHARE),
                 "ctime": int(time.time()),
             }
@@ -140,10 +141,11 @@ class ProxmoxBackups:
             if vm.lock:
                 return error(500, f"VM {vmid} is locked ({vm.lock})")
             vm.lock = "create"
-            config = _archive(volume)["config"]
+            archive = _archive(volume)
 
             def restored() -> None:
-                vm.config, vm.lock = dict(config), None
+                vm.config, vm.lock = dict(archive["config"]), None
+                vm.image_of = archive.get("image_of", vm.image_of)
 
             return proxmox.task(
                 request,

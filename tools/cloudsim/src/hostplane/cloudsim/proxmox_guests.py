@@ -3,6 +3,7 @@ its guest agent reports, and its RRD series."""
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from hostplane.cloudsim.state import ProxmoxVM
@@ -11,21 +12,82 @@ TEMPLATE_VMID = 9000
 DISK_SIZE = re.compile(r"size=(\d+)([KMGT]?)")
 DRIVE = re.compile(r"(ide|sata|scsi|virtio)\d+")
 BYTES_PER_UNIT = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
-TEMPLATE = {
-    "name": "ubuntu-24.04-cloudinit",
-    "template": "1",
-    "ostype": "l26",
-    "cores": "1",
-    "memory": "2048",
-    "scsihw": "virtio-scsi-pci",
-    "scsi0": "local-lvm:base-9000-disk-0,size=3584M",
-    "ide2": "local-lvm:vm-9000-cloudinit,media=cdrom",
-    "boot": "order=scsi0",
-    "net0": "virtio=BC:24:11:00:90:00,bridge=vmbr0",
-    "agent": "1",
-    "serial0": "socket",
-    "vga": "serial0",
+
+
+@dataclass(frozen=True)
+class OsRelease:
+    """What a guest's agent reports of its operating system (`get-osinfo`, os-release)."""
+
+    id: str
+    name: str
+    version: str
+    version_id: str
+    kernel: str
+
+    def osinfo(self) -> dict[str, str]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "pretty-name": f"{self.name} {self.version}",
+            "version": self.version,
+            "version-id": self.version_id,
+            "kernel-release": self.kernel,
+            "machine": "x86_64",
+        }
+
+
+# The cluster's cloud-init template VMs, one per operating system, named after it (the
+# distribution's cloud image imported as the template's disk).
+TEMPLATE_IMAGES: dict[int, tuple[str, str, OsRelease]] = {
+    9000: (
+        "ubuntu-24.04",
+        "3584M",
+        OsRelease("ubuntu", "Ubuntu", "24.04.1 LTS (Noble Numbat)", "24.04", "6.8.0-45-generic"),
+    ),
+    9001: (
+        "ubuntu-22.04",
+        "2252M",
+        OsRelease(
+            "ubuntu", "Ubuntu", "22.04.5 LTS (Jammy Jellyfish)", "22.04", "5.15.0-122-generic"
+        ),
+    ),
+    9002: (
+        "debian-12",
+        "2G",
+        OsRelease("debian", "Debian GNU/Linux", "12 (bookworm)", "12", "6.1.0-25-cloud-amd64"),
+    ),
+    9003: (
+        "debian-11",
+        "2G",
+        OsRelease("debian", "Debian GNU/Linux", "11 (bullseye)", "11", "5.10.0-32-cloud-amd64"),
+    ),
+    9004: (
+        "rocky-9",
+        "10G",
+        OsRelease("rocky", "Rocky Linux", "9.4 (Blue Onyx)", "9.4", "5.14.0-427.13.1.el9_4.x86_64"),
+    ),
 }
+
+
+def template_config(vmid: int) -> dict[str, str]:
+    """A template VM's config: its image as its disk, a cloud-init drive, the guest agent."""
+    name, size, _ = TEMPLATE_IMAGES[vmid]
+    return {
+        "name": name,
+        "template": "1",
+        "ostype": "l26",
+        "cores": "1",
+        "memory": "2048",
+        "scsihw": "virtio-scsi-pci",
+        "scsi0": f"local-lvm:base-{vmid}-disk-0,size={size}",
+        "ide2": f"local-lvm:vm-{vmid}-cloudinit,media=cdrom",
+        "boot": "order=scsi0",
+        "net0": f"virtio=BC:24:11:00:{vmid // 100}:{vmid % 100:02},bridge=vmbr0",
+        "agent": "1",
+        "serial0": "socket",
+        "vga": "serial0",
+    }
+
 
 CERT = "-----BEGIN CERTIFICATE-----\nMIIBcloudsim\n-----END CERTIFICATE-----\n"
 
@@ -53,6 +115,47 @@ def cloned_config(source: dict[str, str], newid: int, params: dict[str, str]) ->
     mac = ":".join(f"{(newid >> shift) & 0xFF:02X}" for shift in (16, 8, 0))
     config["net0"] = f"virtio=BC:24:11:{mac},bridge=vmbr0"
     return config
+
+
+def volume_of(value: str) -> str:
+    """The volume ID of a drive's config value (`local-lvm:vm-100-disk-0,size=4G`)."""
+    return value.split(",", 1)[0]
+
+
+def free_key(config: dict[str, str], prefix: str) -> str:
+    """The first `<prefix>N` the config does not use (`unused0`, `unused1`, ...)."""
+    return next(f"{prefix}{n}" for n in range(len(config) + 1) if f"{prefix}{n}" not in config)
+
+
+def import_request(value: str) -> tuple[str, str, list[str]] | None:
+    """(target storage, source volume, other options) of `<storage>:0,import-from=<volume>`,
+    a disk to be made as a copy of another volume (Proxmox VE 7.2+); None for another
+    value."""
+    head, *options = value.split(",")
+    source = next(
+        (o.removeprefix("import-from=") for o in options if o.startswith("import-from=")), None
+    )
+    storage, _, size = head.partition(":")
+    if source is None or size != "0":
+        return None
+    return storage, source, [o for o in options if not o.startswith(("import-from=", "size="))]
+
+
+def imported_disk(
+    vm: ProxmoxVM, key: str, storage: str, size: int, options: list[str]
+) -> dict[str, str]:
+    """The config entries an import writes: a new volume of the VM in `key`, and the disk it
+    replaces, if any, kept as `unusedN` (deleting that entry deletes the volume)."""
+    taken = {volume_of(value) for value in vm.config.values()}
+    volume = next(
+        f"{storage}:vm-{vm.vmid}-disk-{n}"
+        for n in range(len(taken) + 1)
+        if f"{storage}:vm-{vm.vmid}-disk-{n}" not in taken
+    )
+    entries = {key: ",".join([volume, *options, f"size={sized(size)}"])}
+    if key in vm.config:
+        entries[free_key(vm.config, "unused")] = volume_of(vm.config[key])
+    return entries
 
 
 def halt(vm: ProxmoxVM) -> None:

@@ -118,6 +118,8 @@ class ProxmoxVM:
     booted_at: float | None = None
     ip: str | None = None
     started_once: bool = False
+    # The template whose image is on its boot disk (its own VMID for a template).
+    image_of: int | None = None
 
 
 @dataclass
