@@ -254,6 +254,8 @@ def test_a_stopped_vms_disk_is_imported_anew_from_another_template(
     config = vm.config.get()
     assert config["scsi0"] == f"local-lvm:vm-{vmid}-disk-1,size=2G"
     assert config["unused0"] == f"local-lvm:vm-{vmid}-disk-0"
+    old = proxmox.nodes("pve2").storage("local-lvm").content(f"local-lvm:vm-{vmid}-disk-0").get()
+    assert old["size"] == 3584 * 2**20
     vm.config.put(delete="unused0")
     assert not any(key.startswith("unused") for key in vm.config.get())
     start(proxmox, vmid)

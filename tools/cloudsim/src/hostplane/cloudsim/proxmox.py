@@ -53,6 +53,7 @@ from hostplane.cloudsim.proxmox_guests import (
     template_config,
     vm_row,
     volume_of,
+    volume_size,
 )
 from hostplane.cloudsim.proxmox_wire import (
     data,
@@ -348,7 +349,9 @@ class Proxmox:
             if refused is not None:
                 return refused
             for key in params.pop("delete", "").split(","):
-                vm.config.pop(key.strip(), None)
+                removed = vm.config.pop(key.strip(), None)
+                if key.strip().startswith("unused") and removed is not None:
+                    vm.detached.pop(removed, None)  # deleting the entry deletes the volume
             params.pop("digest", None)
             vm.config.update({k: v for k, v in params.items() if k not in imports})
 
@@ -502,6 +505,22 @@ class Proxmox:
             return self.task(
                 request, node, "imgcopy", storage, work=lambda: volumes.update({key: payload})
             )
+
+        @r.get("/nodes/{node}/storage/{storage}/content/{volume:path}")
+        async def volume_attributes(node: str, storage: str, volume: str) -> Any:
+            volid = volume if ":" in volume else f"{storage}:{volume}"
+            refused = self.storage_refused(node, storage)
+            if refused is not None:
+                return refused
+            uploaded = self.cluster.volumes.get(f"{node}/{volid}")
+            size = len(uploaded) if uploaded is not None else None
+            for vm in self.cluster.vms.values():
+                if size is None and vm.node == node:
+                    size = volume_size(vm, volid)
+            if size is None:
+                return error(500, f"volume '{volid}' does not exist")
+            path = f"/dev/pve/{volid.partition(':')[2]}"
+            return data({"format": "raw", "path": path, "size": size, "used": size})
 
         @r.delete("/nodes/{node}/storage/{storage}/content/{volume:path}")
         async def delete_content(node: str, storage: str, volume: str, request: Request) -> Any:

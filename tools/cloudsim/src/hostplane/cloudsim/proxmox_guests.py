@@ -155,7 +155,18 @@ def imported_disk(
     entries = {key: ",".join([volume, *options, f"size={sized(size)}"])}
     if key in vm.config:
         entries[free_key(vm.config, "unused")] = volume_of(vm.config[key])
+        vm.detached[volume_of(vm.config[key])] = disk_bytes(vm.config[key])
     return entries
+
+
+def volume_size(vm: ProxmoxVM, volume: str) -> int | None:
+    """Bytes of one of the VM's disks, attached or unused; None for another volume."""
+    for key, value in vm.config.items():
+        if DRIVE.fullmatch(key) and volume_of(value) == volume:
+            return disk_bytes(value)
+        if key.startswith("unused") and value == volume:
+            return vm.detached.get(volume, 0)
+    return None
 
 
 def halt(vm: ProxmoxVM) -> None:

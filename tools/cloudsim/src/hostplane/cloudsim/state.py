@@ -120,6 +120,8 @@ class ProxmoxVM:
     started_once: bool = False
     # The template whose image is on its boot disk (its own VMID for a template).
     image_of: int | None = None
+    # Bytes of each disk replaced by an import and kept as `unusedN`, by volume ID.
+    detached: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

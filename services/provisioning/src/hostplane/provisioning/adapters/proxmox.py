@@ -53,11 +53,10 @@ from hostplane.provisioning.adapters.proxmox_api import (
     vm_name,
 )
 from hostplane.provisioning.adapters.proxmox_backups import ProxmoxBackups
+from hostplane.provisioning.adapters.proxmox_rebuild import BOOT_DISK, SEED_DRIVE, ProxmoxRebuilds
 from hostplane.provisioning.domain.instance import ServerFacts
 
 MANAGED_TAG = "hostplane"
-BOOT_DISK = "scsi0"
-SEED_DRIVE = "ide2"
 # Seconds an ACPI shutdown may take before Proxmox stops the VM hard (`forceStop`).
 SHUTDOWN_TIMEOUT_S = 60
 # A VMID from /cluster/nextid is not reserved: another clone may take it first. Drawn again
@@ -79,7 +78,7 @@ class SeedFile(io.BytesIO):
         self.name = name
 
 
-class ProxmoxProvider(ProxmoxBackups):
+class ProxmoxProvider(ProxmoxBackups, ProxmoxRebuilds):
     def __init__(
         self,
         api_url: str,
@@ -202,11 +201,6 @@ class ProxmoxProvider(ProxmoxBackups):
             self._grow_disk(guest, config, plan.disk_gb)
             if start_after:
                 self._start(guest)
-
-    def rebuild(self, instance_id: UUID, image: str, ssh_keys: list[str]) -> None:
-        """A VM's disk is not rewritten from a template here: the rebuild fails for good,
-        and the VM is left as it was."""
-        raise ProviderError("REBUILD_UNSUPPORTED", "Proxmox VE VMs cannot be rebuilt")
 
     def usage(self) -> list[ServerUsage]:
         """Every running Hostplane VM's latest minute of its hour of RRD data."""
@@ -347,7 +341,7 @@ class ProxmoxProvider(ProxmoxBackups):
         filename = f"{vm_name(spec.instance_id)}-cidata.iso"
         volume = f"{self._seed_storage}:iso/{filename}"
         if volume not in self._seed_volumes(node):
-            self._upload(node, filename, spec)
+            self._upload(node, filename, spec.instance_id, spec.user_data)
         return volume
 
     def _seed_volumes(self, node: str) -> set[str]:
@@ -355,9 +349,9 @@ class ProxmoxProvider(ProxmoxBackups):
         return {str(item["volid"]) for item in self._api.call("GET", path, content="iso")}
 
     @provider_call
-    def _upload(self, node: str, filename: str, spec: ServerSpec) -> None:
-        name = vm_name(spec.instance_id)
-        image = seed_image(spec.user_data, f"instance-id: {name}\nlocal-hostname: {name}\n")
+    def _upload(self, node: str, filename: str, instance_id: UUID, user_data: str) -> None:
+        name = vm_name(instance_id)
+        image = seed_image(user_data, f"instance-id: {name}\nlocal-hostname: {name}\n")
         path = f"nodes/{node}/storage/{self._seed_storage}/upload"
         upid = self._api.send("POST", path, content="iso", filename=SeedFile(image, filename))
         if upid:  # a task since Proxmox VE 7
