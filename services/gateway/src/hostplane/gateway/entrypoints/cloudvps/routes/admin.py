@@ -37,10 +37,11 @@ from hostplane.gateway.application.mpanel.readmodels import Page
 from hostplane.gateway.entrypoints.cloudvps import presenters
 from hostplane.gateway.entrypoints.cloudvps.dependencies import Admin
 from hostplane.gateway.entrypoints.cloudvps.errors import refusals
+from hostplane.gateway.entrypoints.cloudvps.routes import EnvelopeRoute
 from hostplane.gateway.entrypoints.dependencies import GatewayDep
 from hostplane.gateway.settings import Settings
 
-router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"], route_class=EnvelopeRoute)
 GUARDED = refusals(401, 403)
 SERVER_PROVIDERS = ("hetzner", "proxmox")
 
@@ -82,7 +83,6 @@ def _admin_vps(settings: Settings, owned: OwnedVps) -> AdminVps:
 @router.get(
     "/users",
     response_model=Envelope[list[UserProfile]],
-    response_model_exclude_none=True,
     responses=GUARDED,
 )
 async def list_users(
@@ -108,7 +108,6 @@ async def list_users(
 @router.get(
     "/vps",
     response_model=Envelope[list[AdminVps]],
-    response_model_exclude_none=True,
     responses=GUARDED,
 )
 async def list_vps(
@@ -147,7 +146,6 @@ def _uuid(text: str | None) -> UUID | None:
 @router.get(
     "/stats",
     response_model=Envelope[PlatformStats],
-    response_model_exclude_none=True,
     responses=GUARDED,
 )
 async def stats(_: Admin, admin: ConsoleDep) -> Envelope[PlatformStats]:
@@ -173,7 +171,6 @@ async def stats(_: Admin, admin: ConsoleDep) -> Envelope[PlatformStats]:
 @router.post(
     "/users/{user_id}/suspend",
     response_model=Envelope[UserProfile],
-    response_model_exclude_none=True,
     responses=refusals(401, 403, 404),
 )
 async def suspend_user(
@@ -187,7 +184,6 @@ async def suspend_user(
 @router.post(
     "/vps/{vps_id}/suspend",
     response_model=Envelope[Vps],
-    response_model_exclude_none=True,
     responses=refusals(401, 403, 404, 409),
 )
 async def suspend_vps(
@@ -239,7 +235,6 @@ def _health(report: HealthReport) -> SystemHealth:
 @router.get(
     "/system/health",
     response_model=Envelope[SystemHealth],
-    response_model_exclude_none=True,
     responses=GUARDED,
 )
 async def system_health(_: Admin, admin: ConsoleDep) -> Envelope[SystemHealth]:

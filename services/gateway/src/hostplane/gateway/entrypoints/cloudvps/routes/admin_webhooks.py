@@ -17,8 +17,11 @@ from hostplane.contracts.cloudvps.webhook_endpoints import (
 from hostplane.gateway.entrypoints.cloudvps import presenters
 from hostplane.gateway.entrypoints.cloudvps.dependencies import Admin, WebhooksDep
 from hostplane.gateway.entrypoints.cloudvps.errors import refusals
+from hostplane.gateway.entrypoints.cloudvps.routes import EnvelopeRoute
 
-router = APIRouter(prefix="/api/v1/admin/webhooks", tags=["admin webhooks"])
+router = APIRouter(
+    prefix="/api/v1/admin/webhooks", tags=["admin webhooks"], route_class=EnvelopeRoute
+)
 GUARDED = refusals(401, 403)
 FOUND = refusals(401, 403, 404)
 
@@ -27,7 +30,6 @@ FOUND = refusals(401, 403, 404)
     "",
     status_code=201,
     response_model=Envelope[Endpoint],
-    response_model_exclude_none=True,
     responses=GUARDED,
 )
 async def create(body: EndpointCreate, _: Admin, webhooks: WebhooksDep) -> Envelope[Endpoint]:
@@ -35,9 +37,7 @@ async def create(body: EndpointCreate, _: Admin, webhooks: WebhooksDep) -> Envel
     return Envelope(data=presenters.endpoint(row, secret))
 
 
-@router.get(
-    "", response_model=Envelope[list[Endpoint]], response_model_exclude_none=True, responses=GUARDED
-)
+@router.get("", response_model=Envelope[list[Endpoint]], responses=GUARDED)
 async def list_endpoints(_: Admin, webhooks: WebhooksDep) -> Envelope[list[Endpoint]]:
     return Envelope(data=[presenters.endpoint(row) for row in await webhooks.all()])
 
@@ -45,7 +45,6 @@ async def list_endpoints(_: Admin, webhooks: WebhooksDep) -> Envelope[list[Endpo
 @router.put(
     "/{endpoint_id}",
     response_model=Envelope[Endpoint],
-    response_model_exclude_none=True,
     responses=FOUND,
 )
 async def update(
@@ -64,7 +63,6 @@ async def delete(endpoint_id: UUID, _: Admin, webhooks: WebhooksDep) -> Envelope
 @router.post(
     "/{endpoint_id}/rotate-secret",
     response_model=Envelope[Endpoint],
-    response_model_exclude_none=True,
     responses=FOUND,
 )
 async def rotate_secret(endpoint_id: UUID, _: Admin, webhooks: WebhooksDep) -> Envelope[Endpoint]:
@@ -75,7 +73,6 @@ async def rotate_secret(endpoint_id: UUID, _: Admin, webhooks: WebhooksDep) -> E
 @router.get(
     "/{endpoint_id}/deliveries",
     response_model=Envelope[list[Delivery]],
-    response_model_exclude_none=True,
     responses=FOUND,
 )
 async def deliveries(

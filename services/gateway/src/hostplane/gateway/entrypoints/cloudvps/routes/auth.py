@@ -12,15 +12,15 @@ from hostplane.contracts.cloudvps.envelope import Envelope, Message
 from hostplane.gateway.entrypoints.cloudvps import presenters
 from hostplane.gateway.entrypoints.cloudvps.dependencies import AccountsDep, SignedIn
 from hostplane.gateway.entrypoints.cloudvps.errors import refusals
+from hostplane.gateway.entrypoints.cloudvps.routes import EnvelopeRoute
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=EnvelopeRoute)
 
 
 @router.post(
     "/register",
     status_code=201,
     response_model=Envelope[AuthToken],
-    response_model_exclude_none=True,
     responses=refusals(409),
 )
 async def register(body: RegisterRequest, accounts: AccountsDep) -> Envelope[AuthToken]:
@@ -33,7 +33,6 @@ async def register(body: RegisterRequest, accounts: AccountsDep) -> Envelope[Aut
 @router.post(
     "/login",
     response_model=Envelope[AuthToken],
-    response_model_exclude_none=True,
     responses=refusals(401, 403),
 )
 async def login(body: LoginRequest, request: Request, accounts: AccountsDep) -> Envelope[AuthToken]:
@@ -45,7 +44,6 @@ async def login(body: LoginRequest, request: Request, accounts: AccountsDep) -> 
 @router.post(
     "/refresh",
     response_model=Envelope[AuthToken],
-    response_model_exclude_none=True,
     responses=refusals(401),
 )
 async def refresh(body: RefreshRequest, accounts: AccountsDep) -> Envelope[AuthToken]:

@@ -14,9 +14,12 @@ from hostplane.gateway.application.cloudvps.backups import BackupRow, Backups
 from hostplane.gateway.entrypoints.cloudvps import presenters
 from hostplane.gateway.entrypoints.cloudvps.dependencies import SignedIn
 from hostplane.gateway.entrypoints.cloudvps.errors import refusals
+from hostplane.gateway.entrypoints.cloudvps.routes import EnvelopeRoute
 from hostplane.gateway.entrypoints.dependencies import GatewayDep
 
-router = APIRouter(prefix="/api/v1/vps/{vps_id}/backups", tags=["backups"])
+router = APIRouter(
+    prefix="/api/v1/vps/{vps_id}/backups", tags=["backups"], route_class=EnvelopeRoute
+)
 
 # What a customer sees of each of a backup's states (`deleted` ones are not listed).
 STATUS: dict[str, Literal["pending", "in_progress", "completed", "failed"]] = {
@@ -52,7 +55,6 @@ def shown(row: BackupRow) -> Backup:
 @router.get(
     "",
     response_model=Envelope[list[Backup]],
-    response_model_exclude_none=True,
     responses=refusals(401, 404),
 )
 async def list_backups(
@@ -66,7 +68,6 @@ async def list_backups(
     "",
     status_code=201,
     response_model=Envelope[Backup],
-    response_model_exclude_none=True,
     responses=refusals(400, 401, 404, 409, 422),
 )
 async def create_backup(
@@ -79,7 +80,6 @@ async def create_backup(
 @router.post(
     "/{backup_id}/restore",
     response_model=Envelope[Vps],
-    response_model_exclude_none=True,
     responses=refusals(401, 404, 409, 502),
 )
 async def restore_backup(

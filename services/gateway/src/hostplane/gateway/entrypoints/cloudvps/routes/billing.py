@@ -20,9 +20,10 @@ from hostplane.gateway.application.cloudvps.billing import CustomerBilling, Invo
 from hostplane.gateway.entrypoints.cloudvps import billing_presenters as shown
 from hostplane.gateway.entrypoints.cloudvps.dependencies import SignedIn
 from hostplane.gateway.entrypoints.cloudvps.errors import refusals
+from hostplane.gateway.entrypoints.cloudvps.routes import EnvelopeRoute
 from hostplane.gateway.entrypoints.dependencies import GatewayDep
 
-router = APIRouter(prefix="/api/v1/billing", tags=["billing"])
+router = APIRouter(prefix="/api/v1/billing", tags=["billing"], route_class=EnvelopeRoute)
 FOUND = refusals(401, 404)
 PDF: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
@@ -39,7 +40,6 @@ BillingDep = Annotated[CustomerBilling, Depends(customer_billing)]
 @router.get(
     "/invoices",
     response_model=Envelope[list[Invoice]],
-    response_model_exclude_none=True,
     responses=refusals(401),
 )
 async def list_invoices(
@@ -72,7 +72,6 @@ async def list_invoices(
 @router.get(
     "/invoices/{invoice_id}",
     response_model=Envelope[Invoice],
-    response_model_exclude_none=True,
     responses=FOUND,
 )
 async def get_invoice(invoice_id: UUID, caller: SignedIn, billing: BillingDep) -> Envelope[Invoice]:

@@ -12,9 +12,10 @@ from hostplane.gateway.application.cloudvps.monitoring import Monitoring
 from hostplane.gateway.entrypoints.cloudvps import presenters
 from hostplane.gateway.entrypoints.cloudvps.dependencies import SignedIn
 from hostplane.gateway.entrypoints.cloudvps.errors import refusals
+from hostplane.gateway.entrypoints.cloudvps.routes import EnvelopeRoute
 from hostplane.gateway.entrypoints.dependencies import GatewayDep
 
-router = APIRouter(prefix="/api/v1/vps", tags=["vps monitoring"])
+router = APIRouter(prefix="/api/v1/vps", tags=["vps monitoring"], route_class=EnvelopeRoute)
 
 
 async def monitoring(gateway: GatewayDep) -> Monitoring:

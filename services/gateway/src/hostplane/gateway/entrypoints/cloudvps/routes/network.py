@@ -11,9 +11,10 @@ from hostplane.contracts.cloudvps.networking import IpAddress, Network, UpdateNe
 from hostplane.gateway.application.cloudvps.network import VpsNetwork
 from hostplane.gateway.entrypoints.cloudvps.dependencies import SignedIn
 from hostplane.gateway.entrypoints.cloudvps.errors import refusals
+from hostplane.gateway.entrypoints.cloudvps.routes import EnvelopeRoute
 from hostplane.gateway.entrypoints.dependencies import GatewayDep
 
-router = APIRouter(prefix="/api/v1/vps", tags=["networking"])
+router = APIRouter(prefix="/api/v1/vps", tags=["networking"], route_class=EnvelopeRoute)
 
 
 async def networks(gateway: GatewayDep) -> VpsNetwork:
@@ -26,7 +27,6 @@ NetworkDep = Annotated[VpsNetwork, Depends(networks)]
 @router.get(
     "/{vps_id}/network",
     response_model=Envelope[Network],
-    response_model_exclude_none=True,
     responses=refusals(401, 404),
 )
 async def get_network(vps_id: UUID, caller: SignedIn, network: NetworkDep) -> Envelope[Network]:
@@ -37,7 +37,6 @@ async def get_network(vps_id: UUID, caller: SignedIn, network: NetworkDep) -> En
 @router.put(
     "/{vps_id}/network",
     response_model=Envelope[Network],
-    response_model_exclude_none=True,
     responses=refusals(401, 404, 409, 422, 502),
 )
 async def update_network(
@@ -50,7 +49,6 @@ async def update_network(
 @router.post(
     "/{vps_id}/network/ip",
     response_model=Envelope[IpAddress],
-    response_model_exclude_none=True,
     status_code=201,
     responses=refusals(401, 404, 409, 502),
 )

@@ -12,9 +12,10 @@ from hostplane.gateway.application.cloudvps.orders import VpsOrders
 from hostplane.gateway.entrypoints.cloudvps import presenters
 from hostplane.gateway.entrypoints.cloudvps.dependencies import SignedIn
 from hostplane.gateway.entrypoints.cloudvps.errors import refusals
+from hostplane.gateway.entrypoints.cloudvps.routes import EnvelopeRoute
 from hostplane.gateway.entrypoints.dependencies import GatewayDep
 
-router = APIRouter(prefix="/api/v1/vps", tags=["vps"])
+router = APIRouter(prefix="/api/v1/vps", tags=["vps"], route_class=EnvelopeRoute)
 
 IdempotencyKey = Annotated[
     str | None,
@@ -40,7 +41,6 @@ OrdersDep = Annotated[VpsOrders, Depends(vps_orders)]
     "",
     status_code=201,
     response_model=Envelope[Vps],
-    response_model_exclude_none=True,
     responses=refusals(401, 402, 403, 409, 422),
 )
 async def create_vps(

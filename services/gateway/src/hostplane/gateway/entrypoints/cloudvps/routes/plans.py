@@ -9,9 +9,10 @@ from hostplane.contracts.cloudvps.plans import Plan
 from hostplane.gateway.application.cloudvps.plans import Plans
 from hostplane.gateway.entrypoints.cloudvps import presenters
 from hostplane.gateway.entrypoints.cloudvps.errors import refusals
+from hostplane.gateway.entrypoints.cloudvps.routes import EnvelopeRoute
 from hostplane.gateway.entrypoints.dependencies import GatewayDep
 
-router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
+router = APIRouter(prefix="/api/v1/plans", tags=["plans"], route_class=EnvelopeRoute)
 
 
 async def plans(gateway: GatewayDep) -> Plans:
@@ -21,7 +22,7 @@ async def plans(gateway: GatewayDep) -> Plans:
 PlansDep = Annotated[Plans, Depends(plans)]
 
 
-@router.get("", response_model=Envelope[list[Plan]], response_model_exclude_none=True)
+@router.get("", response_model=Envelope[list[Plan]])
 async def list_plans(plans: PlansDep) -> Envelope[list[Plan]]:
     return Envelope(data=[presenters.plan(p) for p in await plans.all()])
 
@@ -29,7 +30,6 @@ async def list_plans(plans: PlansDep) -> Envelope[list[Plan]]:
 @router.get(
     "/{plan_id}",
     response_model=Envelope[Plan],
-    response_model_exclude_none=True,
     responses=refusals(404),
 )
 async def get_plan(plan_id: str, plans: PlansDep) -> Envelope[Plan]:

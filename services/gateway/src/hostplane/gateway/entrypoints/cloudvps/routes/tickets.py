@@ -23,9 +23,10 @@ from hostplane.gateway.application.mpanel.readmodels import Page
 from hostplane.gateway.entrypoints.cloudvps import ticket_presenters as presenters
 from hostplane.gateway.entrypoints.cloudvps.dependencies import Admin, SignedIn
 from hostplane.gateway.entrypoints.cloudvps.errors import refusals
+from hostplane.gateway.entrypoints.cloudvps.routes import EnvelopeRoute
 from hostplane.gateway.entrypoints.dependencies import GatewayDep
 
-router = APIRouter(prefix="/api/v1", tags=["support"])
+router = APIRouter(prefix="/api/v1", tags=["support"], route_class=EnvelopeRoute)
 FOUND = refusals(401, 404)
 
 
@@ -82,7 +83,6 @@ def _pagination(page: int, limit: int, found: Page[TicketRow]) -> Pagination:
 @router.get(
     "/support/tickets",
     response_model=Envelope[list[Ticket]],
-    response_model_exclude_none=True,
     responses=refusals(401),
 )
 async def list_tickets(
@@ -100,7 +100,6 @@ async def list_tickets(
     "/support/tickets",
     status_code=201,
     response_model=Envelope[TicketDetail],
-    response_model_exclude_none=True,
     responses=refusals(401, 403, 404, 409),
 )
 async def open_ticket(
@@ -114,7 +113,6 @@ async def open_ticket(
 @router.get(
     "/support/tickets/{ticket_id}",
     response_model=Envelope[TicketDetail],
-    response_model_exclude_none=True,
     responses=FOUND,
 )
 async def get_ticket(
@@ -129,7 +127,6 @@ async def get_ticket(
     "/support/tickets/{ticket_id}/messages",
     status_code=201,
     response_model=Envelope[TicketMessage],
-    response_model_exclude_none=True,
     responses=refusals(401, 404, 409),
 )
 async def add_message(
@@ -146,7 +143,6 @@ async def add_message(
 @router.put(
     "/support/tickets/{ticket_id}",
     response_model=Envelope[Ticket],
-    response_model_exclude_none=True,
     responses=FOUND,
 )
 async def update_ticket(
@@ -159,7 +155,6 @@ async def update_ticket(
 @router.get(
     "/admin/tickets",
     response_model=Envelope[list[AdminTicket]],
-    response_model_exclude_none=True,
     responses=refusals(401, 403),
 )
 async def every_ticket(

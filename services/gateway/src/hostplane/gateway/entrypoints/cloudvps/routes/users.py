@@ -11,14 +11,14 @@ from hostplane.contracts.cloudvps.envelope import Envelope, Message
 from hostplane.gateway.entrypoints.cloudvps import presenters
 from hostplane.gateway.entrypoints.cloudvps.dependencies import AccountsDep, SignedIn
 from hostplane.gateway.entrypoints.cloudvps.errors import refusals
+from hostplane.gateway.entrypoints.cloudvps.routes import EnvelopeRoute
 
-router = APIRouter(prefix="/api/v1/users", tags=["users"])
+router = APIRouter(prefix="/api/v1/users", tags=["users"], route_class=EnvelopeRoute)
 
 
 @router.get(
     "/profile",
     response_model=Envelope[UserProfile],
-    response_model_exclude_none=True,
     responses=refusals(401),
 )
 async def get_profile(caller: SignedIn, accounts: AccountsDep) -> Envelope[UserProfile]:
@@ -28,7 +28,6 @@ async def get_profile(caller: SignedIn, accounts: AccountsDep) -> Envelope[UserP
 @router.put(
     "/profile",
     response_model=Envelope[UserProfile],
-    response_model_exclude_none=True,
     responses=refusals(401, 403, 409),
 )
 async def update_profile(

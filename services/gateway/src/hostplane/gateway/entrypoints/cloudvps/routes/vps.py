@@ -18,9 +18,10 @@ from hostplane.gateway.application.cloudvps.servers import Servers, VpsFilter, V
 from hostplane.gateway.entrypoints.cloudvps import presenters
 from hostplane.gateway.entrypoints.cloudvps.dependencies import SignedIn
 from hostplane.gateway.entrypoints.cloudvps.errors import refusals
+from hostplane.gateway.entrypoints.cloudvps.routes import EnvelopeRoute
 from hostplane.gateway.entrypoints.dependencies import GatewayDep
 
-router = APIRouter(prefix="/api/v1/vps", tags=["vps"])
+router = APIRouter(prefix="/api/v1/vps", tags=["vps"], route_class=EnvelopeRoute)
 FOUND = refusals(401, 404)
 
 
@@ -35,7 +36,7 @@ def _shown(gateway: GatewayDep, row: VpsRow) -> Vps:
     return presenters.vps(row, gateway.settings.plans[Plan(row.plan)])
 
 
-@router.get("", response_model=Envelope[list[Vps]], response_model_exclude_none=True)
+@router.get("", response_model=Envelope[list[Vps]])
 async def list_vps(
     caller: SignedIn,
     servers: ServersDep,
@@ -69,9 +70,7 @@ async def list_vps(
     )
 
 
-@router.get(
-    "/{vps_id}", response_model=Envelope[Vps], response_model_exclude_none=True, responses=FOUND
-)
+@router.get("/{vps_id}", response_model=Envelope[Vps], responses=FOUND)
 async def get_vps(
     vps_id: UUID, caller: SignedIn, servers: ServersDep, gateway: GatewayDep
 ) -> Envelope[Vps]:
@@ -81,7 +80,6 @@ async def get_vps(
 @router.post(
     "/{vps_id}/restart",
     response_model=Envelope[Vps],
-    response_model_exclude_none=True,
     responses=refusals(401, 404, 409),
 )
 async def restart_vps(
@@ -96,7 +94,6 @@ ACTING = refusals(401, 404, 409, 502)
 @router.post(
     "/{vps_id}/stop",
     response_model=Envelope[Vps],
-    response_model_exclude_none=True,
     responses=ACTING,
 )
 async def stop_vps(
@@ -109,7 +106,6 @@ async def stop_vps(
 @router.post(
     "/{vps_id}/start",
     response_model=Envelope[Vps],
-    response_model_exclude_none=True,
     responses=ACTING,
 )
 async def start_vps(
@@ -122,7 +118,6 @@ async def start_vps(
 @router.post(
     "/{vps_id}/rebuild",
     response_model=Envelope[Vps],
-    response_model_exclude_none=True,
     responses=refusals(401, 404, 409, 422, 502),
 )
 async def rebuild_vps(
@@ -140,7 +135,6 @@ async def rebuild_vps(
 @router.put(
     "/{vps_id}",
     response_model=Envelope[Vps],
-    response_model_exclude_none=True,
     responses=refusals(401, 404, 409, 422),
 )
 async def update_vps(
