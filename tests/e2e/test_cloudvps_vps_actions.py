@@ -1,21 +1,28 @@
 """CloudVPS Pro's VPS actions end to end: a customer stops their VPS (off at the provider,
 `stopped` in the API), starts it again, rebuilds it with another operating system, renames
-it, reads its metrics and opens its console; another user can do none of it (404)."""
+it, reads its metrics and opens its console, whose VNC password is stored nowhere in clear;
+a VPS at Proxmox is rebuilt too; another user can do none of it (404)."""
 
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import psycopg
+from psycopg import sql
 
 from tests.conftest import wait_until
 from tests.e2e.mpanel import login
 from tests.e2e.test_cloudvps import _account
 from tests.stack import Stack
 
+KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl jo@e2e"
 
-def _running_vps(stack: Stack, headers: dict[str, str], customer: str) -> dict[str, Any]:
+
+def _running_vps(
+    stack: Stack, headers: dict[str, str], customer: str, region: str = "eu-frankfurt"
+) -> dict[str, Any]:
     panel = login(stack)
-    placed = panel.order(customer, panel.cloudpod_product()["id"])
+    placed = panel.order(customer, panel.cloudpod_product(region=region)["id"])
     panel.pay(placed["invoice"]["id"])
 
     def running() -> dict[str, Any] | None:
@@ -69,11 +76,10 @@ def test_a_customer_stops_starts_rebuilds_and_renames_their_vps(stack: Stack) ->
         f"{api}/vps/{vps_id}/rebuild", headers=jo, json={"operating_system": "windows-xp"}
     )
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (422, "VALIDATION_ERROR")
-    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl jo@e2e"
     rebuilt = httpx.post(
         f"{api}/vps/{vps_id}/rebuild",
         headers=jo,
-        json={"operating_system": "debian-12", "ssh_keys": [key]},
+        json={"operating_system": "debian-12", "ssh_keys": [KEY]},
         timeout=60,
     )
     assert rebuilt.status_code == 200, rebuilt.text
@@ -122,3 +128,76 @@ def test_a_customer_reads_their_vps_metrics_and_opens_its_console(stack: Stack) 
     assert access["console_url"].startswith("wss://") and access["vnc_password"]
     assert datetime.fromisoformat(access["expires_at"]) > datetime.now(UTC)
     assert httpx.get(f"{api}/vps/{vps_id}/console", headers=sam).status_code == 404
+    assert _tables_holding(stack.database_url, vps_id)  # the search finds what is there
+    assert _tables_holding(stack.database_url, access["vnc_password"]) == []
+
+
+def _tables_holding(database_url: str, text: str) -> list[str]:
+    """Every table of the stack's database (every schema: event stores, outboxes, read
+    models) with a row holding `text` in clear: in its text, JSON or, as hex, its bytes."""
+    with psycopg.connect(database_url) as conn:
+        tables = conn.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables"
+            " WHERE table_type = 'BASE TABLE'"
+            " AND table_schema NOT IN ('pg_catalog', 'information_schema')"
+        ).fetchall()
+        holding = []
+        for schema, table in tables:
+            query = sql.SQL(
+                "SELECT EXISTS (SELECT FROM {}.{} AS r"
+                " WHERE strpos(r::text, %s) > 0 OR strpos(r::text, %s) > 0)"
+            ).format(sql.Identifier(schema), sql.Identifier(table))
+            found = conn.execute(query, (text, text.encode().hex())).fetchone()
+            if found is not None and found[0]:
+                holding.append(f"{schema}.{table}")
+        return holding
+
+
+def _proxmox_vm(stack: Stack, vps_id: str) -> dict[str, Any]:
+    (vm,) = [
+        vm
+        for vm in stack.admin("GET", "/proxmox/vms").json()
+        if vm["config"].get("name") == f"hp-{vps_id}"
+    ]
+    found: dict[str, Any] = vm
+    return found
+
+
+def test_a_customer_rebuilds_their_vps_at_proxmox_with_another_system(stack: Stack) -> None:
+    jo, jo_customer = _account(stack, "jo")
+    vps = _running_vps(stack, jo, jo_customer, region="jp-tokyo")
+    api, vps_id = f"{stack.cloudvps_url}/api/v1", str(vps["id"])
+    before = _proxmox_vm(stack, vps_id)
+
+    rebuilt = httpx.post(
+        f"{api}/vps/{vps_id}/rebuild",
+        headers=jo,
+        json={"operating_system": "debian-12", "ssh_keys": [KEY]},
+        timeout=60,
+    )
+    assert rebuilt.status_code in (200, 202), rebuilt.text
+    wait_until(
+        lambda: (
+            _shown(stack, jo, vps_id)["operating_system"] == "Debian 12"
+            and _shown(stack, jo, vps_id)["status"] == "running"
+        ),
+        90,
+        0.3,
+        what="the rebuild to show",
+    )
+    vm = _proxmox_vm(stack, vps_id)
+    assert (vm["vmid"], vm["status"]) == (before["vmid"], "running")
+    disks = sorted(key for key in vm["config"] if key.startswith("unused") or key == "scsi0")
+    assert disks == ["scsi0"] and vm["config"]["scsi0"] != before["config"]["scsi0"]
+    assert vm["config"]["scsi0"].endswith(before["config"]["scsi0"].rsplit(",", 1)[1])
+
+    def osinfo() -> dict[str, Any] | None:
+        answer = httpx.get(
+            f"{stack.cloudsim_url}/proxmox/api2/json/nodes/{vm['node']}/qemu/{vm['vmid']}"
+            "/agent/get-osinfo",
+            headers={"Authorization": "PVEAPIToken=hostplane@pve!e2e=e2e"},
+        )
+        return answer.json()["data"]["result"] if answer.status_code == 200 else None
+
+    found = wait_until(osinfo, 30, 0.2, what="the guest agent")
+    assert (found["id"], found["version-id"]) == ("debian", "12")

@@ -254,10 +254,12 @@ class Hetzner:
                 return error(404, "not_found", "server not found")
             action = world.new_action("request_console", [{"id": server_id, "type": "server"}])
             action.update(status="success", progress=100, finished=now())
+            # The websocket's token and the VNC password are two secrets, as at Hetzner.
             token = world.rng.getrandbits(128).to_bytes(16, "big").hex()
+            password = world.rng.getrandbits(96).to_bytes(12, "big").hex()
             return {
                 "wss_url": f"wss://console.hetzner.cloud/?server_id={server_id}&token={token}",
-                "password": token[:16],
+                "password": password,
                 "action": action,
             }
 
