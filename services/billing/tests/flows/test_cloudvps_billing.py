@@ -129,6 +129,40 @@ def test_a_vps_order_is_charged_once_and_asks_for_its_vps_once(world: World) -> 
     assert [pod.name for pod in pods] == ["Web Server 01"]
 
 
+def test_a_vps_order_asks_for_its_server_from_the_chosen_image_with_the_keys(
+    world: World,
+) -> None:
+    customer, product = _shop(world)
+    _attach(world, customer, "pm_card_visa")
+    order_id = uuid4()
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq9 ops@example.com"
+    command = c.OrderVps(
+        tenant_id=TENANT,
+        order_id=order_id,
+        customer_id=customer,
+        product_id=product,
+        name="Web Server 02",
+        operating_system="debian-12",
+        ssh_public_keys=[key],
+    )
+
+    job = world.send(command, uuid4())
+
+    assert job.status == "succeeded", job.error_message
+    [create] = _creates(world)
+    assert (create.image, create.ssh_public_keys) == ("debian-12", [key])
+
+
+def test_a_vps_order_without_an_image_asks_for_the_default_one(world: World) -> None:
+    customer, product = _shop(world)
+    _attach(world, customer, "pm_card_visa")
+
+    assert _order_vps(world, customer, product, uuid4(), uuid4()) == "succeeded:"
+
+    [create] = _creates(world)
+    assert (create.image, create.ssh_public_keys) == (None, [])
+
+
 def test_a_declined_vps_order_voids_its_invoice_and_asks_for_no_vps(world: World) -> None:
     customer, product = _shop(world)
     _attach(world, customer, "pm_card_chargeCustomerFail")

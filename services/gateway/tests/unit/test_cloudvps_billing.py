@@ -190,3 +190,32 @@ def test_stripe_away_while_a_vps_is_paid_for_is_a_payment_error(api: Api) -> Non
     )
 
     assert (answer.status_code, answer.json()["error"]["code"]) == (402, "PAYMENT_ERROR")
+
+
+def test_a_vps_order_carries_its_image_and_keys_and_its_key_holds_them(api: Api) -> None:
+    jo, customer = _customer(api, "jo@example.com")
+    product = a_product(api.settings.platform_tenant_id)
+    rows = api.billing.reads.rows
+    rows.products[product.id] = product
+    rows.customers[customer] = replace(rows.customers[customer], default_payment_method="pm_1")
+    api.billing.refusals["OrderVps"] = ("PAYMENT_FAILED", "Your card was declined.")
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq9 jo@example.com"
+    body = {
+        "name": "web-1",
+        "plan_id": str(product.id),
+        "operating_system": "debian-12",
+        "ssh_keys": [key],
+    }
+    headers = jo | {"Idempotency-Key": "k-os"}
+
+    first = api.cloudvps.post("/api/v1/vps", json=body, headers=headers)
+    other_os = api.cloudvps.post(
+        "/api/v1/vps", json={**body, "operating_system": "rocky-9"}, headers=headers
+    )
+    other_keys = api.cloudvps.post("/api/v1/vps", json={**body, "ssh_keys": []}, headers=headers)
+
+    assert first.status_code == 402
+    for conflict in (other_os, other_keys):
+        assert (conflict.status_code, conflict.json()["error"]["code"]) == (409, "CONFLICT")
+    [sent] = api.broker.sent(bc.OrderVps)
+    assert (sent.operating_system, sent.ssh_public_keys) == ("debian-12", [key])

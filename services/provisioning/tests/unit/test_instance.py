@@ -53,6 +53,8 @@ def new_instance() -> Instance:
         tenant_id=None,
         customer_id=None,
         subscription_id=None,
+        image=None,
+        ssh_public_keys=None,
     )
 
 

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from hostplane.contracts.catalog import Plan, PlanSpec, Provider, Region
+from hostplane.contracts.catalog import SERVER_IMAGE, Plan, PlanSpec, Provider, Region
 from hostplane.contracts.commands import provisioning as commands
 from hostplane.contracts.identity import instance_id_for
 from hostplane.contracts.telemetry import ServerUsage
@@ -155,6 +155,45 @@ def test_create_builds_the_server_with_the_callback_in_user_data(app, provider) 
     assert f"HOSTPLANE_READY_TOKEN={token}" in spec.user_data
     instance: Instance = app.repository.get(instance_id)
     assert instance.server == provider.servers[instance_id]
+
+
+def test_an_instance_is_built_from_the_image_asked_for_with_its_keys_let_in(app, provider) -> None:
+    at = Offsets()
+    instance_id = instance_id_for(5100)
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq9 ops@example.com"
+    handle_command(
+        app,
+        commands.CreateInstance(
+            instance_id=instance_id,
+            whmcs_service_id=0,
+            whmcs_client_id=0,
+            plan=Plan.STARTER,
+            region=Region.EU_FRANKFURT,
+            email="owner@example.com",
+            subdomain="debian-box",
+            image="debian-12",
+            ssh_public_keys=[key],
+        ),
+        uuid4(),
+        at(),
+    )
+    app.provision_server(instance_id, at())
+
+    instance: Instance = app.repository.get(instance_id)
+    assert (instance.image, instance.ssh_public_keys) == ("debian-12", [key])
+    [spec] = provider.specs
+    assert spec.image == "debian-12"
+    assert f'ssh_authorized_keys: ["{key}"]' in spec.user_data
+    assert "HOSTPLANE_READY_TOKEN=" in spec.user_data
+
+
+def test_an_instance_without_an_image_is_built_from_the_default_one(app, provider) -> None:
+    at = Offsets()
+    instance_id, _ = create(app, at())
+    app.provision_server(instance_id, at())
+
+    assert provider.specs[0].image == SERVER_IMAGE
+    assert "ssh_authorized_keys" not in provider.specs[0].user_data
 
 
 def test_a_server_that_fails_to_boot_rolls_the_instance_back(app, provider) -> None:

@@ -49,6 +49,7 @@ class InstanceCreated(VpsEvent):
     tenant_id: UUID | None = None
     customer_id: UUID | None = None
     subscription_id: UUID | None = None
+    image: str | None = None  # what its server is built from; None: the default image
 
 
 class ServerCreated(VpsEvent):

@@ -238,6 +238,12 @@ class OrderVps(_Command):
     product_id: UUID
     name: str = Field(min_length=1, max_length=100)
     billing_cycle: BillingCycle = BillingCycle.MONTHLY
+    # The provider image the server is built from (None: the catalog's default), and the
+    # public keys let in to it.
+    operating_system: str | None = Field(default=None, max_length=64)
+    ssh_public_keys: list[Annotated[str, Field(max_length=16_384)]] = Field(
+        default=[], max_length=20
+    )
 
     @property
     def subject_id(self) -> UUID:

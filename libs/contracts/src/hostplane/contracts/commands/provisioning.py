@@ -34,8 +34,10 @@ class CreateInstance(_Command):
     region: Region
     email: EmailStr
     subdomain: str
-    ssh_key_ids: list[str] = []
+    ssh_key_ids: list[str] = []  # keys stored at the provider (a WHMCS order's)
     ai_preset: AiPreset | None = None
+    image: str | None = None  # a catalog image; None: the default (`SERVER_IMAGE`)
+    ssh_public_keys: list[str] = []  # public keys let in to the new server
     # An instance billing ordered (an mPanel CloudPod) names its owner; WHMCS ids are then 0.
     tenant_id: UUID | None = None
     customer_id: UUID | None = None

@@ -346,6 +346,8 @@ COMMANDS: dict[type[Any], ToCommand] = {
         tenant_id=pod.tenant_id,
         customer_id=pod.customer_id,
         subscription_id=pod.subscription_id,
+        image=pod.image,
+        ssh_public_keys=pod.ssh_public_keys,
     ),
     CloudPod.SuspendOrdered: lambda pod, e: commands.SuspendInstance(
         instance_id=pod.id, reason=e.reason

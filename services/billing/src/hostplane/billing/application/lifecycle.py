@@ -120,6 +120,8 @@ def _subscribe(
             email=customer.email,
             subdomain=default_subdomain(CloudPod.create_id(sid)),
             actor_id=None,
+            image=item.get("image"),
+            ssh_public_keys=list(item.get("ssh_public_keys") or []),
         )
     subscription = Subscription(
         subscription_id=sid,

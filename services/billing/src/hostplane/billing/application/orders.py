@@ -107,7 +107,14 @@ def order_vps(app: Billing, command: commands.OrderVps, job: Job) -> Changed:
         customer_id=customer.id,
         items=[item],
     )
-    named = {**item.model_dump(mode="json"), "name": command.name}
+    # What the server is built from rides on the item to its CloudPod (events show the
+    # item's OrderLine fields alone).
+    named = {
+        **item.model_dump(mode="json"),
+        "name": command.name,
+        "image": command.operating_system,
+        "ssh_public_keys": list(command.ssh_public_keys),
+    }
     order, invoice, changed = _new_order(app, place, [named])
     # Described by the order, not the invoice's number: run again after a crash, the number
     # may be another, and the charge must be the same request under the same key.
@@ -313,6 +320,8 @@ def request_cloudpod(app: Billing, command: commands.RequestCloudPod, job: Job) 
         email=customer.email,
         subdomain=default_subdomain(CloudPod.create_id(subscription.id)),
         actor_id=command.actor_id,
+        image=None,
+        ssh_public_keys=None,
     )
     job.succeed({"instance_id": str(pod.id)})
     return [pod]

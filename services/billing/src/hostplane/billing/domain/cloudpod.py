@@ -38,6 +38,9 @@ class CloudPod(Aggregate):
         email: str,
         subdomain: str,
         actor_id: UUID | None,
+        # What its server is built from (None: the default image) and the keys let in.
+        image: str | None = None,
+        ssh_public_keys: list[str] | None = None,
     ) -> None:
         self.subscription_id = subscription_id
         self.tenant_id, self.customer_id = tenant_id, customer_id
@@ -45,6 +48,7 @@ class CloudPod(Aggregate):
         self.name, self.template = name, template
         self.plan, self.region = plan, region
         self.email, self.subdomain = email, subdomain
+        self.image, self.ssh_public_keys = image, list(ssh_public_keys or [])
         self.status = "pending"
         self.suspended_for: str | None = None
 

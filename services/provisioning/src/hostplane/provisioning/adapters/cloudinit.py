@@ -1,7 +1,8 @@
-"""The cloud-init user data a server boots with: a new one reports back once OpenClaw is up;
-a rebuilt one lets its customer's SSH keys in."""
+"""The cloud-init user data a server boots with: a new one reports back once OpenClaw is up
+and lets its customer's SSH keys in; a rebuilt one lets the keys in."""
 
 import json
+from collections.abc import Sequence
 
 USER_DATA_TEMPLATE = """#cloud-config
 write_files:
@@ -23,6 +24,10 @@ def ssh_keys_user_data(ssh_keys: list[str]) -> str:
     return "#cloud-config\n" + json.dumps({"ssh_authorized_keys": ssh_keys}) + "\n"
 
 
-def user_data(ready_url: str, ready_token: str) -> str:
-    """Cloud-config carrying the ready callback URL and this instance's bearer token."""
-    return USER_DATA_TEMPLATE.format(ready_url=ready_url, ready_token=ready_token)
+def user_data(ready_url: str, ready_token: str, ssh_keys: Sequence[str] = ()) -> str:
+    """Cloud-config carrying the ready callback URL and this instance's bearer token, and
+    authorising `ssh_keys` (a JSON list is a YAML flow sequence, every key quoted safely)."""
+    config = USER_DATA_TEMPLATE.format(ready_url=ready_url, ready_token=ready_token)
+    if ssh_keys:
+        config += f"ssh_authorized_keys: {json.dumps(list(ssh_keys))}\n"
+    return config

@@ -2,10 +2,12 @@
 
 An instance's VM is named `hp-<instance id>` and tagged `hostplane` and `hp-<instance id>`. It
 is looked up by them (`/cluster/resources`) before one is cloned, so a retried step finds the
-VM of an earlier attempt instead of cloning a twin. A new VM is a full clone of the plan's
-template VM (kept on storage every node reaches, so it clones to any of them), on the node
-of the region with the most free memory, under a VMID from `/cluster/nextid`: another clone
-may take that VMID first, and the clone is then tried again under a fresh one.
+VM of an earlier attempt instead of cloning a twin. A new VM is a full clone of the template VM
+named after its image (`ubuntu-24.04`, `debian-12`; a cluster without one for the default image
+clones the plan's template VM), kept on storage every node reaches, so it clones to any of
+them, on the node of the region with the most free memory, under a VMID from
+`/cluster/nextid`: another clone may take that VMID first, and the clone is then tried again
+under a fresh one.
 
 User data. Proxmox builds a VM's cloud-init drive from its settings (user, SSH keys, IP
 configuration); custom user data only comes in through `cicustom`, which names a *snippet*
@@ -34,7 +36,7 @@ from uuid import UUID
 
 from proxmoxer import ResourceException
 
-from hostplane.contracts.catalog import PlanSpec, Provider, ProxmoxRegion
+from hostplane.contracts.catalog import SERVER_IMAGE, PlanSpec, Provider, ProxmoxRegion
 from hostplane.contracts.telemetry import ServerUsage
 from hostplane.providers.errors import ProviderError, TransientError
 from hostplane.provisioning.adapters.nocloud import seed_image
@@ -121,7 +123,7 @@ class ProxmoxProvider(ProxmoxBackups, ProxmoxRebuilds):
         with reported("SERVER_CREATE_FAILED"):
             guest = self._find(spec.instance_id)
             if guest is None:
-                guest = self._clone(spec, self._template(spec.plan), self._roomiest(region))
+                guest = self._clone(spec, self._template(spec), self._roomiest(region))
             else:
                 guest = self._api.settled(guest)
             boot = None
@@ -261,11 +263,17 @@ class ProxmoxProvider(ProxmoxBackups, ProxmoxRebuilds):
             and guest.instance_id() is not None
         ]
 
-    def _template(self, plan: PlanSpec) -> Guest:
-        for guest in self._api.guests():
-            if guest.vmid == plan.vm_template and guest.template:
-                return guest
-        raise ProviderError("SERVER_CREATE_FAILED", f"no template VM {plan.vm_template}")
+    def _template(self, spec: ServerSpec) -> Guest:
+        """The template VM named after the image; for the default image, the plan's."""
+        templates = [guest for guest in self._api.guests() if guest.template]
+        named = next((guest for guest in templates if guest.name == spec.image), None)
+        if named is not None:
+            return named
+        if spec.image == SERVER_IMAGE:
+            for guest in templates:
+                if guest.vmid == spec.plan.vm_template:
+                    return guest
+        raise ProviderError("SERVER_CREATE_FAILED", f"no template VM for {spec.image}")
 
     def _roomiest(self, region: ProxmoxRegion) -> str:
         """The region's online node with the most free memory."""

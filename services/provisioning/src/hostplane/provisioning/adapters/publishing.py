@@ -37,6 +37,7 @@ def _instance_created(e: Any, at: datetime) -> contract.EventPayload:
         tenant_id=getattr(e, "tenant_id", None),
         customer_id=getattr(e, "customer_id", None),
         subscription_id=getattr(e, "subscription_id", None),
+        image=getattr(e, "image", None),
     )
 
 

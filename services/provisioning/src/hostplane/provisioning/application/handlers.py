@@ -13,6 +13,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
+from hostplane.contracts.catalog import SERVER_IMAGE
 from hostplane.contracts.commands import provisioning as commands
 from hostplane.contracts.vps import InstanceStatus
 from hostplane.messaging.eventstore import Position
@@ -89,6 +90,8 @@ def create_instance(app: Provisioning, command: commands.CreateInstance, job: Jo
         tenant_id=command.tenant_id,
         customer_id=command.customer_id,
         subscription_id=command.subscription_id,
+        image=command.image or SERVER_IMAGE,
+        ssh_public_keys=list(command.ssh_public_keys),
     )
     claim = _claim(app, command.subdomain, instance.id)
     if claim is None:

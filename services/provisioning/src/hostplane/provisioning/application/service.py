@@ -133,10 +133,11 @@ class Provisioning(TrackedApplication):
             instance_id=instance.id,
             plan=self.plan(instance.plan),
             region=region,
-            image=SERVER_IMAGE,
+            image=instance.image or SERVER_IMAGE,
             user_data=user_data(
                 self._ready_url.format(instance_id=instance.id),
                 self.ready_token(instance.id).decode(),
+                instance.ssh_public_keys,
             ),
             ssh_key_ids=instance.ssh_key_ids,
         )

@@ -91,6 +91,10 @@ class Instance(Aggregate):
         tenant_id: UUID | None = None,
         customer_id: UUID | None = None,
         subscription_id: UUID | None = None,
+        # What its server is built from (None: the default image, as for every instance
+        # created before the choice) and the public keys let in to it.
+        image: str | None = None,
+        ssh_public_keys: list[str] | None = None,
     ) -> None:
         self.whmcs_service_id = whmcs_service_id
         self.whmcs_client_id = whmcs_client_id
@@ -106,6 +110,7 @@ class Instance(Aggregate):
         self.disk_gb = disk_gb
         self.ai_preset = ai_preset
         self.ssh_key_ids = ssh_key_ids
+        self.ssh_public_keys = list(ssh_public_keys or [])
         self.ready_token_sha256 = ready_token_sha256
         self.create_job_id = job_id
         self.status = InstanceStatus.PROVISIONING
@@ -122,7 +127,7 @@ class Instance(Aggregate):
         # Power, switched by its customer (stop, start): off since `stopped_at`, when set.
         self.stopped_at: datetime | None = None
         self.started_at: datetime | None = None
-        self.image: str | None = None  # None: the image it was created with
+        self.image = image  # what its disk was last written from; None: the default image
         self.rebuilt_at: datetime | None = None
         self.model: str | None = None
         self.channels: dict[str, bool] = {}

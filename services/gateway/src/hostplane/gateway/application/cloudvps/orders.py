@@ -1,8 +1,10 @@
 """A CloudVPS customer orders a VPS: billing places the order and its invoice, charges the
 customer's default card at once (off-session), and, paid, asks provisioning for the server.
 
-The request is checked before anything is sent: a plan that is not sold or an image the
-catalog lacks is a VALIDATION_ERROR, and a customer without a default card a PAYMENT_ERROR,
+The server is built from the request's operating system (the catalog's provider image of
+that name; without one, the default image) and lets its SSH public keys in. The request is
+checked before anything is sent: a plan that is not sold or an image the catalog lacks is a
+VALIDATION_ERROR, and a customer without a default card a PAYMENT_ERROR,
 with nothing created. A card declined by Stripe is a PAYMENT_ERROR too: billing voids the
 invoice and fails the order, and no server is asked for. With an `Idempotency-Key`, the same
 key and body are the same order for 24 hours — one VPS and one charge however often sent —
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from uuid import UUID, uuid4, uuid5
 
 from hostplane.contracts.billing import ProductType
-from hostplane.contracts.catalog import SERVER_IMAGE
+from hostplane.contracts.catalog import OPERATING_SYSTEMS
 from hostplane.contracts.cloudvps.vps import CreateVpsRequest
 from hostplane.contracts.commands.billing import OrderVps
 from hostplane.contracts.identity import HOSTPLANE_NAMESPACE
@@ -33,9 +35,6 @@ from hostplane.gateway.domain.errors import (
     Unprocessable,
 )
 from hostplane.gateway.domain.mpanel.orders import body_digest
-
-# The images a VPS may be made from: provisioning installs the catalog's one image.
-IMAGES = frozenset({SERVER_IMAGE})
 
 
 def vps_order_id(tenant_id: UUID, customer_id: UUID, key: str) -> UUID:
@@ -62,11 +61,7 @@ class VpsOrders:
         customer_id = await self._customer(caller)
         tenant_id = self.accounts.tenant_id
         product = await self._plan(tenant_id, request.plan_id)
-        if request.operating_system is not None and request.operating_system not in IMAGES:
-            raise Unprocessable(
-                "No such operating system",
-                {"operating_system": f"one of {', '.join(sorted(IMAGES))}"},
-            )
+        image = _image(request.operating_system)
         customer = await self.billing.customer(tenant_id, customer_id)
         if customer is None or customer.default_payment_method is None:
             raise PaymentError("Add a default payment method before creating a VPS")
@@ -89,6 +84,8 @@ class VpsOrders:
             customer_id=customer_id,
             product_id=product.id,
             name=request.name,
+            operating_system=image,
+            ssh_public_keys=[*request.ssh_keys],
         )
         # Sent again under the same key, it is the same job: billing orders and charges once,
         # and a declined first attempt is answered declined again.
@@ -128,3 +125,16 @@ class VpsOrders:
         if profile is None or profile.customer_id is None:
             raise Forbidden("Only a customer's account orders a VPS")
         return profile.customer_id
+
+
+def _image(operating_system: str | None) -> str | None:
+    """The provider image an operating system is (None: the default one)."""
+    if operating_system is None:
+        return None
+    image = OPERATING_SYSTEMS.get(operating_system)
+    if image is None:
+        raise Unprocessable(
+            "No such operating system",
+            {"operating_system": f"one of {', '.join(sorted(OPERATING_SYSTEMS))}"},
+        )
+    return image
