@@ -35,8 +35,8 @@ def _instance_added(cur: Cursor[Any], change: InstanceAdded) -> None:
         """
         INSERT INTO instances (id, version, whmcs_service_id, whmcs_client_id, email, plan,
             region, status, subdomain, server_type, location, ready_token_sha256,
-            created_at, updated_at, tenant_id)
-        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+            created_at, updated_at, tenant_id, image)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
         ON CONFLICT (id) DO NOTHING
         """,
         (
@@ -55,6 +55,7 @@ def _instance_added(cur: Cursor[Any], change: InstanceAdded) -> None:
             order.occurred_at,
             order.occurred_at,
             order.tenant_id,
+            order.image,
         ),
     )
 
