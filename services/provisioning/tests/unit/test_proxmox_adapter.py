@@ -7,7 +7,7 @@ in the HTTP reason phrase, where pveproxy puts it and proxmoxer reads it.
 
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -293,6 +293,32 @@ def test_a_new_instance_is_cloned_to_the_roomiest_node_set_up_started_and_addres
     assert image[16 * 2048 + 1 : 16 * 2048 + 6] == b"CD001"  # an ISO 9660 image
     assert b"#cloud-config\n" in image and f"instance-id: {NAME}".encode() in image
     assert fake.calls("PUT", "/nodes/pve3/qemu/101/resize") == [{"disk": "scsi0", "size": "40G"}]
+
+
+def test_a_new_instance_is_cloned_from_the_template_named_after_its_image(
+    fake: FakeProxmox, provider: ProxmoxProvider
+) -> None:
+    new_vm_cluster(fake)
+    debian = vm_row(9002, "pve1", "debian-12", "stopped", template=1)
+    fake.on("GET", "/cluster/resources", ok([TEMPLATE_ROW, debian]))
+    fake.on("POST", "/nodes/pve1/qemu/9002/clone", ok(task(fake, "pve1", "qmclone", 9002)))
+
+    provider.ensure_server(replace(spec(), image="debian-12"))
+
+    assert [c["newid"] for c in fake.calls("POST", "/nodes/pve1/qemu/9002/clone")] == ["101"]
+    assert fake.calls("POST", "/nodes/pve1/qemu/9000/clone") == []
+
+
+def test_an_image_without_a_template_clones_nothing(
+    fake: FakeProxmox, provider: ProxmoxProvider
+) -> None:
+    new_vm_cluster(fake)
+
+    with pytest.raises(ProviderError) as failed:
+        provider.ensure_server(replace(spec(), image="rocky-9"))
+
+    assert failed.value.code == "SERVER_CREATE_FAILED"
+    assert fake.calls("POST", "/nodes/pve1/qemu/9000/clone") == []
 
 
 def test_every_request_is_signed_with_the_api_token_and_counted(
