@@ -129,6 +129,34 @@ def test_a_vps_is_paid_once_with_the_saved_card_and_made_at_the_cloud(stack: Sta
     ]
 
 
+def test_a_vps_is_built_from_the_operating_system_it_was_ordered_with(stack: Stack) -> None:
+    api = f"{stack.cloudvps_url}/api/v1"
+    kim, _ = _account(stack, "kim")
+    plan = _plan(stack)
+    added = httpx.post(
+        f"{api}/billing/payment-methods",
+        json={"payment_method_id": "pm_card_visa", "set_as_default": True},
+        headers=kim,
+    )
+    assert added.status_code == 201, added.text
+    body = {
+        "name": "Debian Box",
+        "plan_id": plan,
+        "operating_system": "debian-12",
+        "ssh_keys": ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq9 kim@example.com"],
+    }
+
+    created = httpx.post(f"{api}/vps", json=body, headers=kim, timeout=60)
+    assert created.status_code == 201, created.text
+    vps_id = created.json()["data"]["id"]
+
+    wait_until(lambda: stack.servers(vps_id), 90, 0.5, what="the VPS's server at the cloud")
+    [server] = stack.hetzner().servers.get_all(label_selector=f"hostplane.io/instance-id={vps_id}")
+    assert server.image is not None and server.image.name == "debian-12"
+    shown = httpx.get(f"{api}/vps/{vps_id}", headers=kim).json()["data"]
+    assert shown["operating_system"] == "Debian 12"
+
+
 def test_a_declined_card_creates_no_vps_and_no_charge(stack: Stack) -> None:
     api = f"{stack.cloudvps_url}/api/v1"
     al, customer = _account(stack, "al")
