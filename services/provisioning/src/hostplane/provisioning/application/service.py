@@ -92,12 +92,13 @@ class Provisioning(TrackedApplication):
         return PlanChoice(plan, spec.size_at(instance.provider), spec.disk_gb)
 
     def sealed_console(self, access: ConsoleAccess) -> dict[str, str]:
-        """Console access as a job's result: the password sealed for the gateway, so that
-        the job's events and rows never hold it in clear."""
+        """Console access as a job's result: the password and the URL (which may carry a
+        ticket that is the password, as Proxmox's does) sealed for the gateway, so that the
+        job's events and rows never hold them in clear."""
         if self._secrets is None:
             raise ProviderError("CONSOLE_UNAVAILABLE", "CONFIG_SECRETS_KEY is not configured")
         return {
-            "url": access.url,
+            "url": self._secrets.seal(access.url).sealed,
             "password": self._secrets.seal(access.password).sealed,
             "expires_at": iso(access.expires_at),
         }

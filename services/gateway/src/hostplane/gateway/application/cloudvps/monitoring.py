@@ -93,7 +93,8 @@ class Monitoring:
     def _opened(self, console: dict[str, Any] | None) -> ConsoleAccess:
         if not console:
             raise JobFailed("The provider gave no console", code="CONSOLE_FAILED")
-        password = self.box.open(SealedSecret(sealed=console["password"], fingerprint=""))
-        return ConsoleAccess(
-            console["url"], password, datetime.fromisoformat(console["expires_at"])
+        url, password = (
+            self.box.open(SealedSecret(sealed=console[field], fingerprint=""))
+            for field in ("url", "password")
         )
+        return ConsoleAccess(url, password, datetime.fromisoformat(console["expires_at"]))
