@@ -72,7 +72,7 @@ def test_a_restored_vps_runs_again_and_is_vps_started() -> None:
     )
     assert webhook is not None
     assert webhook.payload.event is WebhookEvent.VPS_STARTED
-    assert webhook.payload.data == {"vps_id": str(instance_id), "status": "active"}
+    assert webhook.payload.data == {"vps_id": str(instance_id), "status": "running"}
 
 
 @pytest.mark.parametrize(

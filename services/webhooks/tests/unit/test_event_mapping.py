@@ -9,10 +9,18 @@ import pytest
 from hostplane.contracts import billing_events as b
 from hostplane.contracts import events as e
 from hostplane.contracts.billing import InvoiceLine, InvoiceStatus
+from hostplane.contracts.cloudvps.vps import VpsStatus
 from hostplane.contracts.cloudvps.webhooks import WebhookEvent
 from hostplane.contracts.identity import user_id_for
 from hostplane.contracts.payload import EventPayload
-from hostplane.webhooks.domain.events import SOURCES, OutgoingWebhook, webhook_for
+from hostplane.webhooks.domain.events import (
+    SOURCES,
+    CustomerAccount,
+    OutgoingWebhook,
+    account_of,
+    webhook_for,
+    with_user,
+)
 
 AT = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 
@@ -91,9 +99,10 @@ def test_an_instance_created_is_vps_created_with_its_owner_and_plan() -> None:
 
     assert webhook.payload.event is WebhookEvent.VPS_CREATED
     assert webhook.ordering_key == str(instance_id)
+    assert webhook.customer_id is None  # a WHMCS client's user is known from the event
     assert webhook.payload.data == {
         "vps_id": str(instance_id),
-        "status": "provisioning",
+        "status": "creating",
         "user_id": str(user_id_for(7)),
         "customer_id": None,
         "tenant_id": None,
@@ -107,7 +116,7 @@ def test_an_instance_created_is_vps_created_with_its_owner_and_plan() -> None:
     }
 
 
-def test_a_cloudpod_created_names_billings_customer_and_no_dashboard_user() -> None:
+def test_a_vps_billing_ordered_waits_for_its_customers_account_as_user() -> None:
     instance_id, customer_id, tenant_id, subscription_id = uuid4(), uuid4(), uuid4(), uuid4()
     source = instance_created(
         instance_id,
@@ -118,9 +127,12 @@ def test_a_cloudpod_created_names_billings_customer_and_no_dashboard_user() -> N
         subscription_id=subscription_id,
     )
 
-    data = translated(source).payload.data
+    webhook = translated(source)
 
+    assert webhook.customer_id == customer_id
+    data = webhook.payload.data
     assert data["user_id"] is None
+    assert data["plan"] == "pro"  # the plan's id: the event names no plan's display name
     assert data["customer_id"] == str(customer_id)
     assert data["tenant_id"] == str(tenant_id)
     assert data["subscription_id"] == str(subscription_id)
@@ -136,12 +148,12 @@ def test_the_vps_created_body_never_carries_the_ready_token_hash() -> None:
 @pytest.mark.parametrize(
     ("kind", "event", "status"),
     [
-        (e.InstanceActivated, WebhookEvent.VPS_STARTED, "active"),
-        (e.InstanceUnsuspended, WebhookEvent.VPS_STARTED, "active"),
-        (e.InstanceRebooted, WebhookEvent.VPS_STARTED, "active"),
+        (e.InstanceActivated, WebhookEvent.VPS_STARTED, "running"),
+        (e.InstanceUnsuspended, WebhookEvent.VPS_STARTED, "running"),
+        (e.InstanceRebooted, WebhookEvent.VPS_STARTED, "running"),
         (e.InstanceSuspended, WebhookEvent.VPS_STOPPED, "suspended"),
         (e.InstanceStopped, WebhookEvent.VPS_STOPPED, "stopped"),
-        (e.InstanceStarted, WebhookEvent.VPS_STARTED, "active"),
+        (e.InstanceStarted, WebhookEvent.VPS_STARTED, "running"),
     ],
 )
 def test_instance_changes_become_started_or_stopped(
@@ -154,6 +166,7 @@ def test_instance_changes_become_started_or_stopped(
     assert webhook.payload.event is event
     assert webhook.payload.timestamp == AT
     assert webhook.payload.data == {"vps_id": str(instance_id), "status": status}
+    assert VpsStatus(status)  # the API's own word for it
     assert webhook.ordering_key == str(instance_id)
 
 
@@ -167,7 +180,7 @@ def test_a_terminated_instance_is_vps_deleted() -> None:
     assert webhook.payload.event is WebhookEvent.VPS_DELETED
     assert webhook.payload.data == {
         "vps_id": str(instance_id),
-        "status": "terminated",
+        "status": "deleted",
         "data_deleted": True,
     }
     assert webhook.ordering_key == str(instance_id)
@@ -190,9 +203,11 @@ def test_billings_invoice_events_keep_their_names(
 
     assert webhook.payload.event is event
     assert webhook.ordering_key == str(invoice_id)
+    assert webhook.customer_id == source.customer_id
     assert webhook.payload.data == {
         "invoice_id": str(invoice_id),
         "invoice_number": "INV-2026-000001",
+        "user_id": None,
         "customer_id": str(source.customer_id),
         "tenant_id": str(source.tenant_id),
         "status": "unpaid",
@@ -252,8 +267,10 @@ def test_a_successful_payment_is_payment_succeeded_in_its_invoices_order() -> No
 
     assert webhook.payload.event is WebhookEvent.PAYMENT_SUCCEEDED
     assert webhook.ordering_key == str(invoice_id)
+    assert webhook.customer_id == source.customer_id
     assert webhook.payload.data == {
         "invoice_id": str(invoice_id),
+        "user_id": None,
         "customer_id": str(source.customer_id),
         "tenant_id": str(source.tenant_id),
         "amount": 23.99,
@@ -273,6 +290,7 @@ def test_a_failed_payment_says_why() -> None:
 
     assert webhook.payload.event is WebhookEvent.PAYMENT_FAILED
     assert webhook.ordering_key == str(invoice_id)
+    assert webhook.customer_id == source.customer_id
     assert webhook.payload.data["error_code"] == "card_declined"
     assert webhook.payload.data["error_message"] == "Declined"
     assert webhook.payload.data["amount"] == 23.99
@@ -355,3 +373,52 @@ def test_every_source_is_a_published_contract_type() -> None:
     published = set(e.EVENT_TYPES.values())
 
     assert set(SOURCES) <= published
+
+
+@pytest.mark.parametrize(
+    "kind", [b.AccountRegistered, b.AccountUpdated, b.AccountSuspended], ids=lambda k: k.ce_type
+)
+def test_every_account_event_tells_which_customer_the_account_is(
+    kind: type[b.AccountEvent],
+) -> None:
+    assert account_of(_account(kind, status="active")) == CustomerAccount(CUSTOMER, ACCOUNT)
+
+
+def test_events_of_no_account_tell_of_none() -> None:
+    assert account_of(invoice_state(b.InvoiceCreated, uuid4())) is None
+    assert account_of(instance_created(uuid4())) is None
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        instance_created(uuid4(), whmcs_client_id=0, customer_id=CUSTOMER),
+        invoice_state(b.InvoicePaid, uuid4(), customer_id=CUSTOMER, amount_paid=2399),
+        payment(b.PaymentFailed, uuid4(), customer_id=CUSTOMER, error_code="x", error_message="y"),
+    ],
+    ids=lambda source: source.ce_type,
+)
+def test_the_account_written_in_later_makes_the_body_it_would_have_had(
+    source: EventPayload,
+) -> None:
+    webhook = translated(source)
+    assert webhook.customer_id == CUSTOMER
+    known = webhook.payload.model_copy(
+        update={"data": webhook.payload.data | {"user_id": str(ACCOUNT)}}
+    )
+
+    body = with_user(webhook.payload.body(), ACCOUNT)
+
+    assert body == known.body()
+    assert json.loads(body)["data"]["user_id"] == str(ACCOUNT)
+
+
+def test_writing_the_user_in_keeps_a_timestamps_fraction_and_every_amount() -> None:
+    moment = datetime(2026, 3, 10, 9, 30, 1, 250000, tzinfo=UTC)
+    source = invoice_state(b.InvoiceCreated, uuid4(), occurred_at=moment, currency="JPY")
+    before = json.loads(translated(source).payload.body())
+
+    after = json.loads(with_user(translated(source).payload.body(), ACCOUNT))
+
+    assert after["timestamp"] == before["timestamp"] == "2026-03-10T09:30:01.250000Z"
+    assert after["data"] == before["data"] | {"user_id": str(ACCOUNT)}

@@ -48,4 +48,5 @@ def dispatcher(
         timeout_s=settings.webhooks_timeout_s,
         concurrency=settings.webhooks_concurrency,
         poll_s=settings.webhooks_poll_s,
+        owner_wait_s=settings.webhooks_owner_wait_s,
     )

@@ -2,8 +2,8 @@
 and their attempts recorded with what they decided."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +13,7 @@ from psycopg.rows import class_row
 from hostplane.webhooks.adapters import endpoints
 from hostplane.webhooks.adapters.endpoints import SECRETS
 from hostplane.webhooks.domain.endpoints import KeptSecret
+from hostplane.webhooks.domain.events import with_user
 from hostplane.webhooks.domain.verdicts import DeliveryStatus, Verdict
 
 # The first KiB of an answer's body is kept with its attempt.
@@ -31,6 +32,9 @@ class Claimed:
     attempts: int
     round_attempts: int
     created_at: datetime
+    # At its first claim, the customer its body waited for, and that customer's account.
+    awaiting_owner: UUID | None = None
+    owner: UUID | None = None
 
     @property
     def kept(self) -> list[KeptSecret]:
@@ -54,10 +58,17 @@ class Attempt:
 # `deliveries_in_order` for each due delivery, whatever the planner's statistics say: written
 # as NOT EXISTS, the plan chosen right after a burst of inserts (statistics from when nothing
 # was pending) compared every due delivery with every pending one, 30 s for 20,000.
+# A delivery whose body waits for its customer's account is due once the account is known,
+# or once it has waited long enough (`owner_deadline`): its events' topics are consumed
+# apart, and a customer of an mPanel tenant has no account. Its claim settles the body.
 CLAIM = """
 WITH due AS (
-    SELECT d.id FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+    SELECT d.id, d.awaiting_owner,
+           (SELECT a.account_id FROM accounts a WHERE a.customer_id = d.awaiting_owner) AS owner
+    FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
     WHERE d.status = 'pending' AND d.next_attempt_at <= %(now)s AND e.enabled
+      AND (d.awaiting_owner IS NULL OR d.created_at <= %(owner_deadline)s
+           OR EXISTS (SELECT 1 FROM accounts a WHERE a.customer_id = d.awaiting_owner))
       AND d.seq = (
         SELECT min(p.seq) FROM deliveries p
         WHERE p.endpoint_id = d.endpoint_id AND p.ordering_key = d.ordering_key
@@ -69,19 +80,38 @@ WITH due AS (
 )
 UPDATE deliveries d
 SET attempts = d.attempts + 1, round_attempts = d.round_attempts + 1,
-    next_attempt_at = %(lease_until)s
+    next_attempt_at = %(lease_until)s, awaiting_owner = NULL
 FROM due, endpoints e
 WHERE d.id = due.id AND e.id = d.endpoint_id
 RETURNING d.id, d.endpoint_id, e.url, e.secrets, d.body, d.attempts, d.round_attempts,
-          d.created_at
+          d.created_at, due.awaiting_owner, due.owner
 """
 
 
-def claim(cur: Cursor[Any], now: datetime, limit: int, lease_until: datetime) -> list[Claimed]:
-    """Up to `limit` due deliveries, each the next of its endpoint and key, leased to us."""
+def claim(
+    cur: Cursor[Any], now: datetime, limit: int, lease_until: datetime, owner_wait: timedelta
+) -> list[Claimed]:
+    """Up to `limit` due deliveries, each the next of its endpoint and key, leased to us.
+
+    A body that waited for its customer's account gets the account as `user_id`, or keeps
+    null past `owner_wait`; either way it is stored so, and every attempt sends it."""
+    params = {
+        "now": now,
+        "limit": limit,
+        "lease_until": lease_until,
+        "owner_deadline": now - owner_wait,
+    }
     with cur.connection.cursor(row_factory=class_row(Claimed)) as rows:
-        rows.execute(CLAIM, {"now": now, "limit": limit, "lease_until": lease_until})
-        return rows.fetchall()
+        rows.execute(CLAIM, params)
+        claimed = rows.fetchall()
+    return [_settled(cur, one) if one.owner else one for one in claimed]
+
+
+def _settled(cur: Cursor[Any], claimed: Claimed) -> Claimed:
+    assert claimed.owner is not None
+    body = with_user(claimed.body, claimed.owner)
+    cur.execute("UPDATE deliveries SET body = %s WHERE id = %s", (body, claimed.id))
+    return replace(claimed, body=body)
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,14 @@ CREATE TABLE IF NOT EXISTS deliveries (
     last_status integer,
     created_at timestamptz NOT NULL,
     delivered_at timestamptz,
+    -- the billing customer whose account the body's `user_id` waits for; null once written in
+    -- (or given up on) at its first claim, after which the body never changes
+    awaiting_owner uuid,
     UNIQUE (endpoint_id, source_id)
 );
+
+-- Deliveries kept since before bodies waited for their customer's account.
+ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS awaiting_owner uuid;
 
 CREATE INDEX IF NOT EXISTS deliveries_due
     ON deliveries (next_attempt_at) WHERE status = 'pending';
@@ -56,6 +62,13 @@ CREATE TABLE IF NOT EXISTS attempts (
     -- the first KiB of the answer's body
     response text,
     PRIMARY KEY (delivery_id, n)
+);
+
+-- Each CloudVPS account's billing customer, learnt from billing's account events: the
+-- account is the `user_id` of webhooks about the customer.
+CREATE TABLE IF NOT EXISTS accounts (
+    customer_id uuid PRIMARY KEY,
+    account_id uuid NOT NULL
 );
 
 -- `topic:partition` -> the next offset to read, stored with the rows it produced.

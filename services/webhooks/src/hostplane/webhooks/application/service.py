@@ -14,10 +14,15 @@ from psycopg import Cursor
 from hostplane.contracts.commands.webhooks import WebhookCommand
 from hostplane.messaging.clock import Clock
 from hostplane.messaging.eventstore import Position
-from hostplane.webhooks.adapters import endpoints
+from hostplane.webhooks.adapters import accounts, endpoints
 from hostplane.webhooks.adapters.store import WebhookStore, advance, notify_due, resume_offset
 from hostplane.webhooks.application.handlers import COMMAND_HANDLERS, CommandRefused, Context
-from hostplane.webhooks.domain.events import EventFilter, OutgoingWebhook
+from hostplane.webhooks.domain.events import (
+    CustomerAccount,
+    EventFilter,
+    OutgoingWebhook,
+    with_user,
+)
 from hostplane.webhooks.domain.targets import Resolver, check_target, resolve_with_dns
 from hostplane.webhooks.domain.verdicts import DeliveryStatus
 
@@ -26,12 +31,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Arrived:
-    """A consumed event: where it sits, its CloudEvents id, and the webhook it becomes (None:
-    endpoints do not hear of it)."""
+    """A consumed event: where it sits, its CloudEvents id, the webhook it becomes (None:
+    endpoints do not hear of it) and the account it tells of (None: none)."""
 
     position: Position
     source_id: str
     webhook: OutgoingWebhook | None
+    account: CustomerAccount | None = None
 
 
 def delivery_id(endpoint_id: UUID, source_id: str) -> UUID:
@@ -62,20 +68,30 @@ class Webhooks:
     def take_events(self, partition: Sequence[Arrived]) -> int:
         """Queue a delivery of each event to every enabled endpoint subscribed to it, for one
         partition's events in order; returns how many were queued. An event seen before (at
-        an offset passed, or published again) queues nothing."""
+        an offset passed, or published again) queues nothing.
+
+        The accounts the events tell of are kept first; a webhook about a customer whose
+        account is known carries it as `user_id` from the start, another waits for it."""
         last = partition[-1].position
         now = self.clock.now()
         with self.store.transaction() as cur:
             resume = resume_offset(cur, last.stream)
-            fresh = [a for a in partition if a.position.offset >= resume and a.webhook]
+            arrivals = [a for a in partition if a.position.offset >= resume]
+            learnt = [a.account for a in arrivals if a.account]
+            if learnt:
+                accounts.remember(cur, learnt)
+                notify_due(cur)  # deliveries waiting for these accounts can go
+            fresh = [a for a in arrivals if a.webhook]
             subscribed = endpoints.subscriptions(cur) if fresh else []
             filters = [(s.id, EventFilter(patterns=tuple(s.events))) for s in subscribed]
+            owners = {a.webhook.customer_id for a in fresh if a.webhook and a.webhook.customer_id}
+            known = accounts.account_ids(cur, owners) if owners and filters else {}
             rows = []
             for arrived in fresh:
                 assert arrived.webhook is not None
                 event = arrived.webhook.payload.event
                 targets = [endpoint for endpoint, f in filters if f.matches(event)]
-                rows += _deliveries(arrived, arrived.webhook, targets, now)
+                rows += _deliveries(arrived, arrived.webhook, targets, now, known)
             if rows:
                 # One statement for the partition's batch, in its order: `seq` follows it.
                 cur.executemany(QUEUE, rows)
@@ -133,7 +149,8 @@ def _first_time(cur: Cursor[Any], command_id: UUID, command_type: str, clock: Cl
 
 QUEUE = (
     "INSERT INTO deliveries (id, endpoint_id, event, source_id, ordering_key, body, status, "
-    "next_attempt_at, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    "next_attempt_at, created_at, awaiting_owner) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
     "ON CONFLICT (endpoint_id, source_id) DO NOTHING"
 )
 
@@ -143,10 +160,14 @@ def _deliveries(
     webhook: OutgoingWebhook,
     targets: list[UUID],
     now: datetime,
+    known: dict[UUID, UUID],
 ) -> list[tuple[object, ...]]:
     if not targets:
         return []
-    body = webhook.payload.body()
+    body, awaiting = webhook.payload.body(), webhook.customer_id
+    account_id = known.get(awaiting) if awaiting else None
+    if account_id:
+        body, awaiting = with_user(body, account_id), None
     return [
         (
             delivery_id(endpoint, arrived.source_id),
@@ -158,6 +179,7 @@ def _deliveries(
             DeliveryStatus.PENDING.value,
             now,
             now,
+            awaiting,
         )
         for endpoint in targets
     ]

@@ -10,6 +10,8 @@ The names are seed 003's. Hostplane's events become them by this rule:
 - `vps.stopped` is every change that leaves it off: its customer stopped it (`vps.stopped`)
   or it was `vps.suspended`;
 - `vps.deleted` is the instance's own `vps.deleted` (terminated, its server removed);
+- a VPS's `status` is the one seed 003's API shows once the change has happened (`creating`,
+  `running`, `stopped`, `suspended`), and `deleted` for a deleted one;
 - `invoice.created`, `invoice.paid`, `invoice.overdue`, `payment.succeeded` and
   `payment.failed` are billing's events of the same names;
 - `user.registered` is the `user.registered` of `users.events` (a WHMCS client's first
@@ -24,6 +26,13 @@ not take it; its requests and deletions stay inside.
 
 A webhook's ordering key is the instance's, invoice's or user's id, so an endpoint receives
 what happens to one of them in the order it happened.
+
+`user_id` is seed 003's user: a WHMCS client's dashboard user, or the CloudVPS account of the
+billing customer an event names (`vps.created` of a VPS billing ordered, `invoice.*`,
+`payment.*`). Billing's events name only the customer, whose id cannot be turned back into
+its account's, so such a webhook leaves `user_id` null and says which customer it waits for
+(`OutgoingWebhook.customer_id`); the account is learnt from billing's account events
+(`account_of`) and written in with `with_user` before the first attempt.
 """
 
 from dataclasses import dataclass
@@ -54,6 +63,7 @@ from hostplane.contracts.billing_events import (
     PaymentFailed,
     PaymentSucceeded,
 )
+from hostplane.contracts.cloudvps.vps import VpsStatus
 from hostplane.contracts.cloudvps.webhooks import WebhookEvent
 from hostplane.contracts.events import (
     BackupCreated,
@@ -75,7 +85,7 @@ from hostplane.contracts.events import (
 from hostplane.contracts.identity import user_id_for
 from hostplane.contracts.money import json_number, to_major
 from hostplane.contracts.payload import EventPayload
-from hostplane.contracts.vps import InstanceStatus, iso
+from hostplane.contracts.vps import iso
 
 Data = dict[str, JsonValue]
 
@@ -92,6 +102,14 @@ class WebhookPayload(BaseModel):
     def body(self) -> bytes:
         """The bytes sent, and signed, as the delivery's body."""
         return self.model_dump_json().encode()
+
+
+def with_user(body: bytes, user_id: UUID) -> bytes:
+    """A delivery's body with `user_id` written into its data: the bytes a body built with
+    the user known would have been."""
+    payload = WebhookPayload.model_validate_json(body)
+    data = payload.data | {"user_id": str(user_id)}
+    return payload.model_copy(update={"data": data}).body()
 
 
 ANY_EVENT = "*"
@@ -131,10 +149,28 @@ def _matches(pattern: str, event: WebhookEvent) -> bool:
 
 @dataclass(frozen=True)
 class OutgoingWebhook:
-    """A Hostplane event as endpoints receive it, with the key its deliveries are ordered by."""
+    """A Hostplane event as endpoints receive it, with the key its deliveries are ordered by
+    and the billing customer whose account is its `user_id`, still to be written in."""
 
     payload: WebhookPayload
     ordering_key: str
+    customer_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class CustomerAccount:
+    """A CloudVPS account and the billing customer who pays for it."""
+
+    customer_id: UUID
+    account_id: UUID
+
+
+def account_of(source: EventPayload) -> CustomerAccount | None:
+    """The account an event of billing's tells of, or None. Every account event names its
+    customer, so an account registered before it could be learnt is learnt at its next."""
+    if isinstance(source, AccountEvent):
+        return CustomerAccount(customer_id=source.customer_id, account_id=source.account_id)
+    return None
 
 
 SOURCES: dict[type[EventPayload], WebhookEvent] = {
@@ -161,15 +197,18 @@ SOURCES: dict[type[EventPayload], WebhookEvent] = {
 }
 """Which webhook event each of Hostplane's events becomes; those not here become none."""
 
-# The instance's status once the event has happened.
-VPS_STATUS = {
-    WebhookEvent.VPS_CREATED: InstanceStatus.PROVISIONING,
-    WebhookEvent.VPS_STARTED: InstanceStatus.ACTIVE,
-    WebhookEvent.VPS_STOPPED: InstanceStatus.SUSPENDED,
-    WebhookEvent.VPS_DELETED: InstanceStatus.TERMINATED,
+# The VPS's status once the event has happened, in the words of seed 003's API (`VpsStatus`,
+# as GET /api/v1/vps/{id} shows it then); a deleted VPS, which the API no longer shows, is
+# "deleted".
+DELETED = "deleted"
+VPS_STATUS: dict[WebhookEvent, str] = {
+    WebhookEvent.VPS_CREATED: VpsStatus.CREATING,
+    WebhookEvent.VPS_STARTED: VpsStatus.RUNNING,
+    WebhookEvent.VPS_STOPPED: VpsStatus.STOPPED,
+    WebhookEvent.VPS_DELETED: DELETED,
 }
-# A server its customer stopped is still active, and off: it says so.
-SOURCE_STATUS: dict[type[EventPayload], str] = {InstanceStopped: "stopped"}
+# A suspended VPS is off too, and shown suspended rather than stopped.
+SOURCE_STATUS: dict[type[EventPayload], str] = {InstanceSuspended: VpsStatus.SUSPENDED}
 
 
 def webhook_for(source: EventPayload) -> OutgoingWebhook | None:
@@ -179,7 +218,28 @@ def webhook_for(source: EventPayload) -> OutgoingWebhook | None:
         return None
     key, data = _describe(source, event)
     payload = WebhookPayload(event=event, timestamp=source.occurred_at, data=data)
-    return OutgoingWebhook(payload=payload, ordering_key=key)
+    return OutgoingWebhook(payload=payload, ordering_key=key, customer_id=_customer(source))
+
+
+@singledispatch
+def _customer(source: EventPayload) -> UUID | None:
+    """The billing customer whose account is the webhook's `user_id`; None: no such customer."""
+    return None
+
+
+@_customer.register
+def _customer_of_vps(source: InstanceCreated) -> UUID | None:
+    return None if source.whmcs_client_id else source.customer_id
+
+
+@_customer.register
+def _customer_of_invoice(source: InvoiceState) -> UUID | None:
+    return source.customer_id
+
+
+@_customer.register
+def _customer_of_payment(source: PaymentEvent) -> UUID | None:
+    return source.customer_id
 
 
 @singledispatch
@@ -191,14 +251,15 @@ def _describe(source: EventPayload, event: WebhookEvent) -> tuple[str, Data]:
 def _vps(source: VpsEvent, event: WebhookEvent) -> tuple[str, Data]:
     return str(source.instance_id), {
         "vps_id": str(source.instance_id),
-        "status": SOURCE_STATUS.get(type(source), VPS_STATUS[event].value),
+        "status": str(SOURCE_STATUS.get(type(source), VPS_STATUS[event])),
     }
 
 
 @_describe.register
 def _vps_created(source: InstanceCreated, event: WebhookEvent) -> tuple[str, Data]:
     key, data = _vps(source, event)
-    # A WHMCS order's owner is the client's dashboard user; a CloudPod's is billing's customer.
+    # A WHMCS order's owner is the client's dashboard user; a VPS billing ordered is its
+    # customer's, whose account is written in as the user (`_customer`).
     user_id = user_id_for(source.whmcs_client_id) if source.whmcs_client_id else None
     return key, data | {
         "user_id": _text(user_id),
@@ -253,6 +314,7 @@ def _invoice(source: InvoiceState, event: WebhookEvent) -> tuple[str, Data]:
     data: Data = {
         "invoice_id": str(source.invoice_id),
         "invoice_number": source.number,
+        "user_id": None,  # the customer's account, written in once known
         "customer_id": str(source.customer_id),
         "tenant_id": str(source.tenant_id),
         "status": source.status.value,
@@ -277,6 +339,7 @@ def _invoice_overdue(source: InvoiceOverdue, event: WebhookEvent) -> tuple[str, 
 def _payment(source: PaymentEvent, event: WebhookEvent) -> tuple[str, Data]:
     data: Data = {
         "invoice_id": str(source.invoice_id),
+        "user_id": None,  # the customer's account, written in once known
         "customer_id": str(source.customer_id),
         "tenant_id": str(source.tenant_id),
         "amount": _amount(source.amount, source.currency),

@@ -61,6 +61,7 @@ class Dispatcher:
         timeout_s: float,
         concurrency: int,
         poll_s: float,
+        owner_wait_s: float,
         rng: random.Random | None = None,
     ) -> None:
         self._store = store
@@ -70,6 +71,7 @@ class Dispatcher:
         self._lease = timedelta(seconds=timeout_s) + LEASE_MARGIN
         self._concurrency = concurrency
         self._poll_s = poll_s
+        self._owner_wait = timedelta(seconds=owner_wait_s)
         self._rng = rng or random.Random()
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -108,7 +110,7 @@ class Dispatcher:
     def _claim(self, limit: int) -> list[Claimed]:
         now = self._clock.now()
         with self._store.transaction() as cur:
-            return claim(cur, now, limit, now + self._lease)
+            return claim(cur, now, limit, now + self._lease, self._owner_wait)
 
     async def _attempt(self, delivery: Claimed) -> None:
         try:
