@@ -141,7 +141,11 @@ def _webhooks(payload_ref: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
         "description": (
             "Signed HTTP POSTs to the endpoints admins register at /api/v1/admin/webhooks, "
             "each with its event filter; at least once, in order per VPS, invoice or user, "
-            "retried with backoff for more than three days."
+            "retried with backoff for more than three days. Each body's `data` speaks seed "
+            "003's words: a VPS's `status` is the one the API shows once the change has "
+            "happened (`creating`, `running`, `stopped`, `suspended`), or `deleted`; "
+            "`user_id` is the CloudVPS account (or a WHMCS client's dashboard user) whose "
+            "VPS, invoice or payment it is, null for a customer without one."
         ),
         "servers": [{"$ref": "#/servers/webhooks"}],
         "messages": {
