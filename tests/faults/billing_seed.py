@@ -65,6 +65,7 @@ def seed_subscriptions(
             address={"country": "DE"},
             timezone=ZONE,
             actor_id=None,
+            account_id=None,
         )
         if saved_cards:
             payer = Payer(customer.id, tenant, customer.email, customer.name, None)

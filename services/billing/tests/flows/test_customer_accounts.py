@@ -181,6 +181,30 @@ def test_a_changed_email_frees_the_old_one_for_another_registration(shop: World)
     ]
 
 
+def test_an_accounts_customer_tells_its_account_and_an_operators_customer_none(
+    shop: World,
+) -> None:
+    account_id, _ = _register(shop, "paying@example.com")
+    shop.send(c.UpdateAccountProfile(tenant_id=TENANT, account_id=account_id, name="Jo Payer"))
+    operators = uuid4()
+    shop.send(
+        c.CreateCustomer(tenant_id=TENANT, customer_id=operators, name="Al", email="al@example.com")
+    )
+
+    published = [
+        o.payload
+        for o in shop.publish()
+        if isinstance(o, OutgoingEvent) and isinstance(o.payload, be.CustomerEvent)
+    ]
+    told = [(type(e), e.customer_id, e.account_id) for e in published]
+    account_customer = _account(shop, account_id).customer_id
+    assert told == [
+        (be.CustomerCreated, account_customer, account_id),
+        (be.CustomerUpdated, account_customer, account_id),
+        (be.CustomerCreated, operators, None),
+    ]
+
+
 def test_an_email_held_by_another_account_cannot_be_changed_to(shop: World) -> None:
     account_id, _ = _register(shop, "mine@example.com")
     _register(shop, "theirs@example.com")

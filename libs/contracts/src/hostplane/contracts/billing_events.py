@@ -125,6 +125,9 @@ class SavedCard(BaseModel):
 
 
 class CustomerEvent(BillingEvent):
+    """A customer's state. `account_id` is the CloudVPS account it pays for (None: a customer
+    without one, such as an mPanel tenant's, or one told of before customers carried it)."""
+
     customer_id: UUID
     name: str
     email: str
@@ -135,6 +138,7 @@ class CustomerEvent(BillingEvent):
     stripe_customer_id: str | None
     default_payment_method: str | None = None
     payment_methods: list[SavedCard] = []
+    account_id: UUID | None = None
 
 
 class CustomerCreated(CustomerEvent):

@@ -94,6 +94,7 @@ def _customer_fields(a: Customer, e: Any) -> dict[str, Any]:
         "stripe_customer_id": a.stripe_customer_id,
         "default_payment_method": a.default_payment_method,
         "payment_methods": a.payment_methods,
+        "account_id": a.account_id,
     }
 
 

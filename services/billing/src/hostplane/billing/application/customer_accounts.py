@@ -52,6 +52,7 @@ def register_account(app: Billing, command: commands.RegisterAccount, job: Job) 
         address=Address().model_dump(),
         timezone="UTC",
         actor_id=command.actor_id,
+        account_id=account.id,
     )
     job.succeed(_registered(account))
     return [account, claim, customer]

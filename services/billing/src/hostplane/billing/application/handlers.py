@@ -183,6 +183,7 @@ def create_customer(app: Billing, command: commands.CreateCustomer, job: Job) ->
             address=command.address.model_dump(),
             timezone=command.timezone,
             actor_id=command.actor_id,
+            account_id=None,  # an operator's customer signs in nowhere
         )
     ]
 

@@ -1,4 +1,5 @@
-"""The Customer aggregate: a paying client of a tenant, with its Stripe customer."""
+"""The Customer aggregate: a paying client of a tenant, with its Stripe customer and, for a
+CloudVPS customer, the account it pays for."""
 
 from typing import Any
 from uuid import UUID
@@ -23,8 +24,12 @@ class Customer(Aggregate):
         address: dict[str, str],
         timezone: str,
         actor_id: UUID | None,
+        # The CloudVPS account it pays for; None: none (an mPanel tenant's customer), and every
+        # customer created before customers recorded it.
+        account_id: UUID | None = None,
     ) -> None:
         self.tenant_id = tenant_id
+        self.account_id = account_id
         self.name = name
         self.email = email
         self.phone = phone
