@@ -37,7 +37,7 @@ test: install infra-up ## unit, component and e2e tests against real Kafka and P
 test-unit: install ## tests that need no infrastructure
 	$(UV) run --frozen pytest -m "not e2e"
 
-bench: install infra-up ## the nine benchmark scenarios (about 35 min); results in bench/results
+bench: install infra-up ## the eleven benchmark scenarios (about 45 min); results in bench/results
 	@command -v wrk >/dev/null || (apt-get install -y -q wrk || sudo apt-get install -y -q wrk)
 	$(UV) run --frozen python -m bench.run $(SCENARIOS)
 

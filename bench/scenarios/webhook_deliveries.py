@@ -11,6 +11,7 @@ capacity, and for a burst, deliveries per second until every event has been answ
 """
 
 import asyncio
+import os
 import random
 import threading
 import time
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -70,13 +72,16 @@ def run() -> Result:
         paced = asyncio.run(publish.paced(PACED, PACED_RATE))
         receiver.wait_processed(paced, 300)
         attempts_before = receiver.requests
+        service = hostplane.processes.running["webhooks"].pid
+        cpu_before = cpu_seconds(service), time.process_time()
         burst = asyncio.run(publish.burst(BURST))
         receiver.wait_processed(burst, 900)
+        cpu = cpu_seconds(service) - cpu_before[0], time.process_time() - cpu_before[1]
     first_sent = min(burst.values())
     span_s = max(receiver.processed_at[d] for d in burst) - first_sent
     paced_latency = receiver.first_attempt_latencies(paced)
     burst_latency = receiver.first_attempt_latencies(burst)
-    figures = {
+    figures: dict[str, Any] = {
         "paced_events": PACED,
         "paced_rate_per_s": PACED_RATE,
         "paced_event_to_first_attempt_p50_ms": percentile(paced_latency, 50) * 1000,
@@ -86,6 +91,10 @@ def run() -> Result:
         "burst_deliveries_per_s": BURST / span_s,
         "burst_attempts_per_s": (receiver.requests - attempts_before) / span_s,
         "burst_event_to_first_attempt_p50_ms": percentile(burst_latency, 50) * 1000,
+        "burst_cpu_ms_per_delivery": {
+            "webhooks": cpu[0] * 1000 / BURST,
+            "bench (publisher, receiver)": cpu[1] * 1000 / BURST,
+        },
         "answered_500": receiver.failed,
         "bad_signatures": receiver.bad_signatures,
         "duplicates": receiver.duplicates(),
@@ -116,6 +125,12 @@ def run() -> Result:
         "delivered": "the first 2xx answer for the event's webhook-id",
     }
     return Result("webhook_deliveries", figures, settings, targets)
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used, user and system."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def register(hostplane: Stack, url: str, receiver: "Receiver") -> UUID:
