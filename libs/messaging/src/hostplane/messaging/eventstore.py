@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import Mapper, ProcessRecorder, Recording, StoredEvent, Tracking
 from eventsourcing.popo import POPOProcessRecorder
 from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import Environment, get_topic
 from psycopg import sql
 from psycopg.rows import DictRow
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
@@ -150,10 +150,34 @@ until_database_answers = retry(
 @until_database_answers
 def event_store_env(settings: InfraSettings, schema: str) -> dict[str, str]:
     """The `eventsourcing` environment of a service keeping its events in `schema`; in
-    PostgreSQL, the schema is made first (in memory there is nothing to make)."""
-    if settings.event_store == "postgresql":
+    PostgreSQL, the schema is made first unless it is set up externally (in memory there is
+    nothing to make)."""
+    if settings.event_store == "postgresql" and settings.creates_schema:
         ensure_schema(settings.database_url, schema)
     return settings.eventsourcing_env(schema)
+
+
+@until_database_answers
+def create_event_store(database_url: str, schema: str) -> None:
+    """Create the schema and the tables of the event store an Application named `schema`
+    keeps there (`python -m hostplane.schema`), without starting the Application."""
+    ensure_schema(database_url, schema)
+    env = InfraSettings(database_url=database_url).eventsourcing_env(schema, pool_size=1)
+    factory = PostgresFactory(
+        Environment(
+            schema,
+            env
+            | {"CREATE_TABLE": "y", "PROCESS_RECORDER_TOPIC": get_topic(VersionTrackingRecorder)},
+        )
+    )
+    key = lock_key(f"schema:{schema}")  # as services starting at that moment take it
+    with factory.datastore.get_connection() as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+        try:
+            factory.process_recorder()
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+    factory.close()
 
 
 def ensure_schema(database_url: str, schema: str) -> None:
@@ -204,6 +228,8 @@ class TrackedApplication(Application[Any]):
     def construct_recorder(self) -> ProcessRecorder:
         if not isinstance(self.factory, PostgresFactory):
             return InMemoryVersionTrackingRecorder()
+        if not self.factory.env_create_table():
+            return self.factory.process_recorder()  # the tables were made beforehand
         # Replicas starting together create the same tables: one at a time.
         key = lock_key(f"schema:{self.schema}")
         with self.factory.datastore.get_connection() as conn:

@@ -1,17 +1,33 @@
 """Settings every service shares: where Kafka, PostgreSQL and Redis are."""
 
-from typing import Literal
+from typing import ClassVar, Literal, Self
 from urllib.parse import unquote, urlsplit
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hostplane.contracts.catalog import PLANS, REGIONS, Plan, PlanSpec, Region, RegionSpec
 from hostplane.contracts.topics import Topic
 from hostplane.messaging.observability import Exporter, LogFormat
 
+# What a deployment template ships in place of a secret (deploy/k8s's secretGenerator):
+# a service in production refuses to start while a secret still holds one.
+PLACEHOLDER_SECRETS = frozenset({"change-me", "changeme", "change_me", "replace-me", "placeholder"})
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether `value` is a placeholder for a secret, in any case or padding."""
+    return value.strip().lower() in PLACEHOLDER_SECRETS
+
 
 class InfraSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    # The settings that hold secrets, per class (a subclass names its own; they add up).
+    secret_settings: ClassVar[tuple[str, ...]] = ("event_store_cipher_key",)
+
+    # "production" refuses placeholder secrets; other names (development, staging...) do not.
+    environment: str = "development"
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     database_url: str = "postgresql://hostplane:hostplane@127.0.0.1:55432/hostplane"
@@ -31,6 +47,27 @@ class InfraSettings(BaseSettings):
     event_store_cipher_key: str = ""
     # Where events are kept: PostgreSQL, or this process's memory (unit tests, nothing else).
     event_store: Literal["postgresql", "memory"] = "postgresql"
+    # Who creates the service's PostgreSQL schema and tables: the service at start (replicas
+    # take turns), or "external": `python -m hostplane.schema` did, once (a Kubernetes Job),
+    # and the service only uses them.
+    schema_setup: Literal["service", "external"] = "service"
+
+    @property
+    def creates_schema(self) -> bool:
+        """Whether this process creates its schema and tables at start."""
+        return self.schema_setup == "service"
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Self:
+        if self.environment != "production":
+            return self
+        names = {
+            name for cls in type(self).__mro__ for name in vars(cls).get("secret_settings", ())
+        }
+        left = sorted(name.upper() for name in names if is_placeholder(str(getattr(self, name))))
+        if left:
+            raise ValueError(f"{', '.join(left)}: replace the placeholder for production")
+        return self
 
     def topic(self, topic: Topic) -> str:
         """The broker-side name of a topic."""
@@ -65,6 +102,8 @@ class InfraSettings(BaseSettings):
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_LOCK_TIMEOUT": "5",
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "10",
+            # With an external schema setup the tables exist: the recorders run no DDL.
+            "CREATE_TABLE": "y" if self.creates_schema else "n",
         }
 
 

@@ -12,6 +12,8 @@ from hostplane.providers.shared_budget import budget_for
 class HetznerProjectSettings(InfraSettings):
     """A service that calls the Hetzner project (provisioning, metrics), and its budget."""
 
+    secret_settings: ClassVar[tuple[str, ...]] = ("hetzner_api_token",)
+
     hetzner_api_token: str = ""
     hetzner_api_endpoint: str = "https://api.hetzner.cloud/v1"
     # The Hetzner project's requests an hour to pace to; unset: see `hetzner_budget`.
@@ -41,6 +43,8 @@ class HetznerProjectSettings(InfraSettings):
 
 class ProxmoxSettings(InfraSettings):
     """A Proxmox VE cluster, reached with an API token (`user@realm!name` and its secret)."""
+
+    secret_settings: ClassVar[tuple[str, ...]] = ("proxmox_token_secret",)
 
     proxmox_api_url: str = ""  # e.g. https://pve.example.com:8006
     proxmox_token_id: str = ""  # user@realm!tokenname

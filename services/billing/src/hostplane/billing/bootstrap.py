@@ -9,7 +9,7 @@ from hostplane.billing.application import Billing, Rules
 from hostplane.billing.settings import Settings
 from hostplane.contracts.secrets import SecretBox
 from hostplane.messaging.clock import Clock, FileClock, SystemClock
-from hostplane.messaging.eventstore import event_store_env
+from hostplane.messaging.eventstore import create_event_store, event_store_env
 
 SCHEMA = "billing"
 # Aggregates read again and again (a tenant's number series, busy subscriptions) are kept
@@ -57,3 +57,8 @@ def translator(app: Billing) -> Translator:
     return Translator(
         StateFollower(lambda ident, version: app.repository.get(ident, version=version))
     )
+
+
+def create_schema(database_url: str) -> None:
+    """Create the billing schema and its event store's tables (`python -m hostplane.schema`)."""
+    create_event_store(database_url, SCHEMA)

@@ -1,5 +1,7 @@
 """Billing settings, from the environment; placeholders are refused outside development."""
 
+from typing import ClassVar
+
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -11,6 +13,11 @@ from hostplane.messaging.settings import CatalogSettings, InfraSettings
 
 class Settings(InfraSettings, CatalogSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
+    secret_settings: ClassVar[tuple[str, ...]] = (
+        "admin_password",
+        "stripe_secret_key",
+        "config_secrets_key",
+    )
 
     environment: str = "development"
     # The first admin, created once (idempotently) in the default tenant.

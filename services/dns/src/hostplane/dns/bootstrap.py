@@ -7,7 +7,7 @@ from hostplane.dns.adapters.powerdns import PowerDnsProvider
 from hostplane.dns.adapters.provider import DnsProvider, DnsProviderName
 from hostplane.dns.application import Dns
 from hostplane.dns.settings import Settings
-from hostplane.messaging.eventstore import event_store_env
+from hostplane.messaging.eventstore import create_event_store, event_store_env
 from hostplane.providers.shared_budget import budget_for
 
 SCHEMA = "dns"
@@ -67,3 +67,8 @@ def bootstrap(settings: Settings, provider: DnsProvider | None = None) -> Dns:
         provider=provider if provider is not None else make_provider(settings),
         domain=settings.domain,
     )
+
+
+def create_schema(database_url: str) -> None:
+    """Create the dns schema and its event store's tables (`python -m hostplane.schema`)."""
+    create_event_store(database_url, SCHEMA)

@@ -5,6 +5,8 @@ settings are required. Instances get `<subdomain>.<domain>`: the domain is CLOUD
 with Cloudflare, and POWERDNS_ZONE (by default CLOUDFLARE_DOMAIN too) with PowerDNS.
 """
 
+from typing import ClassVar
+
 from pydantic import Field, model_validator
 
 from hostplane.dns.adapters.provider import DnsProviderName
@@ -13,6 +15,8 @@ from hostplane.providers.budget import CLOUDFLARE_WINDOW_S, Pace
 
 
 class Settings(InfraSettings):
+    secret_settings: ClassVar[tuple[str, ...]] = ("cloudflare_api_token", "powerdns_api_key")
+
     dns_provider: DnsProviderName = "cloudflare"
     provider_timeout_s: float = 10.0
 

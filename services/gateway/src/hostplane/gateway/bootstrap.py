@@ -325,7 +325,7 @@ async def running(settings: Settings) -> AsyncIterator[Gateway]:
     """The gateway on Kafka and PostgreSQL, connected until the context ends."""
     await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS, settings.topic_prefix)
     producer = make_producer(settings.kafka_bootstrap_servers, client_id="gateway")
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, create_schema=settings.creates_schema)
     await producer.start()
     await db.open()
     probing = httpx.AsyncClient(timeout=settings.health_check_timeout_s)

@@ -1,5 +1,6 @@
 """Gateway settings, from the environment (seed 001's variable names)."""
 
+from typing import ClassVar
 from uuid import UUID
 
 from pydantic import model_validator
@@ -18,6 +19,19 @@ class Settings(InfraSettings, CatalogSettings):
     """Where its infrastructure is, what is sold where (`REGIONS`, `PLANS`), and its secrets."""
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
+    secret_settings: ClassVar[tuple[str, ...]] = (
+        "whmcs_api_key",
+        "whmcs_hmac_secret",
+        "jwt_secret",
+        "config_secrets_key",
+        "instance_token_secret",
+        "stripe_webhook_secret",
+        "stripe_secret_key",
+        "hetzner_api_token",
+        "proxmox_token_secret",
+        "cloudflare_api_token",
+        "powerdns_api_key",
+    )
 
     environment: str = "development"
     gateway_host: str = "127.0.0.1"

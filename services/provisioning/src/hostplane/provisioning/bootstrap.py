@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 
 from hostplane.contracts.secrets import SecretBox
-from hostplane.messaging.eventstore import event_store_env
+from hostplane.messaging.eventstore import create_event_store, event_store_env
 from hostplane.provisioning.adapters.hetzner import HetznerProvider
 from hostplane.provisioning.adapters.hetzner_network import HetznerNetwork
 from hostplane.provisioning.adapters.network import NetworkProvider
@@ -84,3 +84,9 @@ def networking_from(settings: Settings) -> Networking:
             )
         )
     return Networking(providers, settings.proxmox_ip_pool, settings.addresses_per_vps)
+
+
+def create_schema(database_url: str) -> None:
+    """Create the provisioning schema and its event store's tables
+    (`python -m hostplane.schema`)."""
+    create_event_store(database_url, SCHEMA)

@@ -12,6 +12,8 @@ PLACEHOLDERS = {"", "changeme", "change-me", "dev-instance-token-secret"}
 
 
 class Settings(HetznerProjectSettings, ProxmoxSettings, CatalogSettings):
+    secret_settings: ClassVar[tuple[str, ...]] = ("instance_token_secret", "config_secrets_key")
+
     environment: str = "development"
     # Where a new server's cloud-init reports back (the gateway's public address).
     public_api_url: str = "http://127.0.0.1:8080"

@@ -3,7 +3,7 @@ wire fakes the same way."""
 
 from uuid import UUID
 
-from hostplane.messaging.eventstore import event_store_env
+from hostplane.messaging.eventstore import create_event_store, event_store_env
 from hostplane.support.adapters.attachments import (
     AttachmentBlobs,
     InMemoryAttachments,
@@ -22,7 +22,8 @@ def attachment_store(settings: Settings) -> AttachmentBlobs:
     if settings.event_store == "memory":
         return InMemoryAttachments()
     store = PostgresAttachments(settings.database_url, SCHEMA)
-    store.create_table()
+    if settings.creates_schema:
+        store.create_table()
     return store
 
 
@@ -44,3 +45,10 @@ def translator(app: Support) -> Translator:
         return ticket
 
     return Translator(ticket_at)
+
+
+def create_schema(database_url: str) -> None:
+    """Create the support schema: the event store and the attachments' table
+    (`python -m hostplane.schema`)."""
+    create_event_store(database_url, SCHEMA)
+    PostgresAttachments(database_url, SCHEMA).create_table()

@@ -22,9 +22,11 @@ def clock_for(settings: Settings) -> Clock:
 def bootstrap(
     settings: Settings, clock: Clock | None = None, resolve: Resolver = resolve_with_dns
 ) -> Webhooks:
-    """The webhooks application on its schema, created if missing."""
+    """The webhooks application on its schema, created if missing (unless
+    SCHEMA_SETUP=external)."""
     store = WebhookStore(settings.database_url, schema=SCHEMA)
-    store.create_schema()
+    if settings.creates_schema:
+        store.create_schema()
     return Webhooks(
         store, clock or clock_for(settings), settings.webhooks_allow_private_targets, resolve
     )
@@ -50,3 +52,12 @@ def dispatcher(
         poll_s=settings.webhooks_poll_s,
         owner_wait_s=settings.webhooks_owner_wait_s,
     )
+
+
+def create_schema(database_url: str) -> None:
+    """Create the webhooks schema and its tables (`python -m hostplane.schema`)."""
+    store = WebhookStore(database_url, schema=SCHEMA, pool_size=1)
+    try:
+        store.create_schema()
+    finally:
+        store.close()

@@ -16,6 +16,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 
 from hostplane.gateway.application.cloudvps.ports import Refreshed
 from hostplane.gateway.application.ports import IdempotentClaim
+from hostplane.messaging.eventstore import until_database_answers
 
 # The gateway's own runtime state (no domain state): signatures and one-time tokens already
 # used, so a replay inside their validity window is refused on every replica; mPanel's
@@ -114,8 +115,17 @@ class Batcher:
                 fresh.discard(digest)  # a second claim of the token in this batch is refused
 
 
+@until_database_answers
+def create_schema(database_url: str) -> None:
+    """Create the gateway's schema and tables (`python -m hostplane.schema`)."""
+    with psycopg.connect(database_url) as conn:
+        conn.execute(GATEWAY_DDL)
+
+
 class Database:
-    def __init__(self, database_url: str, pool_size: int = 20) -> None:
+    def __init__(self, database_url: str, pool_size: int = 20, create_schema: bool = True) -> None:
+        """`create_schema`: make the gateway's tables on `open` (False: SCHEMA_SETUP=external)."""
+        self._create_schema = create_schema
         idle = _IdleCheck()
         self.pool = AsyncConnectionPool(
             database_url,
@@ -131,6 +141,8 @@ class Database:
     async def open(self) -> None:
         """Open the pool and create the gateway's tables, waiting for PostgreSQL if needed."""
         await self.pool.open()
+        if not self._create_schema:
+            return
         async for attempt in AsyncRetrying(
             retry=retry_if_exception_type((psycopg.OperationalError, PoolTimeout)),
             wait=wait_exponential(multiplier=0.2, max=5),
