@@ -33,6 +33,10 @@ from tests.stack import drop_database, fresh_database
 
 __all__ = ["infra"]
 
+# How long a webhook about a customer not told of yet waits for it: far longer than any wait
+# of a test, so one delivered without the clock moved past it did not wait.
+OWNER_WAIT = timedelta(minutes=10)
+
 
 @dataclass
 class Service:
@@ -141,6 +145,8 @@ def service(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         "WEBHOOKS_CLOCK_FILE": str(clock_file),
         "WEBHOOKS_POLL_S": "0.2",
         "WEBHOOKS_TIMEOUT_S": "5",
+        # Nothing goes out for having waited for its customer unless a test moves the clock.
+        "WEBHOOKS_OWNER_WAIT_S": str(OWNER_WAIT.total_seconds()),
         "LOG_FORMAT": "text",
         "METRICS_PORT": "0",
     }

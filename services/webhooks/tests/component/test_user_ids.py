@@ -1,6 +1,7 @@
-"""Seed 003's `user_id` for a CloudVPS customer's webhooks, on the real Kafka and PostgreSQL:
-billing's events name the customer, and the account it belongs to comes from billing.events,
-whichever of the two topics is consumed first."""
+"""Seed 003's `user_id` for a billing customer's webhooks, on the real Kafka and PostgreSQL:
+billing's events name the customer, and billing.events tells of the customer and its account
+(or that it has none, as an mPanel tenant's customer), whichever topic is consumed first. A
+webhook about a customer told of goes at once; one about a customer not told of yet waits."""
 
 import json
 import uuid
@@ -9,8 +10,8 @@ from uuid import UUID
 
 from hostplane.contracts import billing_events as b
 from hostplane.contracts import events as e
-from hostplane.contracts.billing import InvoiceLine, InvoiceStatus
-from services.webhooks.tests.component.conftest import Service
+from hostplane.contracts.billing import Address, InvoiceLine, InvoiceStatus
+from services.webhooks.tests.component.conftest import OWNER_WAIT, Service
 from services.webhooks.tests.component.receiver import Received
 from tests.conftest import wait_until
 
@@ -47,6 +48,23 @@ def ordered(instance_id: UUID, customer_id: UUID) -> e.InstanceCreated:
         ai_preset=None,
         ready_token_sha256="0" * 64,
         customer_id=customer_id,
+    )
+
+
+def customer(customer_id: UUID, account_id: UUID | None) -> b.CustomerCreated:
+    """A customer billing made: an account's (`account_id`) or an mPanel operator's (None)."""
+    return b.CustomerCreated(
+        occurred_at=datetime.now(UTC),
+        tenant_id=uuid.uuid4(),
+        customer_id=customer_id,
+        name="Jo Doe",
+        email=f"{customer_id.hex[:8]}@example.com",
+        phone="",
+        address=Address(),
+        timezone="UTC",
+        status="active",
+        stripe_customer_id=None,
+        account_id=account_id,
     )
 
 
@@ -116,7 +134,7 @@ def test_a_registered_customers_vps_and_invoice_name_the_account_as_user(
     invoice = by_event["invoice.paid"]
     assert (invoice["user_id"], invoice["customer_id"]) == (str(account_id), str(customer_id))
     assert all(r.seed_valid and r.standard_valid for r in got)
-    assert service.row("SELECT count(*) FROM accounts WHERE customer_id = %s", customer_id) == (1,)
+    assert service.row("SELECT count(*) FROM customers WHERE customer_id = %s", customer_id) == (1,)
 
 
 def test_a_vps_consumed_before_its_accounts_registration_still_names_the_account(
@@ -152,17 +170,85 @@ def test_a_vps_consumed_before_its_accounts_registration_still_names_the_account
     assert stored is not None and (bytes(stored[0]), stored[1]) == (first.body, None)
 
 
-def test_a_customer_without_an_account_is_told_of_with_no_user_after_the_wait(
+def test_a_customer_never_told_of_is_told_of_with_no_user_after_the_wait(
     service: Service,
 ) -> None:
     endpoint_id, path, _ = service.endpoint(["invoice.paid"])
-    customer_id, invoice_id = uuid.uuid4(), uuid.uuid4()  # an mPanel tenant's customer
+    customer_id, invoice_id = uuid.uuid4(), uuid.uuid4()  # billing.events never names it
     service.event(paid(invoice_id, customer_id), invoice_id, 3)
     wait_until(service.consumed, 30, what="the invoice event consumed")
     assert waiting(service, endpoint_id) is not None
 
-    service.move_clock(timedelta(seconds=31))  # past WEBHOOKS_OWNER_WAIT_S (30 s)
+    service.move_clock(OWNER_WAIT + timedelta(seconds=1))  # past WEBHOOKS_OWNER_WAIT_S
 
     [got] = wait_until(lambda: service.receiver.at(path), 30, what="the delivery")
     assert (data(got)["invoice_id"], data(got)["user_id"]) == (str(invoice_id), None)
     assert data(got)["customer_id"] == str(customer_id)
+
+
+def test_an_mpanel_customers_invoice_goes_at_once_with_no_user(service: Service) -> None:
+    _, path, _ = service.endpoint(["invoice.paid"])
+    customer_id, invoice_id = uuid.uuid4(), uuid.uuid4()
+    service.event(customer(customer_id, None), customer_id, 1)
+    wait_until(service.consumed, 30, what="the customer event consumed")
+
+    service.event(paid(invoice_id, customer_id), invoice_id, 3)
+
+    [got] = wait_until(lambda: service.receiver.at(path), 30, what="the delivery")
+    assert (data(got)["invoice_id"], data(got)["user_id"]) == (str(invoice_id), None)
+    assert data(got)["customer_id"] == str(customer_id)
+    assert got.seed_valid and got.standard_valid
+
+
+def test_a_cloudvps_customers_invoice_names_its_account_at_once(service: Service) -> None:
+    _, path, _ = service.endpoint(["invoice.paid"])
+    account_id, customer_id, invoice_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    service.event(customer(customer_id, account_id), customer_id, 1)
+    wait_until(service.consumed, 30, what="the customer event consumed")
+
+    service.event(paid(invoice_id, customer_id), invoice_id, 3)
+
+    [got] = wait_until(lambda: service.receiver.at(path), 30, what="the delivery")
+    assert (data(got)["user_id"], data(got)["customer_id"]) == (str(account_id), str(customer_id))
+
+
+def test_an_unknown_customers_invoice_waits_and_goes_once_its_customer_is_told_of(
+    service: Service,
+) -> None:
+    endpoint_id, path, _ = service.endpoint(["invoice.paid"])
+    customer_id, invoice_id = uuid.uuid4(), uuid.uuid4()
+    service.event(paid(invoice_id, customer_id), invoice_id, 3)
+    wait_until(service.consumed, 30, what="the invoice event consumed")
+    assert waiting(service, endpoint_id) is not None
+    assert service.receiver.at(path) == []
+
+    service.event(customer(customer_id, None), customer_id, 1)
+
+    [got] = wait_until(lambda: service.receiver.at(path), 30, what="the delivery")
+    assert (data(got)["invoice_id"], data(got)["user_id"]) == (str(invoice_id), None)
+    assert waiting(service, endpoint_id) is None
+
+
+def test_a_customer_told_of_without_its_account_gets_it_from_the_accounts_event(
+    service: Service,
+) -> None:
+    _, path, _ = service.endpoint(["invoice.paid"])
+    account_id, customer_id, invoice_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    # A customer event published before customers carried their account, and its account's.
+    service.event(customer(customer_id, None), customer_id, 1)
+    service.event(registered(account_id, customer_id), account_id, 1)
+    service.event(customer(customer_id, None), customer_id, 1)  # published again
+    wait_until(
+        lambda: (
+            service.row("SELECT account_id FROM customers WHERE customer_id = %s", customer_id)
+            == (account_id,)
+        ),
+        30,
+        what="the account learnt",
+    )
+    wait_until(service.consumed, 30, what="every customer event consumed")
+
+    service.event(paid(invoice_id, customer_id), invoice_id, 3)
+
+    [got] = wait_until(lambda: service.receiver.at(path), 30, what="the delivery")
+    assert data(got)["user_id"] == str(account_id)

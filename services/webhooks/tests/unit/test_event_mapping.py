@@ -8,16 +8,16 @@ import pytest
 
 from hostplane.contracts import billing_events as b
 from hostplane.contracts import events as e
-from hostplane.contracts.billing import InvoiceLine, InvoiceStatus
+from hostplane.contracts.billing import Address, InvoiceLine, InvoiceStatus
 from hostplane.contracts.cloudvps.vps import VpsStatus
 from hostplane.contracts.cloudvps.webhooks import WebhookEvent
 from hostplane.contracts.identity import user_id_for
 from hostplane.contracts.payload import EventPayload
 from hostplane.webhooks.domain.events import (
     SOURCES,
-    CustomerAccount,
+    BillingCustomer,
     OutgoingWebhook,
-    account_of,
+    customer_of,
     webhook_for,
     with_user,
 )
@@ -381,12 +381,43 @@ def test_every_source_is_a_published_contract_type() -> None:
 def test_every_account_event_tells_which_customer_the_account_is(
     kind: type[b.AccountEvent],
 ) -> None:
-    assert account_of(_account(kind, status="active")) == CustomerAccount(CUSTOMER, ACCOUNT)
+    assert customer_of(_account(kind, status="active")) == BillingCustomer(CUSTOMER, ACCOUNT)
 
 
-def test_events_of_no_account_tell_of_none() -> None:
-    assert account_of(invoice_state(b.InvoiceCreated, uuid4())) is None
-    assert account_of(instance_created(uuid4())) is None
+def _customer(kind: type[b.CustomerEvent], account_id: UUID | None) -> b.CustomerEvent:
+    return kind(
+        occurred_at=AT,
+        tenant_id=uuid4(),
+        customer_id=CUSTOMER,
+        name="Jo Doe",
+        email="jo@example.com",
+        phone="",
+        address=Address(),
+        timezone="UTC",
+        status="active",
+        stripe_customer_id=None,
+        account_id=account_id,
+    )
+
+
+@pytest.mark.parametrize("kind", [b.CustomerCreated, b.CustomerUpdated], ids=lambda k: k.ce_type)
+@pytest.mark.parametrize("account_id", [ACCOUNT, None], ids=["cloudvps", "mpanel"])
+def test_every_customer_event_tells_of_the_customer_with_its_account_or_none(
+    kind: type[b.CustomerEvent], account_id: UUID | None
+) -> None:
+    assert customer_of(_customer(kind, account_id)) == BillingCustomer(CUSTOMER, account_id)
+    assert webhook_for(_customer(kind, account_id)) is None  # endpoints do not hear of it
+
+
+def test_a_customer_event_from_before_customers_carried_their_account_tells_of_none() -> None:
+    published = _customer(b.CustomerCreated, ACCOUNT).model_dump(exclude={"account_id"})
+    older = b.CustomerCreated.model_validate(published)
+    assert customer_of(older) == BillingCustomer(CUSTOMER, None)
+
+
+def test_events_of_no_customer_tell_of_none() -> None:
+    assert customer_of(invoice_state(b.InvoiceCreated, uuid4())) is None
+    assert customer_of(instance_created(uuid4())) is None
 
 
 @pytest.mark.parametrize(

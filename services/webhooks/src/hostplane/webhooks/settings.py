@@ -20,9 +20,10 @@ class Settings(InfraSettings):
     webhooks_concurrency: int = Field(default=32, ge=1)
     # The longest the dispatcher waits before looking for due deliveries when nothing woke it.
     webhooks_poll_s: float = Field(default=1.0, gt=0)
-    # How long a webhook about a billing customer waits for the customer's CloudVPS account
-    # (its `user_id`) to be learnt from billing.events, consumed apart from the event's own
-    # topic; past it, it is sent with `user_id` null (a customer of mPanel has no account).
+    # How long a webhook about a billing customer not told of yet waits for billing.events
+    # (consumed apart from the event's own topic) to tell of it and of its CloudVPS account,
+    # its `user_id`; past it, it is sent with `user_id` null. One about a customer told of,
+    # with an account or without (an mPanel tenant's), does not wait.
     webhooks_owner_wait_s: float = Field(default=30.0, ge=0)
     # Development and tests only: the file whose instant (or +offset) is the time.
     webhooks_clock_file: str = ""

@@ -58,17 +58,18 @@ class Attempt:
 # `deliveries_in_order` for each due delivery, whatever the planner's statistics say: written
 # as NOT EXISTS, the plan chosen right after a burst of inserts (statistics from when nothing
 # was pending) compared every due delivery with every pending one, 30 s for 20,000.
-# A delivery whose body waits for its customer's account is due once the account is known,
-# or once it has waited long enough (`owner_deadline`): its events' topics are consumed
-# apart, and a customer of an mPanel tenant has no account. Its claim settles the body.
+# A delivery whose body waits for its customer (not told of when it was queued: billing's
+# events are consumed apart from the event's own topic) is due once the customer is known,
+# with its account or without one, or once it has waited long enough (`owner_deadline`). Its
+# claim settles the body.
 CLAIM = """
 WITH due AS (
     SELECT d.id, d.awaiting_owner,
-           (SELECT a.account_id FROM accounts a WHERE a.customer_id = d.awaiting_owner) AS owner
+           (SELECT c.account_id FROM customers c WHERE c.customer_id = d.awaiting_owner) AS owner
     FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
     WHERE d.status = 'pending' AND d.next_attempt_at <= %(now)s AND e.enabled
       AND (d.awaiting_owner IS NULL OR d.created_at <= %(owner_deadline)s
-           OR EXISTS (SELECT 1 FROM accounts a WHERE a.customer_id = d.awaiting_owner))
+           OR EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = d.awaiting_owner))
       AND d.seq = (
         SELECT min(p.seq) FROM deliveries p
         WHERE p.endpoint_id = d.endpoint_id AND p.ordering_key = d.ordering_key
@@ -93,8 +94,9 @@ def claim(
 ) -> list[Claimed]:
     """Up to `limit` due deliveries, each the next of its endpoint and key, leased to us.
 
-    A body that waited for its customer's account gets the account as `user_id`, or keeps
-    null past `owner_wait`; either way it is stored so, and every attempt sends it."""
+    A body that waited for its customer gets the customer's account as `user_id`, or keeps
+    null (it has none, or is still unknown past `owner_wait`); either way it is stored so,
+    and every attempt sends it."""
     params = {
         "now": now,
         "limit": limit,

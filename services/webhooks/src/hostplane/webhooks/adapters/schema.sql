@@ -36,8 +36,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
     last_status integer,
     created_at timestamptz NOT NULL,
     delivered_at timestamptz,
-    -- the billing customer whose account the body's `user_id` waits for; null once written in
-    -- (or given up on) at its first claim, after which the body never changes
+    -- the billing customer, not told of yet when it was queued, whose account the body's
+    -- `user_id` waits for; null once written in (or given up on) at its first claim, after
+    -- which the body never changes
     awaiting_owner uuid,
     UNIQUE (endpoint_id, source_id)
 );
@@ -64,11 +65,20 @@ CREATE TABLE IF NOT EXISTS attempts (
     PRIMARY KEY (delivery_id, n)
 );
 
--- Each CloudVPS account's billing customer, learnt from billing's account events: the
--- account is the `user_id` of webhooks about the customer.
-CREATE TABLE IF NOT EXISTS accounts (
+-- Every billing customer learnt from billing's customer and account events, with the CloudVPS
+-- account it pays for (null: none, as for an mPanel tenant's customer): the account is the
+-- `user_id` of webhooks about the customer. Before customers without an account were kept
+-- too, it was `accounts`, and it is renamed once.
+DO $$
+BEGIN
+    IF to_regclass('accounts') IS NOT NULL AND to_regclass('customers') IS NULL THEN
+        ALTER TABLE accounts RENAME TO customers;
+        ALTER TABLE customers ALTER COLUMN account_id DROP NOT NULL;
+    END IF;
+END $$;
+CREATE TABLE IF NOT EXISTS customers (
     customer_id uuid PRIMARY KEY,
-    account_id uuid NOT NULL
+    account_id uuid
 );
 
 -- `topic:partition` -> the next offset to read, stored with the rows it produced.

@@ -14,11 +14,11 @@ from psycopg import Cursor
 from hostplane.contracts.commands.webhooks import WebhookCommand
 from hostplane.messaging.clock import Clock
 from hostplane.messaging.eventstore import Position
-from hostplane.webhooks.adapters import accounts, endpoints
+from hostplane.webhooks.adapters import customers, endpoints
 from hostplane.webhooks.adapters.store import WebhookStore, advance, notify_due, resume_offset
 from hostplane.webhooks.application.handlers import COMMAND_HANDLERS, CommandRefused, Context
 from hostplane.webhooks.domain.events import (
-    CustomerAccount,
+    BillingCustomer,
     EventFilter,
     OutgoingWebhook,
     with_user,
@@ -32,12 +32,12 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Arrived:
     """A consumed event: where it sits, its CloudEvents id, the webhook it becomes (None:
-    endpoints do not hear of it) and the account it tells of (None: none)."""
+    endpoints do not hear of it) and the billing customer it tells of (None: none)."""
 
     position: Position
     source_id: str
     webhook: OutgoingWebhook | None
-    account: CustomerAccount | None = None
+    customer: BillingCustomer | None = None
 
 
 def delivery_id(endpoint_id: UUID, source_id: str) -> UUID:
@@ -70,22 +70,23 @@ class Webhooks:
         partition's events in order; returns how many were queued. An event seen before (at
         an offset passed, or published again) queues nothing.
 
-        The accounts the events tell of are kept first; a webhook about a customer whose
-        account is known carries it as `user_id` from the start, another waits for it."""
+        The customers the events tell of are kept first; a webhook about a customer told of
+        carries its account as `user_id` (or null: it has none) from the start, one about a
+        customer not told of yet waits for it."""
         last = partition[-1].position
         now = self.clock.now()
         with self.store.transaction() as cur:
             resume = resume_offset(cur, last.stream)
             arrivals = [a for a in partition if a.position.offset >= resume]
-            learnt = [a.account for a in arrivals if a.account]
+            learnt = [a.customer for a in arrivals if a.customer]
             if learnt:
-                accounts.remember(cur, learnt)
-                notify_due(cur)  # deliveries waiting for these accounts can go
+                customers.remember(cur, learnt)
+                notify_due(cur)  # deliveries waiting for these customers can go
             fresh = [a for a in arrivals if a.webhook]
             subscribed = endpoints.subscriptions(cur) if fresh else []
             filters = [(s.id, EventFilter(patterns=tuple(s.events))) for s in subscribed]
             owners = {a.webhook.customer_id for a in fresh if a.webhook and a.webhook.customer_id}
-            known = accounts.account_ids(cur, owners) if owners and filters else {}
+            known = customers.known(cur, owners) if owners and filters else {}
             rows = []
             for arrived in fresh:
                 assert arrived.webhook is not None
@@ -160,14 +161,16 @@ def _deliveries(
     webhook: OutgoingWebhook,
     targets: list[UUID],
     now: datetime,
-    known: dict[UUID, UUID],
+    known: dict[UUID, UUID | None],
 ) -> list[tuple[object, ...]]:
     if not targets:
         return []
     body, awaiting = webhook.payload.body(), webhook.customer_id
-    account_id = known.get(awaiting) if awaiting else None
-    if account_id:
-        body, awaiting = with_user(body, account_id), None
+    if awaiting is not None and awaiting in known:
+        # Told of: its account is written in now, or it has none; either way nothing waits.
+        account_id, awaiting = known[awaiting], None
+        if account_id is not None:
+            body = with_user(body, account_id)
     return [
         (
             delivery_id(endpoint, arrived.source_id),

@@ -30,9 +30,11 @@ what happens to one of them in the order it happened.
 `user_id` is seed 003's user: a WHMCS client's dashboard user, or the CloudVPS account of the
 billing customer an event names (`vps.created` of a VPS billing ordered, `invoice.*`,
 `payment.*`). Billing's events name only the customer, whose id cannot be turned back into
-its account's, so such a webhook leaves `user_id` null and says which customer it waits for
-(`OutgoingWebhook.customer_id`); the account is learnt from billing's account events
-(`account_of`) and written in with `with_user` before the first attempt.
+its account's, so such a webhook leaves `user_id` null and says which customer it is about
+(`OutgoingWebhook.customer_id`). Billing's customer and account events tell each customer and
+its account, or that it has none (`customer_of`): a webhook about a customer told of has its
+account written in with `with_user` (or keeps null) at once; one about a customer not told of
+yet waits for it before the first attempt.
 """
 
 from dataclasses import dataclass
@@ -55,6 +57,7 @@ from hostplane.contracts.billing_events import (
     AccountEvent,
     AccountRegistered,
     AccountSuspended,
+    CustomerEvent,
     InvoiceCreated,
     InvoiceOverdue,
     InvoicePaid,
@@ -158,19 +161,28 @@ class OutgoingWebhook:
 
 
 @dataclass(frozen=True)
-class CustomerAccount:
-    """A CloudVPS account and the billing customer who pays for it."""
+class BillingCustomer:
+    """A billing customer and the CloudVPS account it pays for (None: it has none)."""
 
     customer_id: UUID
-    account_id: UUID
+    account_id: UUID | None
 
 
-def account_of(source: EventPayload) -> CustomerAccount | None:
-    """The account an event of billing's tells of, or None. Every account event names its
-    customer, so an account registered before it could be learnt is learnt at its next."""
-    if isinstance(source, AccountEvent):
-        return CustomerAccount(customer_id=source.customer_id, account_id=source.account_id)
+@singledispatch
+def customer_of(source: EventPayload) -> BillingCustomer | None:
+    """The billing customer an event of billing's tells of, or None. Every customer and
+    account event names it, so one told of before it could be learnt is learnt at its next."""
     return None
+
+
+@customer_of.register
+def _customer_of_account(source: AccountEvent) -> BillingCustomer | None:
+    return BillingCustomer(customer_id=source.customer_id, account_id=source.account_id)
+
+
+@customer_of.register
+def _customer_itself(source: CustomerEvent) -> BillingCustomer | None:
+    return BillingCustomer(customer_id=source.customer_id, account_id=source.account_id)
 
 
 SOURCES: dict[type[EventPayload], WebhookEvent] = {

@@ -24,7 +24,7 @@ from hostplane.messaging.kafka import by_partition, record_position, tracked_sub
 from hostplane.messaging.observability import consuming
 from hostplane.messaging.settings import InfraSettings
 from hostplane.webhooks.application.service import Arrived, Webhooks
-from hostplane.webhooks.domain.events import account_of, webhook_for
+from hostplane.webhooks.domain.events import customer_of, webhook_for
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +70,14 @@ def subscribe(broker: KafkaBroker, app: Webhooks, settings: InfraSettings) -> No
 
 
 def arrived(record: Any) -> Arrived:
-    """A consumed event, the webhook it becomes and the account it tells of."""
+    """A consumed event, the webhook it becomes and the billing customer it tells of."""
     position = record_position(record)
     with consuming(record):
         event = incoming_event(record)
     source_id = header(record.headers, envelope.CE_ID) or position.stream + f"@{position.offset}"
     if event is None:
         return Arrived(position, source_id, None)
-    return Arrived(position, source_id, webhook_for(event), account_of(event))
+    return Arrived(position, source_id, webhook_for(event), customer_of(event))
 
 
 def handle_command(app: Webhooks, record: Any) -> None:
