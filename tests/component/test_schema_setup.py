@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from hostplane.schema import missing
 from hostplane.support.bootstrap import bootstrap as support
 from hostplane.support.settings import Settings as SupportSettings
 from tests.conftest import Infra
@@ -48,9 +49,9 @@ def tables(database_url: str) -> set[tuple[str, str]]:
     return {(schema, table) for schema, table in rows}
 
 
-def create_schemas(database_url: str) -> subprocess.CompletedProcess[str]:
+def create_schemas(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "hostplane.schema"],
+        [sys.executable, "-m", "hostplane.schema", *args],
         env=os.environ | {"DATABASE_URL": database_url},
         capture_output=True,
         text=True,
@@ -84,3 +85,19 @@ def test_a_service_set_up_externally_creates_nothing_and_runs_on_the_made_tables
         assert app.next_offset("support.commands", 0) is None
     finally:
         app.close()
+
+
+def test_replicas_wait_for_the_schema_until_it_is_set_up(database: str) -> None:
+    assert missing(database) == [
+        "billing",
+        "dns",
+        "gateway",
+        "metrics",
+        "provisioning",
+        "support",
+        "webhooks",
+    ]
+    assert create_schemas(database).returncode == 0
+    assert missing(database) == []
+    waited = create_schemas(database, "--wait")
+    assert waited.returncode == 0, waited.stderr
