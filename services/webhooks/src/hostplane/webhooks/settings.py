@@ -1,5 +1,7 @@
 """Webhooks settings, from the environment."""
 
+from typing import ClassVar
+
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -8,6 +10,7 @@ from hostplane.messaging.settings import InfraSettings
 
 class Settings(InfraSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
+    secret_settings: ClassVar[tuple[str, ...]] = ("config_secrets_key",)
 
     environment: str = "development"
     # Fernet key shared with the gateway: endpoints' secrets arrive sealed and are kept so.
