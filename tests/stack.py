@@ -379,6 +379,7 @@ def running_stack(
         "RATE_LIMIT_API_KEY": "100000/minute",
         "RATE_LIMIT_USER": "100000/minute",
         "RATE_LIMIT_IP": "100000/minute",
+        "RATE_LIMIT_CLOUDVPS_IP": "100000/15 minutes",
         "CLOUDSIM_BOOT_DELAY": "0.3",
         "CLOUDSIM_ACTION_DELAY": "0.05",
         "CLOUDSIM_CLOUDFLARE_ZONES": f"{ZONE_ID}:{DOMAIN}",

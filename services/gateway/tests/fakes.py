@@ -300,6 +300,8 @@ def unit_settings(**overrides: Any) -> Settings:
         instance_token_secret=INSTANCE_SECRET,
         config_secrets_key=new_key(),
         job_wait_s=0.0,
+        # Each test's limits are its own: never a Redis that REDIS_URL may name.
+        redis_url="",
         **overrides,
     )
 
