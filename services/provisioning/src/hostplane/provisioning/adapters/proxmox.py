@@ -264,16 +264,16 @@ class ProxmoxProvider(ProxmoxBackups, ProxmoxRebuilds):
         ]
 
     def _template(self, spec: ServerSpec) -> Guest:
-        """The template VM named after the image; for the default image, the plan's."""
+        """The default image's template is the plan's (`vm_template`, the operator's
+        choice); another image's is the template VM named after it."""
         templates = [guest for guest in self._api.guests() if guest.template]
-        named = next((guest for guest in templates if guest.name == spec.image), None)
-        if named is not None:
-            return named
         if spec.image == SERVER_IMAGE:
-            for guest in templates:
-                if guest.vmid == spec.plan.vm_template:
-                    return guest
-        raise ProviderError("SERVER_CREATE_FAILED", f"no template VM for {spec.image}")
+            found = next((g for g in templates if g.vmid == spec.plan.vm_template), None)
+        else:
+            found = next((g for g in templates if g.name == spec.image), None)
+        if found is None:
+            raise ProviderError("SERVER_CREATE_FAILED", f"no template VM for {spec.image}")
+        return found
 
     def _roomiest(self, region: ProxmoxRegion) -> str:
         """The region's online node with the most free memory."""
