@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial, wraps
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -173,12 +174,16 @@ class ResumeFromTracking(ConsumerRebalanceListener):  # type: ignore[misc]
     as the effects are the truth, so a consumer never skips or repeats an effect.
     """
 
-    def __init__(self, next_offset: Callable[[str, int], int | None]) -> None:
+    def __init__(self, next_offset: Callable[[str, int], int | None], group_id: str = "") -> None:
         self._next_offset = next_offset
         self.consumer: Callable[[], Any] = lambda: None
+        self.group_id = group_id
+        # Joined its group and sought its share (maybe none) to the stored positions; false
+        # again while a rebalance moves partitions (readiness, `hostplane.messaging.health`).
+        self.assigned = False
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        return None
+        self.assigned = False
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         consumer = self.consumer()
@@ -190,6 +195,21 @@ class ResumeFromTracking(ConsumerRebalanceListener):  # type: ignore[misc]
             )
             if offset is not None:
                 consumer.seek(partition, offset)
+        self.assigned = True
+
+
+# Each broker's consumers, so readiness can tell whether every one has got its assignment.
+_LISTENERS: WeakKeyDictionary[KafkaBroker, list[ResumeFromTracking]] = WeakKeyDictionary()
+
+
+def rebalance_listeners(broker: KafkaBroker) -> list[ResumeFromTracking]:
+    """The listeners of `broker`'s tracked consumers, one per subscriber."""
+    return list(_LISTENERS.get(broker, []))
+
+
+def unassigned_groups(broker: KafkaBroker) -> list[str]:
+    """The groups of `broker`'s tracked consumers still waiting for their assignment."""
+    return [listener.group_id for listener in rebalance_listeners(broker) if not listener.assigned]
 
 
 def tracked_subscriber(
@@ -208,7 +228,8 @@ def tracked_subscriber(
     """
 
     def register(handler: Handler) -> Handler:
-        listener = ResumeFromTracking(next_offset)
+        listener = ResumeFromTracking(next_offset, group_id)
+        _LISTENERS.setdefault(broker, []).append(listener)
         subscriber = broker.subscriber(
             *topics,
             group_id=group_id,

@@ -1,7 +1,8 @@
 """Traces, Prometheus metrics and JSON logs, set up the same way in every process.
 
 Traces follow a request from the gateway through Kafka (`traceparent`) into every consumer,
-database statement and provider call. Each process serves its metrics on a port of its own.
+database statement and provider call. Each process serves its metrics and its health (see
+`hostplane.messaging.health`) on a port of its own.
 """
 
 import logging
@@ -23,6 +24,7 @@ from opentelemetry.trace import SpanKind
 from pythonjsonlogger.json import JsonFormatter
 
 from hostplane.contracts.envelope import TRACEPARENT
+from hostplane.messaging import health
 from hostplane.messaging.cloudevents import header
 
 Exporter = Literal["none", "console", "otlp"]
@@ -55,12 +57,14 @@ def configure_observability(
     log_format: LogFormat = "json",
     traces_exporter: Exporter = "none",
     metrics_port: int = 0,
+    metrics_host: str = "127.0.0.1",
 ) -> None:
-    """Logging, tracing and the metrics endpoint for the process named `service`."""
+    """Logging, tracing, and the metrics listener (`/metrics`, `/health/live`,
+    `/health/ready`) for the process named `service`."""
     configure_tracing(service, traces_exporter)
     configure_logging(log_level, log_format)
     if metrics_port:
-        prometheus_client.start_http_server(metrics_port, addr="127.0.0.1")
+        health.serve(metrics_host, metrics_port)
 
 
 def configure_tracing(service: str, exporter: Exporter) -> None:

@@ -16,7 +16,14 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 
 from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.messaging.eventstore import TrackedApplication
-from hostplane.messaging.kafka import ensure_topics, make_producer
+from hostplane.messaging.health import (
+    HEALTH,
+    Health,
+    database_answers,
+    loop_answers,
+    tasks_running,
+)
+from hostplane.messaging.kafka import ensure_topics, make_producer, unassigned_groups
 from hostplane.messaging.observability import configure_observability
 from hostplane.messaging.outbox import OutboxRelay, Translate
 from hostplane.messaging.producer import Producer
@@ -45,6 +52,7 @@ def observe(name: str, settings: InfraSettings) -> None:
         log_format=settings.log_format,
         traces_exporter=settings.otel_traces_exporter,
         metrics_port=settings.metrics_port,
+        metrics_host=settings.metrics_host,
     )
 
 
@@ -121,7 +129,9 @@ async def run_service(
     """
     # Handlers run blocking I/O (database, provider SDKs) in threads: room for every consumer.
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32))
-    await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS, settings.topic_prefix)
+    HEALTH.live_when("loop", loop_answers(asyncio.get_running_loop()))
+    if settings.kafka_create_topics:
+        await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS, settings.topic_prefix)
     broker = make_broker(name, settings)
     producer: Producer | None = None
     # The relay and `tasks`: the service stops when one of them ends. Besides: consumer lag.
@@ -141,6 +151,7 @@ async def run_service(
         gc.freeze()
         besides.append(asyncio.create_task(track_consumer_lag(broker), name=f"{name}-consumer-lag"))
         essential += [asyncio.create_task(task(), name=f"{name}-{_named(task)}") for task in tasks]
+        watch_health(HEALTH, settings, broker, essential)
         log.info("%s started", name)
         await _until_stopped(essential)
     finally:
@@ -150,6 +161,24 @@ async def run_service(
             await producer.stop()
         app.close()
         log.info("%s stopped", name)
+
+
+def watch_health(
+    health: Health,
+    settings: InfraSettings,
+    broker: KafkaBroker,
+    essential: Sequence[asyncio.Task[None]],
+) -> None:
+    """Live while the essential tasks run; ready once every consumer has its assignment and
+    while PostgreSQL answers."""
+    health.live_when("tasks", tasks_running(essential))
+    health.ready_when("consumers", lambda: _waiting(unassigned_groups(broker)))
+    if settings.event_store == "postgresql":
+        health.ready_when("database", database_answers(settings.database_url))
+
+
+def _waiting(groups: list[str]) -> str | None:
+    return f"not assigned yet: {', '.join(groups)}" if groups else None
 
 
 def _start_relay(

@@ -38,8 +38,13 @@ class InfraSettings(BaseSettings):
     log_format: LogFormat = "json"
     # Where spans go: "otlp" (OTEL_EXPORTER_OTLP_ENDPOINT), "console", or nowhere.
     otel_traces_exporter: Exporter = "none"
-    # Prometheus metrics on 127.0.0.1:<port>; 0 serves none.
+    # Prometheus metrics and the health endpoints (/health/live, /health/ready) on
+    # METRICS_HOST:METRICS_PORT; port 0 serves none. 0.0.0.0 in containers.
     metrics_port: int = 0
+    metrics_host: str = "127.0.0.1"
+    # Whether the service creates missing topics at start; false where something else owns
+    # them (Strimzi's KafkaTopics on Kubernetes).
+    kafka_create_topics: bool = True
     # Prepended to every topic name and to the gateway's rate-limit keys in Redis: lets test
     # runs and tenants share one broker and one Redis.
     topic_prefix: str = ""
