@@ -323,7 +323,8 @@ def hit_counter(settings: Settings) -> HitCounter:
 @asynccontextmanager
 async def running(settings: Settings) -> AsyncIterator[Gateway]:
     """The gateway on Kafka and PostgreSQL, connected until the context ends."""
-    await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS, settings.topic_prefix)
+    if settings.kafka_create_topics:
+        await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS, settings.topic_prefix)
     producer = make_producer(settings.kafka_bootstrap_servers, client_id="gateway")
     db = Database(settings.database_url, create_schema=settings.creates_schema)
     await producer.start()

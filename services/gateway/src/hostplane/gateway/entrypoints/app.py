@@ -26,8 +26,11 @@ from hostplane.gateway.entrypoints.routes import (
 from hostplane.gateway.settings import Settings
 
 # Probes are neither timed nor traced.
-UNOBSERVED = ("/api/health",)
-ROUTERS = [r.router for r in (health, instances, config, telemetry, admin, sso, webhooks)]
+UNOBSERVED = ("/api/health", *health.PROBE_PATHS)
+ROUTERS = [
+    *(r.router for r in (health, instances, config, telemetry, admin, sso, webhooks)),
+    health.probes,
+]
 
 Wiring = Callable[[Settings], AbstractAsyncContextManager[Gateway]]
 # Makes FastAPI's OpenAPI document exact for a surface's routes.
@@ -68,6 +71,7 @@ def wired(settings: Settings, wiring: Wiring) -> Lifespan:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with wiring(settings) as gateway:
             app.state.gateway = gateway
+            health.watch_gateway(settings)
             # What exists now lives as long as the process: keep it out of every collection,
             # so the collector's pauses stay short (they landed in the slowest percentiles).
             gc.freeze()

@@ -21,7 +21,7 @@ from hostplane.gateway.domain.tokens import verified_claims
 from hostplane.gateway.entrypoints.errors import respond
 from hostplane.gateway.settings import Settings
 
-UNLIMITED_PATHS = ("/api/health", "/openapi.json", "/docs", "/redoc")
+UNLIMITED_PATHS = ("/api/health", "/health/", "/openapi.json", "/docs", "/redoc")
 
 
 def _digest(value: str) -> str:
