@@ -14,8 +14,13 @@ from aiokafka import AIOKafkaProducer
 from psycopg import sql
 
 from hostplane.contracts import events
-from hostplane.contracts.billing import InvoiceLine, InvoiceStatus
-from hostplane.contracts.billing_events import InvoiceCreated, InvoicePaid, PaymentSucceeded
+from hostplane.contracts.billing import Address, InvoiceLine, InvoiceStatus
+from hostplane.contracts.billing_events import (
+    CustomerCreated,
+    InvoiceCreated,
+    InvoicePaid,
+    PaymentSucceeded,
+)
 from hostplane.contracts.payload import EventPayload
 from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.messaging.cloudevents import OutgoingEvent
@@ -264,6 +269,32 @@ class WebhookSources:
             key = self.vps[(n - n // 3) % len(self.vps)]
             payload = self._vps(key, self._version(key), at)
         return SourceEvent(OutgoingEvent(payload, key, self._versions[key], "bench"))
+
+    def customers(self, at: datetime) -> list[SourceEvent]:
+        """The invoices' customers (an operator's, no CloudVPS account), as billing publishes
+        them before any invoice of theirs: endpoints are told of their invoices at once."""
+        return [
+            SourceEvent(
+                OutgoingEvent(
+                    CustomerCreated(
+                        occurred_at=at,
+                        tenant_id=self.tenant,
+                        customer_id=uuid.uuid5(key, "customer"),
+                        name=f"Customer {n}",
+                        email=f"customer-{n}@example.com",
+                        phone="",
+                        address=Address(country="US"),
+                        timezone="UTC",
+                        status="active",
+                        stripe_customer_id=None,
+                    ),
+                    uuid.uuid5(key, "customer"),
+                    1,
+                    "bench",
+                )
+            )
+            for n, key in enumerate(self.invoices)
+        ]
 
     def _version(self, key: uuid.UUID) -> int:
         self._versions[key] = self._versions.get(key, 0) + 1

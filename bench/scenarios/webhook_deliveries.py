@@ -68,6 +68,7 @@ def run() -> Result:
             hostplane.processes.kill(name)  # the dispatcher alone beside the receiver
         sources = WebhookSources("bench-webhooks", VPS_KEYS, INVOICE_KEYS)
         publish = Publisher(hostplane, sources, endpoint)
+        asyncio.run(publish.introduce_customers())
         receiver.wait_processed(asyncio.run(publish.paced(WARMUP, PACED_RATE)), 120)
         paced = asyncio.run(publish.paced(PACED, PACED_RATE))
         receiver.wait_processed(paced, 300)
@@ -170,6 +171,20 @@ class Publisher:
     async def burst(self, count: int) -> dict[UUID, float]:
         """`count` events as fast as the producer takes them."""
         return await self._publish(count, None)
+
+    async def introduce_customers(self) -> None:
+        """Billing's customer events for the invoices' customers, published first."""
+        producer = Producer(self.hostplane.kafka_bootstrap_servers, "bench-customers")
+        await producer.start()
+        try:
+            prefix = self.hostplane.topic_prefix
+            sent = [
+                await producer.send(prefix + out.topic.name, out.value, out.key, out.headers)
+                for out in (e.outgoing for e in self.sources.customers(datetime.now(UTC)))
+            ]
+            await asyncio.gather(*sent)
+        finally:
+            await producer.stop()
 
     async def _publish(self, count: int, rate: float | None) -> dict[UUID, float]:
         prefix = self.hostplane.topic_prefix
