@@ -49,5 +49,9 @@ lint: install ## ruff and mypy (strict)
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy libs/contracts/src libs/messaging/src libs/providers/src services/*/src tools/cloudsim/src
 
+.PHONY: deploy-check
+deploy-check: install ## render and validate deploy/k8s's overlays, hadolint the Dockerfile, docker compose config
+	deploy/check.sh
+
 clean: infra-down ## stop infrastructure and delete local data
 	deploy/local/infra.sh reset
