@@ -78,6 +78,11 @@ class InfraSettings(BaseSettings):
         """The broker-side name of a topic."""
         return self.topic_prefix + topic.name
 
+    def group(self, group_id: str) -> str:
+        """The broker-side name of a consumer group: deployments sharing a broker under
+        prefixes of their own (the tests' stacks) never rebalance each other's consumers."""
+        return self.topic_prefix + group_id
+
     def eventsourcing_env(self, schema: str, pool_size: int = 5) -> dict[str, str]:
         """The `eventsourcing` environment for an Application keeping its events in `schema`."""
         if self.event_store == "memory":

@@ -43,7 +43,10 @@ def subscribe(broker: KafkaBroker, app: Billing, settings: InfraSettings) -> Non
     """Register billing's subscribers, each resuming from its tracking records."""
 
     @tracked_subscriber(
-        broker, settings.topic(BILLING_COMMANDS), group_id=GROUP, next_offset=app.next_offset
+        broker,
+        settings.topic(BILLING_COMMANDS),
+        group_id=settings.group(GROUP),
+        next_offset=app.next_offset,
     )
     async def on_billing_commands(message: KafkaMessage) -> None:
         await handle_record_runs(
@@ -57,7 +60,7 @@ def subscribe(broker: KafkaBroker, app: Billing, settings: InfraSettings) -> Non
     @tracked_subscriber(
         broker,
         settings.topic(VPS_EVENTS),
-        group_id=f"{GROUP}-instances",
+        group_id=settings.group(f"{GROUP}-instances"),
         next_offset=app.next_offset,
     )
     async def on_instance_events(message: KafkaMessage) -> None:
@@ -68,7 +71,7 @@ def subscribe(broker: KafkaBroker, app: Billing, settings: InfraSettings) -> Non
     @tracked_subscriber(
         broker,
         settings.topic(BILLING_EVENTS),
-        group_id=f"{GROUP}-renewals",
+        group_id=settings.group(f"{GROUP}-renewals"),
         next_offset=app.next_offset,
     )
     async def on_billing_events(message: KafkaMessage) -> None:

@@ -42,7 +42,7 @@ def subscribe(broker: KafkaBroker, app: Dns, settings: InfraSettings) -> None:
     @tracked_subscriber(
         broker,
         settings.topic(VPS_EVENTS),
-        group_id=GROUP,
+        group_id=settings.group(GROUP),
         next_offset=app.next_offset,
     )
     async def on_instance_events(message: KafkaMessage) -> None:

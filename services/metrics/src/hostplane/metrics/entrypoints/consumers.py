@@ -60,7 +60,7 @@ def _subscribe_events(broker: KafkaBroker, app: Metrics, settings: InfraSettings
         settings.topic(BILLING_EVENTS),
         settings.topic(INVOICE_EVENTS),
         settings.topic(SUPPORT_EVENTS),
-        group_id=GROUP,
+        group_id=settings.group(GROUP),
         next_offset=app.next_offset,
     )
     async def on_events(message: KafkaMessage) -> None:
@@ -78,7 +78,7 @@ def _subscribe_telemetry(broker: KafkaBroker, app: Metrics, settings: InfraSetti
         broker,
         logs_topic,
         settings.topic(TELEMETRY_AI_USAGE),
-        group_id=TELEMETRY_GROUP,
+        group_id=settings.group(TELEMETRY_GROUP),
         next_offset=app.next_offset,
     )
     async def on_telemetry(message: KafkaMessage) -> None:
@@ -106,7 +106,7 @@ def _subscribe_server_usage(broker: KafkaBroker, app: Metrics, settings: InfraSe
     @tracked_subscriber(
         broker,
         settings.topic(SERVER_USAGE),
-        group_id=SERVER_USAGE_GROUP,
+        group_id=settings.group(SERVER_USAGE_GROUP),
         next_offset=app.next_offset,
     )
     async def on_server_usage(message: KafkaMessage) -> None:

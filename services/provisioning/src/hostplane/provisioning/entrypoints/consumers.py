@@ -46,7 +46,10 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
     """Register provisioning's subscribers, each resuming from its tracking records."""
 
     @tracked_subscriber(
-        broker, settings.topic(PROVISIONING_COMMANDS), group_id=GROUP, next_offset=app.next_offset
+        broker,
+        settings.topic(PROVISIONING_COMMANDS),
+        group_id=settings.group(GROUP),
+        next_offset=app.next_offset,
     )
     async def on_provisioning_commands(message: KafkaMessage) -> None:
         await handle_records(app, message, partial(_on_command, app))
@@ -56,7 +59,7 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
     @tracked_subscriber(
         broker,
         settings.topic(VPS_EVENTS),
-        group_id=f"{GROUP}-saga",
+        group_id=settings.group(f"{GROUP}-saga"),
         next_offset=app.next_offset,
         max_poll_interval_ms=15 * 60 * 1000,
         max_records=SAGA_BATCH,
@@ -69,7 +72,7 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
     @tracked_subscriber(
         broker,
         settings.topic(VPS_EVENTS),
-        group_id=f"{GROUP}-boot",
+        group_id=settings.group(f"{GROUP}-boot"),
         next_offset=lambda topic, partition: app.next_offset(topic, partition, BOOT_WATCH),
         max_poll_interval_ms=15 * 60 * 1000,
     )
@@ -82,7 +85,10 @@ def subscribe(broker: KafkaBroker, app: Provisioning, settings: InfraSettings) -
         )
 
     @tracked_subscriber(
-        broker, settings.topic(DNS_EVENTS), group_id=f"{GROUP}-dns", next_offset=app.next_offset
+        broker,
+        settings.topic(DNS_EVENTS),
+        group_id=settings.group(f"{GROUP}-dns"),
+        next_offset=app.next_offset,
     )
     async def on_dns_events(message: KafkaMessage) -> None:
         await handle_records(app, message, partial(_on_dns_event, app))

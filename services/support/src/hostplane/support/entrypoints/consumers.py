@@ -29,7 +29,10 @@ def subscribe(broker: KafkaBroker, app: Support, settings: InfraSettings) -> Non
     """Register the `support.commands` subscriber, resuming from its tracking records."""
 
     @tracked_subscriber(
-        broker, settings.topic(SUPPORT_COMMANDS), group_id=GROUP, next_offset=app.next_offset
+        broker,
+        settings.topic(SUPPORT_COMMANDS),
+        group_id=settings.group(GROUP),
+        next_offset=app.next_offset,
     )
     async def on_support_commands(message: KafkaMessage) -> None:
         await handle_records(app, message, partial(_on_command, app))

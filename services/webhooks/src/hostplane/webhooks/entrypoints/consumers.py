@@ -40,7 +40,7 @@ def subscribe(broker: KafkaBroker, app: Webhooks, settings: InfraSettings) -> No
     @tracked_subscriber(
         broker,
         *(settings.topic(topic) for topic in EVENT_SOURCES),
-        group_id=GROUP,
+        group_id=settings.group(GROUP),
         next_offset=app.next_offset,
     )
     async def on_events(message: KafkaMessage) -> None:
@@ -55,7 +55,7 @@ def subscribe(broker: KafkaBroker, app: Webhooks, settings: InfraSettings) -> No
     @tracked_subscriber(
         broker,
         settings.topic(WEBHOOKS_COMMANDS),
-        group_id=COMMANDS_GROUP,
+        group_id=settings.group(COMMANDS_GROUP),
         next_offset=app.next_offset,
     )
     async def on_commands(message: KafkaMessage) -> None:
