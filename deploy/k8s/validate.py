@@ -43,6 +43,11 @@ def kustomize_command() -> list[str]:
     return [str(ROOT / ".local" / "bin" / "kustomize"), "build"]
 
 
+def kustomize_available() -> bool:
+    """Whether kustomize runs here (`make deploy-check` builds it where kubectl is missing)."""
+    return shutil.which(kustomize_command()[0]) is not None
+
+
 def render(overlay: str) -> list[Manifest]:
     """The manifests an overlay makes."""
     out = subprocess.run(  # noqa: S603 - kustomize on the repository's own overlays

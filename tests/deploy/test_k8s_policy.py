@@ -18,11 +18,15 @@ from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
 from deploy.k8s import topics as topics_file
-from deploy.k8s.validate import OVERLAYS, render
+from deploy.k8s.validate import OVERLAYS, kustomize_available, render
 from hostplane.contracts.topics import ALL_TOPICS
 from hostplane.messaging.settings import InfraSettings, is_placeholder
 
 Manifest = dict[str, Any]
+
+pytestmark = pytest.mark.skipif(
+    not kustomize_available(), reason="no kubectl or kustomize: `make deploy-check` builds it"
+)
 
 SERVICES = ("gateway", "provisioning", "dns", "billing", "metrics", "webhooks", "support")
 CONSUMERS = SERVICES[1:]
