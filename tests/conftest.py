@@ -1,13 +1,17 @@
 """Shared fixtures: real Kafka, PostgreSQL and Redis, found or started, and bounded waits.
 
-Where the infrastructure comes from, in order: `KAFKA_BOOTSTRAP_SERVERS` / `DATABASE_URL`
-(and `REDIS_URL`) when set; testcontainers when a Docker engine answers (Redis only from
-`REDIS_URL`); otherwise the project's own `deploy/local/infra.sh` (a real KRaft broker, a
-PostgreSQL cluster and a Redis under `.local/`).
+`HOSTPLANE_INFRA` chooses where the infrastructure comes from:
+
+- `local` (the default, `make test`): `KAFKA_BOOTSTRAP_SERVERS` / `DATABASE_URL` (and
+  `REDIS_URL`) when set, otherwise the project's own `deploy/local/infra.sh` (a real KRaft
+  broker, a PostgreSQL cluster and a Redis under `.local/`). It never touches Docker.
+- `containers` (`make test-containers`): Kafka, PostgreSQL and Redis containers from
+  `HOSTPLANE_KAFKA_IMAGE`, `HOSTPLANE_POSTGRES_IMAGE` and `HOSTPLANE_REDIS_IMAGE` (see
+  `tests/containers.py`), through testcontainers. When no Docker engine answers, every test
+  that needs them is skipped, saying so.
 """
 
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -53,29 +57,37 @@ def wait_until(
     raise AssertionError(f"timed out after {timeout}s waiting for {what or probe}: last={last!r}")
 
 
-def _docker_answers() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    result = subprocess.run(["docker", "info"], capture_output=True, timeout=10, check=False)
-    return result.returncode == 0
-
-
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infra]:
-    """Real Kafka, PostgreSQL and (unless only Docker has them) Redis for the whole session."""
+    """Real Kafka, PostgreSQL and Redis for the whole session, as `HOSTPLANE_INFRA` says."""
+    mode = os.environ.get("HOSTPLANE_INFRA", "local")
+    if mode == "containers":
+        yield from _containers()
+    elif mode == "local":
+        yield from _local()
+    else:
+        pytest.fail(f"HOSTPLANE_INFRA={mode!r}: expected local or containers", pytrace=False)
+
+
+def _local() -> Iterator[Infra]:
     kafka, database = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("DATABASE_URL")
     redis = os.environ.get("REDIS_URL", "")
     if kafka and database:
         yield Infra(kafka, database, redis_url=redis)
-    elif _docker_answers():
-        from testcontainers.kafka import KafkaContainer
-        from testcontainers.postgres import PostgresContainer
+        return
+    subprocess.run([str(ROOT / "deploy/local/infra.sh"), "up"], check=True)
+    yield Infra(
+        "127.0.0.1:9092", LOCAL_DATABASE_URL, local=True, redis_url=redis or LOCAL_REDIS_URL
+    )
 
-        with KafkaContainer().with_kraft() as k, PostgresContainer("postgres:16") as pg:
-            url = pg.get_connection_url().replace("postgresql+psycopg2", "postgresql")
-            yield Infra(k.get_bootstrap_server(), url, redis_url=redis)
-    else:
-        subprocess.run([str(ROOT / "deploy/local/infra.sh"), "up"], check=True)
+
+def _containers() -> Iterator[Infra]:
+    from tests.containers import engine_answers, running_containers
+
+    why_not = engine_answers()
+    if why_not:
+        pytest.skip(f"HOSTPLANE_INFRA=containers, but {why_not}")
+    with running_containers() as endpoints:
         yield Infra(
-            "127.0.0.1:9092", LOCAL_DATABASE_URL, local=True, redis_url=redis or LOCAL_REDIS_URL
+            endpoints.kafka_bootstrap_servers, endpoints.database_url, redis_url=endpoints.redis_url
         )
