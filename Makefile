@@ -8,8 +8,10 @@ PROFILE ?=
 ENV_FILE := deploy/local/dev.env$(if $(PROFILE),$(comma)deploy/local/$(PROFILE).env)
 # How many replicas of each service `make run` starts (cloudsim runs once).
 REPLICAS ?= 1
+# Image names and their defaults (HOSTPLANE_TAG, BASE_IMAGE, KAFKA_IMAGE, POSTGRES_IMAGE, …).
+include deploy/docker/images.env
 
-.PHONY: help install infra-up infra-down infra-status run test test-unit test-e2e lint asyncapi bench clean
+.PHONY: help install infra-up infra-down infra-status run test test-unit test-e2e lint asyncapi bench clean images
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -52,6 +54,9 @@ lint: install ## ruff and mypy (strict)
 .PHONY: deploy-check
 deploy-check: install ## render and validate deploy/k8s's overlays, hadolint the Dockerfile, docker compose config
 	deploy/check.sh
+
+images: ## build every image and print their sizes (local bases where no registry answers, or LOCAL_IMAGES=1)
+	deploy/docker/images.sh
 
 clean: infra-down ## stop infrastructure and delete local data
 	deploy/local/infra.sh reset
