@@ -45,7 +45,7 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
 
 FROM builder AS gateway-venv
 RUN pip install --quiet --no-compile hostplane-gateway && pip uninstall --yes --quiet pip setuptools \
-    && PYTHONDONTWRITEBYTECODE= python -c "import hostplane.gateway.__main__"
+    && PYTHONDONTWRITEBYTECODE='' python -c "import hostplane.gateway.__main__"
 FROM runtime AS gateway
 COPY --from=gateway-venv /opt/venv /opt/venv
 # OpenClaw and CloudVPS on 8080, mPanel on 2271 (its documented port), CloudVPS on 8081.
@@ -56,7 +56,7 @@ CMD ["python", "-m", "hostplane.gateway"]
 
 FROM builder AS provisioning-venv
 RUN pip install --quiet --no-compile hostplane-provisioning && pip uninstall --yes --quiet pip setuptools \
-    && PYTHONDONTWRITEBYTECODE= python -c "import hostplane.provisioning.__main__"
+    && PYTHONDONTWRITEBYTECODE='' python -c "import hostplane.provisioning.__main__"
 FROM runtime AS provisioning
 COPY --from=provisioning-venv /opt/venv /opt/venv
 ENV METRICS_PORT=9101
@@ -65,7 +65,7 @@ CMD ["python", "-m", "hostplane.provisioning"]
 
 FROM builder AS dns-venv
 RUN pip install --quiet --no-compile hostplane-dns && pip uninstall --yes --quiet pip setuptools \
-    && PYTHONDONTWRITEBYTECODE= python -c "import hostplane.dns.__main__"
+    && PYTHONDONTWRITEBYTECODE='' python -c "import hostplane.dns.__main__"
 FROM runtime AS dns
 COPY --from=dns-venv /opt/venv /opt/venv
 ENV METRICS_PORT=9102
@@ -74,7 +74,7 @@ CMD ["python", "-m", "hostplane.dns"]
 
 FROM builder AS metrics-venv
 RUN pip install --quiet --no-compile hostplane-metrics && pip uninstall --yes --quiet pip setuptools \
-    && PYTHONDONTWRITEBYTECODE= python -c "import hostplane.metrics.__main__"
+    && PYTHONDONTWRITEBYTECODE='' python -c "import hostplane.metrics.__main__"
 FROM runtime AS metrics
 COPY --from=metrics-venv /opt/venv /opt/venv
 ENV METRICS_PORT=9103
@@ -83,7 +83,7 @@ CMD ["python", "-m", "hostplane.metrics"]
 
 FROM builder AS billing-venv
 RUN pip install --quiet --no-compile hostplane-billing && pip uninstall --yes --quiet pip setuptools \
-    && PYTHONDONTWRITEBYTECODE= python -c "import hostplane.billing.__main__"
+    && PYTHONDONTWRITEBYTECODE='' python -c "import hostplane.billing.__main__"
 FROM runtime AS billing
 COPY --from=billing-venv /opt/venv /opt/venv
 ENV METRICS_PORT=9104
@@ -92,7 +92,7 @@ CMD ["python", "-m", "hostplane.billing"]
 
 FROM builder AS webhooks-venv
 RUN pip install --quiet --no-compile hostplane-webhooks && pip uninstall --yes --quiet pip setuptools \
-    && PYTHONDONTWRITEBYTECODE= python -c "import hostplane.webhooks.__main__"
+    && PYTHONDONTWRITEBYTECODE='' python -c "import hostplane.webhooks.__main__"
 FROM runtime AS webhooks
 COPY --from=webhooks-venv /opt/venv /opt/venv
 ENV METRICS_PORT=9105
@@ -101,7 +101,7 @@ CMD ["python", "-m", "hostplane.webhooks"]
 
 FROM builder AS support-venv
 RUN pip install --quiet --no-compile hostplane-support && pip uninstall --yes --quiet pip setuptools \
-    && PYTHONDONTWRITEBYTECODE= python -c "import hostplane.support.__main__"
+    && PYTHONDONTWRITEBYTECODE='' python -c "import hostplane.support.__main__"
 FROM runtime AS support
 COPY --from=support-venv /opt/venv /opt/venv
 ENV METRICS_PORT=9106
@@ -110,7 +110,7 @@ CMD ["python", "-m", "hostplane.support"]
 
 FROM builder AS cloudsim-venv
 RUN pip install --quiet --no-compile hostplane-cloudsim && pip uninstall --yes --quiet pip setuptools \
-    && PYTHONDONTWRITEBYTECODE= python -c "import hostplane.cloudsim.__main__"
+    && PYTHONDONTWRITEBYTECODE='' python -c "import hostplane.cloudsim.__main__"
 FROM runtime AS cloudsim
 COPY --from=cloudsim-venv /opt/venv /opt/venv
 # Development and tests only: the providers' simulators.
