@@ -11,7 +11,7 @@ REPLICAS ?= 1
 # Image names and their defaults (HOSTPLANE_TAG, BASE_IMAGE, KAFKA_IMAGE, POSTGRES_IMAGE, …).
 include deploy/docker/images.env
 
-.PHONY: help install infra-up infra-down infra-status run test test-unit test-e2e lint asyncapi bench clean images
+.PHONY: help install infra-up infra-down infra-status run test test-unit test-e2e lint asyncapi bench clean images test-containers
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -38,6 +38,12 @@ test: install infra-up ## unit, component and e2e tests against real Kafka and P
 
 test-unit: install ## tests that need no infrastructure
 	$(UV) run --frozen pytest -m "not e2e"
+
+# The images are the ones `make images` built or pulled (.local/docker/images.env), unless
+# HOSTPLANE_KAFKA_IMAGE, HOSTPLANE_POSTGRES_IMAGE or HOSTPLANE_REDIS_IMAGE say otherwise.
+test-containers: install ## e2e lifecycle, contract and CloudVPS journey on Kafka, PostgreSQL and Redis containers (after `make images`)
+	HOSTPLANE_INFRA=containers $(UV) run --frozen pytest tests/e2e/test_instance_lifecycle.py \
+	  tests/e2e/test_contract.py tests/e2e/test_cloudvps_journey.py
 
 bench: install infra-up ## the eleven benchmark scenarios (about 45 min); results in bench/results
 	@command -v wrk >/dev/null || (apt-get install -y -q wrk || sudo apt-get install -y -q wrk)
