@@ -11,7 +11,7 @@ REPLICAS ?= 1
 # Image names and their defaults (HOSTPLANE_TAG, BASE_IMAGE, KAFKA_IMAGE, POSTGRES_IMAGE, …).
 include deploy/docker/images.env
 
-.PHONY: help install infra-up infra-down infra-status run test test-unit test-e2e lint asyncapi bench clean images test-containers
+.PHONY: help install infra-up infra-down infra-status run test test-unit test-e2e lint asyncapi bench clean images compose-test test-containers
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -63,6 +63,10 @@ deploy-check: install ## render and validate deploy/k8s's overlays, hadolint the
 
 images: ## build every image and print their sizes (local bases where no registry answers, or LOCAL_IMAGES=1)
 	deploy/docker/images.sh
+
+compose-test: install ## the compose stack from `make images`'s images: up --wait, the README's order, a replica killed, down -v
+	deploy/docker/compose.sh
+	HOSTPLANE_COMPOSE=1 $(UV) run --frozen pytest tests/deploy/test_compose.py --durations=0
 
 clean: infra-down ## stop infrastructure and delete local data
 	deploy/local/infra.sh reset
