@@ -5,6 +5,7 @@ their period's end, renews them. Customers may have a card saved at the stack's 
 (cloudsim), so that each renewal charges it.
 """
 
+from dataclasses import asdict
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -71,9 +72,8 @@ def seed_subscriptions(
             payer = Payer(customer.id, tenant, customer.email, customer.name, None)
             provider_id = stripe.ensure_customer(payer)
             customer.link_stripe(provider_id)
-            customer.save_payment_method(
-                stripe.attach_payment_method(provider_id, "pm_card_visa"), None
-            )
+            card = stripe.attach_payment_method(provider_id, "pm_card_visa")
+            customer.add_payment_method(asdict(card), make_default=True, actor_id=None)
         people.append(customer)
     app.save(*people)
     end = period_at(started, ZONE, BillingCycle.MONTHLY, 0).end
