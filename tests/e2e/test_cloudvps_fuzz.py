@@ -67,8 +67,9 @@ JUDGED = (
     "^/api/v1/admin/webhooks(/[^/]+)?$",
     # a message's files are judged by their bytes (their type by its magic number, their size);
     "^/api/v1/support/tickets/[^/]+/messages$",
-    # a plan (a product made at run time), an operating system (the catalog's), a CIDR network.
-    "^/api/v1/vps(/[^/]+/(rebuild|network))?$",
+    # a plan (a product made at run time), an operating system (the catalog's), a CIDR
+    # network, a period whose start comes after its end.
+    "^/api/v1/vps(/[^/]+/(rebuild|network|metrics))?$",
 )
 CONFIG = schemathesis.Config.from_dict(
     {
