@@ -3,7 +3,7 @@
 - Built-in kinds, strictly (unknown fields are errors) against the schemas of Kubernetes
   KUBERNETES_VERSION, which the `kubernetes-validate` package ships.
 - Custom resources (Strimzi, CloudNativePG, KEDA) against the openAPIV3Schema of their CRDs,
-  offline copies in CRD_DIR (`../shared/k8s-crds` beside the repository, or HOSTPLANE_CRDS),
+  offline copies in CRD_DIR (deploy/k8s/crds: the operators' published files, or HOSTPLANE_CRDS),
   strictly too: a field the schema does not name is an error, as the API server would drop it.
 
 Overlays are rendered with `kubectl kustomize`, or a `kustomize` binary (KUSTOMIZE, else
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = ("dev", "prod")
 KUBERNETES_VERSION = "1.33.0"
-CRD_DIR = Path(os.environ.get("HOSTPLANE_CRDS", ROOT.parent / "shared" / "k8s-crds"))
+CRD_DIR = Path(os.environ.get("HOSTPLANE_CRDS", K8S / "crds"))
 
 Manifest = dict[str, Any]
 
